@@ -1,0 +1,406 @@
+package io.asynqueue;
+
+import io.asynqueue.impl.TaskQueueImpl;
+import io.asynqueue.spi.Worker;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * A prioritized queue of tasks, run by the workers attached to it.
+ *
+ * <pre>{@code
+ * TaskQueue q = ThreadQueue.create(vertx, 4);                   // 4 thread workers
+ * q.call(x -> x * 2, 21).onSuccess(v -> ...);                   // Future<Integer>
+ * q.call(task, arg, new CallOptions().setNiceness(10).setSeries("io").setTimeout(Duration.ofSeconds(5)));
+ * q.iterate(() -> bigIterator()).compose(d -> d.pipeTo(someWriteStream));
+ * q.shutdown();                                                 // always completes
+ * }</pre>
+ *
+ * <p><b>Threading.</b> Every method may be called from any thread. Every Future a queue returns completes
+ * on the Vert.x context of the caller (the context current when the call was made, or a new event-loop
+ * context when called from a non-Vert.x thread).
+ *
+ * <p><b>Scheduling.</b> A task runs on a worker that serves its series, in order of priority (see
+ * {@link CallOptions}), first come first served among equals. A task that no idle worker can take never
+ * holds up tasks that one can. Every worker runs as many tasks at once as its
+ * {@linkplain Worker#capacity() capacity}.
+ *
+ * <p><b>Failures.</b> A task that throws fails its Future with a {@link TaskException}; the worker carries
+ * on. A task that runs past its timeout fails with {@link TaskTimeoutException}; a task whose worker is lost
+ * fails with {@link WorkerLostException}; either is retried first if the call allowed retries. After
+ * {@link #shutdown()} a call fails at once with {@link QueueShutdownException}. No Future is left hanging.
+ */
+public interface TaskQueue {
+
+  /**
+   * A queue with no workers yet; {@linkplain #attachWorker(Worker) attach} some. Calls made before then wait.
+   *
+   * @param vertx the Vert.x instance for timers and contexts
+   * @return the queue
+   */
+  static TaskQueue create(Vertx vertx) {
+    return create(vertx, new TaskQueueOptions());
+  }
+
+  /**
+   * A queue with no workers yet, with these options.
+   *
+   * @param vertx the Vert.x instance for timers and contexts
+   * @param options the options
+   * @return the queue
+   */
+  static TaskQueue create(Vertx vertx, TaskQueueOptions options) {
+    return new TaskQueueImpl(vertx, options);
+  }
+
+  // ---------------------------------------------------------------- calls
+
+  /**
+   * Queues a call of a task with no arguments.
+   *
+   * @param task the task
+   * @param <R> the result type
+   * @return a Future of the task's result
+   */
+  default <R> Future<R> call(Task0<R> task) {
+    return call(task, null, new Object[0]);
+  }
+
+  /**
+   * Queues a call of a task with no arguments, with options.
+   *
+   * @param task the task
+   * @param options the call's options, or {@code null} for the defaults
+   * @param <R> the result type
+   * @return a Future of the task's result
+   */
+  default <R> Future<R> call(Task0<R> task, CallOptions options) {
+    return call(task, options, new Object[0]);
+  }
+
+  /**
+   * Queues a call of a task with one argument.
+   *
+   * @param task the task
+   * @param a the argument
+   * @param <A> the argument type
+   * @param <R> the result type
+   * @return a Future of the task's result
+   */
+  default <A, R> Future<R> call(Task1<A, R> task, A a) {
+    return call(task, null, a);
+  }
+
+  /**
+   * Queues a call of a task with one argument, with options.
+   *
+   * @param task the task
+   * @param a the argument
+   * @param options the call's options, or {@code null} for the defaults
+   * @param <A> the argument type
+   * @param <R> the result type
+   * @return a Future of the task's result
+   */
+  default <A, R> Future<R> call(Task1<A, R> task, A a, CallOptions options) {
+    return call(task, options, a);
+  }
+
+  /**
+   * Queues a call of a task with two arguments.
+   *
+   * @param task the task
+   * @param a the first argument
+   * @param b the second argument
+   * @param <A> the first argument's type
+   * @param <B> the second argument's type
+   * @param <R> the result type
+   * @return a Future of the task's result
+   */
+  default <A, B, R> Future<R> call(Task2<A, B, R> task, A a, B b) {
+    return call(task, null, a, b);
+  }
+
+  /**
+   * Queues a call of a task with two arguments, with options.
+   *
+   * @param task the task
+   * @param a the first argument
+   * @param b the second argument
+   * @param options the call's options, or {@code null} for the defaults
+   * @param <A> the first argument's type
+   * @param <B> the second argument's type
+   * @param <R> the result type
+   * @return a Future of the task's result
+   */
+  default <A, B, R> Future<R> call(Task2<A, B, R> task, A a, B b, CallOptions options) {
+    return call(task, options, a, b);
+  }
+
+  /**
+   * Queues a call of a task with three arguments.
+   *
+   * @param task the task
+   * @param a the first argument
+   * @param b the second argument
+   * @param c the third argument
+   * @param <A> the first argument's type
+   * @param <B> the second argument's type
+   * @param <C> the third argument's type
+   * @param <R> the result type
+   * @return a Future of the task's result
+   */
+  default <A, B, C, R> Future<R> call(Task3<A, B, C, R> task, A a, B b, C c) {
+    return call(task, null, a, b, c);
+  }
+
+  /**
+   * Queues a call of a task with three arguments, with options.
+   *
+   * @param task the task
+   * @param a the first argument
+   * @param b the second argument
+   * @param c the third argument
+   * @param options the call's options, or {@code null} for the defaults
+   * @param <A> the first argument's type
+   * @param <B> the second argument's type
+   * @param <C> the third argument's type
+   * @param <R> the result type
+   * @return a Future of the task's result
+   */
+  default <A, B, C, R> Future<R> call(Task3<A, B, C, R> task, A a, B b, C c, CallOptions options) {
+    return call(task, options, a, b, c);
+  }
+
+  /**
+   * Queues a call of a task given in its general form, such as a named remote task:
+   * {@code q.call(Remote.named("add"), 1, 2)}.
+   *
+   * @param task the task
+   * @param args its arguments
+   * @param <R> the result type
+   * @return a Future of the task's result
+   */
+  default <R> Future<R> call(Task<R> task, Object... args) {
+    return call(task, null, args);
+  }
+
+  /**
+   * Queues a call: the general form that every other {@code call} comes to.
+   *
+   * @param task the task
+   * @param options the call's options, or {@code null} for the defaults
+   * @param args its arguments
+   * @param <R> the result type
+   * @return a Future of the task's result
+   */
+  <R> Future<R> call(Task<R> task, CallOptions options, Object... args);
+
+  /**
+   * Queues a call of a task that returns a Future; the call completes with that Future's outcome, and
+   * the worker counts the task as running until then. For workers in this JVM (event-loop and thread).
+   *
+   * @param task the task
+   * @param options the call's options, or {@code null} for the defaults
+   * @param <R> the result type
+   * @return a Future of the outcome of the task's Future
+   */
+  <R> Future<R> callAsync(Task0<? extends Future<R>> task, CallOptions options);
+
+  /**
+   * {@link #callAsync(Task0, CallOptions)} with the default options.
+   *
+   * @param task the task
+   * @param <R> the result type
+   * @return a Future of the outcome of the task's Future
+   */
+  default <R> Future<R> callAsync(Task0<? extends Future<R>> task) {
+    return callAsync(task, null);
+  }
+
+  // ---------------------------------------------------------------- iteration
+
+  /**
+   * Queues a call of a task that returns an iterator. The iterator stays where the task ran; the caller
+   * gets a {@link Deferator} that fetches its elements with a bounded prefetch window. To push the elements
+   * into a {@code WriteStream} with backpressure: {@code q.iterate(task).compose(d -> d.pipeTo(stream))}.
+   *
+   * @param task the task
+   * @param <T> the element type
+   * @return a Future of a Deferator over the elements
+   */
+  default <T> Future<Deferator<T>> iterate(Task0<? extends Iterator<T>> task) {
+    return iterate(task, null, new Object[0]);
+  }
+
+  /**
+   * As {@link #iterate(Task0)}, with options.
+   *
+   * @param task the task
+   * @param options the call's options, or {@code null} for the defaults
+   * @param <T> the element type
+   * @return a Future of a Deferator over the elements
+   */
+  default <T> Future<Deferator<T>> iterate(Task0<? extends Iterator<T>> task, CallOptions options) {
+    return iterate(task, options, new Object[0]);
+  }
+
+  /**
+   * As {@link #iterate(Task0)}, for a task of one argument.
+   *
+   * @param task the task
+   * @param a the argument
+   * @param <A> the argument type
+   * @param <T> the element type
+   * @return a Future of a Deferator over the elements
+   */
+  default <A, T> Future<Deferator<T>> iterate(Task1<A, ? extends Iterator<T>> task, A a) {
+    return iterate(task, null, a);
+  }
+
+  /**
+   * As {@link #iterate(Task0)}, for a task of one argument, with options.
+   *
+   * @param task the task
+   * @param a the argument
+   * @param options the call's options, or {@code null} for the defaults
+   * @param <A> the argument type
+   * @param <T> the element type
+   * @return a Future of a Deferator over the elements
+   */
+  default <A, T> Future<Deferator<T>> iterate(Task1<A, ? extends Iterator<T>> task, A a, CallOptions options) {
+    return iterate(task, options, a);
+  }
+
+  /**
+   * As {@link #iterate(Task0)}: the general form.
+   *
+   * @param task the task
+   * @param options the call's options, or {@code null} for the defaults
+   * @param args its arguments
+   * @param <T> the element type
+   * @return a Future of a Deferator over the elements
+   */
+  <T> Future<Deferator<T>> iterate(Task<? extends Iterator<T>> task, CallOptions options, Object... args);
+
+  // ---------------------------------------------------------------- updates
+
+  /**
+   * Runs a task on every current worker, bypassing the queue, and on every worker attached later before
+   * it takes its first task. Tasks already queued may run on a worker before its update: wait for the
+   * returned Future first.
+   *
+   * @param task the task
+   * @param <R> the result type
+   * @return a Future of the results, one per current worker
+   */
+  default <R> Future<List<R>> update(Task0<R> task) {
+    return update(task, false, new Object[0]);
+  }
+
+  /**
+   * As {@link #update(Task0)}, for a task of one argument.
+   *
+   * @param task the task
+   * @param a the argument
+   * @param <A> the argument type
+   * @param <R> the result type
+   * @return a Future of the results, one per current worker
+   */
+  default <A, R> Future<List<R>> update(Task1<A, R> task, A a) {
+    return update(task, false, a);
+  }
+
+  /**
+   * As {@link #update(Task0)}, for a task of two arguments.
+   *
+   * @param task the task
+   * @param a the first argument
+   * @param b the second argument
+   * @param <A> the first argument's type
+   * @param <B> the second argument's type
+   * @param <R> the result type
+   * @return a Future of the results, one per current worker
+   */
+  default <A, B, R> Future<List<R>> update(Task2<A, B, R> task, A a, B b) {
+    return update(task, false, a, b);
+  }
+
+  /**
+   * Runs a task on every current worker: the general form.
+   *
+   * @param task the task
+   * @param ephemeral {@code true} to run it on the current workers only, not on workers attached later
+   * @param args its arguments
+   * @param <R> the result type
+   * @return a Future of the results, one per current worker (an empty list when there are none)
+   */
+  <R> Future<List<R>> update(Task<R> task, boolean ephemeral, Object... args);
+
+  // ---------------------------------------------------------------- workers
+
+  /**
+   * Hires a worker: starts it, runs every saved update on it, then lets it take tasks.
+   *
+   * @param worker the worker, not attached to any queue yet
+   * @return a Future of the worker's ID (1, 2, 3, ..., never reused), completed when it takes tasks;
+   *     failed if it did not start, an update failed on it, or the queue is shut down
+   */
+  Future<Integer> attachWorker(Worker worker);
+
+  /**
+   * Lets a worker go.
+   *
+   * @param id the worker's ID
+   * @param mode how: graceful, reassigning its tasks, or crashing them
+   * @return a Future of how many tasks the worker still held when it went (reassigned or failed; 0 when
+   *     graceful and it finished them); 0 for an unknown ID
+   */
+  Future<Integer> detachWorker(int id, DetachMode mode);
+
+  /** @return the IDs of the attached workers, in the order they were attached */
+  Set<Integer> workerIds();
+
+  /** @return the number of attached workers */
+  int size();
+
+  // ---------------------------------------------------------------- load
+
+  /** @return a snapshot of the queue's load: queued tasks, running tasks, and per worker */
+  QueueLoad load();
+
+  /**
+   * Sets a handler called with the queue's load after it changes: tasks queued, started, finished, workers
+   * attached or detached. Changes that come faster than the handler runs are coalesced: it always sees the
+   * latest load. Called on the context of the caller of this method.
+   *
+   * @param handler the handler, or {@code null} to remove it
+   * @return a reference to this, so the API can be used fluently
+   */
+  TaskQueue loadHandler(Handler<QueueLoad> handler);
+
+  // ---------------------------------------------------------------- lifecycle
+
+  /** @return {@code true} until {@link #shutdown()} or {@link #shutdownNow()} is called */
+  boolean isRunning();
+
+  /**
+   * Stops taking calls, lets the queued tasks run, then stops the workers. Tasks that no attached worker
+   * can serve fail with {@link QueueShutdownException}. Always completes; calling it again returns the
+   * same Future.
+   *
+   * @return a Future completed when every task has finished and every worker has stopped
+   */
+  Future<Void> shutdown();
+
+  /**
+   * Stops taking calls, fails every queued task with {@link QueueShutdownException}, lets the running
+   * ones finish (within the stop timeout), then stops the workers.
+   *
+   * @return a Future completed when every worker has stopped
+   */
+  Future<Void> shutdownNow();
+}

@@ -1,0 +1,115 @@
+package io.asynqueue;
+
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Options of a {@link TaskQueue}: how long a stopping worker may take, and how much it logs.
+ *
+ * <p>Logging goes through SLF4J to the logger {@code io.asynqueue.TaskQueue}. A failing task is logged at
+ * DEBUG; with {@link #setVerbose(boolean) verbose} at WARN with the call described ({@code f(1, 2)}); with
+ * {@link #setSpew(boolean) spew} every call is logged at INFO as {@code f(3) -> 6}.
+ */
+public class TaskQueueOptions {
+
+  /** The default stop timeout: 30 seconds. */
+  public static final Duration DEFAULT_STOP_TIMEOUT = Duration.ofSeconds(30);
+
+  private Duration stopTimeout = DEFAULT_STOP_TIMEOUT;
+  private boolean verbose;
+  private boolean spew;
+
+  /** Options with every default. */
+  public TaskQueueOptions() {
+  }
+
+  /**
+   * A copy.
+   *
+   * @param other the options to copy
+   */
+  public TaskQueueOptions(TaskQueueOptions other) {
+    this.stopTimeout = other.stopTimeout;
+    this.verbose = other.verbose;
+    this.spew = other.spew;
+  }
+
+  /**
+   * Options read from JSON: {@code stopTimeoutMillis}, {@code verbose}, {@code spew}; each optional.
+   *
+   * @param json the JSON
+   */
+  public TaskQueueOptions(JsonObject json) {
+    setStopTimeout(Duration.ofMillis(json.getLong("stopTimeoutMillis", DEFAULT_STOP_TIMEOUT.toMillis())));
+    setVerbose(json.getBoolean("verbose", false));
+    setSpew(json.getBoolean("spew", false));
+  }
+
+  /** @return how long a worker may take to stop gracefully before it is crashed */
+  public Duration getStopTimeout() {
+    return stopTimeout;
+  }
+
+  /**
+   * Sets how long a worker may take to finish its tasks when it is detached gracefully or the queue shuts
+   * down; after that it is crashed and its tasks fail with {@link WorkerLostException}.
+   *
+   * @param stopTimeout a positive duration
+   * @return a reference to this, so the API can be used fluently
+   * @throws IllegalArgumentException if not positive
+   */
+  public TaskQueueOptions setStopTimeout(Duration stopTimeout) {
+    Objects.requireNonNull(stopTimeout, "stopTimeout");
+    if (stopTimeout.isZero() || stopTimeout.isNegative()) {
+      throw new IllegalArgumentException("stopTimeout must be positive, was " + stopTimeout);
+    }
+    this.stopTimeout = stopTimeout;
+    return this;
+  }
+
+  /** @return whether failures are logged at WARN with the call described */
+  public boolean isVerbose() {
+    return verbose;
+  }
+
+  /**
+   * Logs each failing call at WARN, described as {@code f(1, x)}, with its stack trace.
+   *
+   * @param verbose whether to
+   * @return a reference to this, so the API can be used fluently
+   */
+  public TaskQueueOptions setVerbose(boolean verbose) {
+    this.verbose = verbose;
+    return this;
+  }
+
+  /** @return whether every call is logged at INFO with its result */
+  public boolean isSpew() {
+    return spew;
+  }
+
+  /**
+   * Logs every call at INFO as {@code f(3) -> 6}. Implies {@link #setVerbose(boolean) verbose}.
+   *
+   * @param spew whether to
+   * @return a reference to this, so the API can be used fluently
+   */
+  public TaskQueueOptions setSpew(boolean spew) {
+    this.spew = spew;
+    if (spew) {
+      this.verbose = true;
+    }
+    return this;
+  }
+
+  /** @return these options as JSON, in the form the JSON constructor reads */
+  public JsonObject toJson() {
+    return new JsonObject().put("stopTimeoutMillis", stopTimeout.toMillis()).put("verbose", verbose).put("spew", spew);
+  }
+
+  @Override
+  public String toString() {
+    return toJson().encode();
+  }
+}

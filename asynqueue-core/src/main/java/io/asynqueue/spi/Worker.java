@@ -1,0 +1,77 @@
+package io.asynqueue.spi;
+
+import io.vertx.core.Future;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Something that runs tasks for a {@link io.asynqueue.TaskQueue}: a thread, an event loop, a child process,
+ * a remote server.
+ *
+ * <p><b>Contract.</b> The queue calls {@link #start(WorkerSupervisor)} once, when attached. Then it hands the
+ * worker at most {@link #capacity()} jobs at a time through {@link #run(Job)} (plus, rarely, an update job
+ * beyond that). The worker completes every job it is given, exactly once, with {@link Job#complete(Object)}
+ * or {@link Job#fail(Throwable)}, from any thread; it never throws from {@code run}. A job's exception is
+ * the job's failure, never the worker's: the worker keeps running.
+ *
+ * <p>When a job's timeout runs out, the queue settles the job itself and calls {@link #cancel(Job)}: the
+ * worker stops running it as best it can and frees what it used; completing the job afterwards is harmless
+ * (ignored). {@link #stop()} finishes the held jobs; {@link #crash()} abandons them at once and returns them
+ * to the queue. A worker that is lost for good (a connection that will not come back) calls
+ * {@link WorkerSupervisor#resign(Throwable)}.
+ *
+ * <p>Workers in this JVM: {@link io.asynqueue.ThreadWorker}, {@link io.asynqueue.AsyncWorker}. Other modules
+ * add process and remote workers.
+ */
+public interface Worker {
+
+  /**
+   * The series this worker serves besides the default series. An empty set (the default) means every
+   * series.
+   *
+   * @return the series names; not changed after attach
+   */
+  default Set<String> series() {
+    return Set.of();
+  }
+
+  /** @return how many jobs the worker runs at once, at least 1; not changed after attach */
+  int capacity();
+
+  /**
+   * Starts the worker: threads, a child process, a connection. Called once, when attached.
+   *
+   * @param supervisor the queue's handle for this worker
+   * @return a Future completed when the worker can run jobs
+   */
+  Future<Void> start(WorkerSupervisor supervisor);
+
+  /**
+   * Runs a job, now or soon; urgent jobs ({@link Job#isUrgent()}) before others it is holding. Never throws.
+   *
+   * @param job the job
+   */
+  void run(Job job);
+
+  /**
+   * Stops a job the queue has given up on (its timeout ran out): interrupt it, kill it, cancel it remotely.
+   * The job is already settled; the worker must stay able to run other jobs.
+   *
+   * @param job the job
+   */
+  void cancel(Job job);
+
+  /**
+   * Stops gracefully: finishes the jobs it holds, then releases everything.
+   *
+   * @return a Future completed when stopped
+   */
+  Future<Void> stop();
+
+  /**
+   * Stops at once, abandoning the jobs it holds.
+   *
+   * @return the jobs it held that had not been completed
+   */
+  List<Job> crash();
+}
