@@ -1,0 +1,434 @@
+package io.asynqueue.process.impl;
+
+import com.esotericsoftware.kryo.Kryo;
+import com.esotericsoftware.kryo.io.Input;
+import com.esotericsoftware.kryo.io.Output;
+import io.asynqueue.Task;
+import io.asynqueue.internal.codec.CodecException;
+import io.asynqueue.internal.codec.FrameReader;
+import io.asynqueue.internal.codec.FrameWriter;
+import io.asynqueue.internal.codec.KryoCodec;
+import io.asynqueue.internal.codec.Wire;
+import java.io.ByteArrayInputStream;
+import java.io.FileDescriptor;
+import java.io.FileInputStream;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.concurrent.BlockingDeque;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingDeque;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.BaseStream;
+
+/**
+ * The main loop of a child JVM started by a {@code ProcessWorker}. Not for users.
+ *
+ * <p>The real standard output is the protocol channel (frames, see {@link Wire}); standard input brings calls.
+ * {@code System.out} and {@code System.err} are replaced by streams that send each line to the parent as a LOG
+ * frame, so user code that prints cannot corrupt the channel; {@code System.in} is empty.
+ *
+ * <p>Threads: this one reads and decodes frames and hands calls to {@code concurrency} runner threads (FIFO;
+ * urgent calls and iterator steps go first). A runner encodes its reply and either writes it at once (nothing
+ * else queued: lowest latency) or leaves it to the frame writer's thread, which sends the replies of a burst in
+ * one write. The child exits when its standard input ends (the parent died or let it go) or when its parent
+ * process is gone, so it is never left orphaned.
+ *
+ * <p>Arguments: {@code concurrency maxFrameBytes}.
+ */
+public final class ChildMain {
+
+  private static final int BIG = 1024 * 1024;
+
+  private final int maxFrameBytes;
+  private final KryoCodec codec = KryoCodec.trusted(ChildMain.class.getClassLoader());
+  private final BlockingDeque<Runnable> work = new LinkedBlockingDeque<>();
+  private final Map<Long, Iterator<?>> iterators = new ConcurrentHashMap<>();
+  private final AtomicLong callsDone = new AtomicLong();
+  private final FrameWriter writer;
+  private final Runner[] runners;
+  private volatile boolean bye;
+
+  private ChildMain(int concurrency, int maxFrameBytes, OutputStream protocolOut) {
+    this.maxFrameBytes = maxFrameBytes;
+    this.writer = new FrameWriter(protocolOut, "asynqueue-child-writer", e -> Runtime.getRuntime().halt(0));
+    this.runners = new Runner[concurrency];
+    for (int i = 0; i < concurrency; i++) {
+      runners[i] = new Runner(i);
+    }
+  }
+
+  /**
+   * Runs the child.
+   *
+   * @param args concurrency and max frame bytes
+   */
+  public static void main(String[] args) {
+    int concurrency = args.length > 0 ? Integer.parseInt(args[0]) : 1;
+    int maxFrameBytes = args.length > 1 ? Integer.parseInt(args[1]) : 256 << 20;
+    FileInputStream in = new FileInputStream(FileDescriptor.in);
+    FileOutputStream out = new FileOutputStream(FileDescriptor.out);
+    ChildMain child = new ChildMain(concurrency, maxFrameBytes, out);
+    System.setIn(new ByteArrayInputStream(new byte[0]));
+    System.setOut(new PrintStream(child.new LineForwarder(0), false, StandardCharsets.UTF_8));
+    System.setErr(new PrintStream(child.new LineForwarder(1), false, StandardCharsets.UTF_8));
+    Runtime.getRuntime().addShutdownHook(new Thread(child.writer::close, "asynqueue-child-flush"));
+    ProcessHandle.current().parent().ifPresent(p -> p.onExit().thenRun(() -> Runtime.getRuntime().halt(0)));
+    try {
+      child.loop(in);
+    } catch (Throwable e) {
+      e.printStackTrace(System.err);
+    }
+    System.exit(0);
+  }
+
+  private void loop(FileInputStream in) throws IOException, InterruptedException {
+    Kryo kryo = codec.newKryo();
+    warmUp(kryo);
+    for (Runner r : runners) {
+      r.start();
+    }
+    Output out = new Output(256, maxFrameBytes);
+    int start = FrameWriter.beginFrame(out);
+    out.writeByte(Wire.HELLO);
+    out.writeVarLong(ProcessHandle.current().pid(), true);
+    out.writeVarInt(Runtime.getRuntime().availableProcessors(), true);
+    send(out, start, true);
+
+    FrameReader reader = new FrameReader(in, maxFrameBytes);
+    Input frame;
+    while ((frame = reader.next()) != null) {
+      byte type = frame.readByte();
+      switch (type) {
+        case Wire.CALL -> onCall(kryo, frame);
+        case Wire.NEXT -> {
+          long id = frame.readVarLong(true);
+          int max = frame.readVarInt(true);
+          int maxBytes = frame.readVarInt(true);
+          work.addFirst(() -> current().next(id, max, maxBytes));
+        }
+        case Wire.CLOSE -> {
+          long id = frame.readVarLong(true);
+          work.addFirst(() -> closeIterator(iterators.remove(id)));
+        }
+        case Wire.INFO -> {
+          long id = frame.readVarLong(true);
+          Runtime rt = Runtime.getRuntime();
+          out.reset();
+          start = FrameWriter.beginFrame(out);
+          out.writeByte(Wire.INFO_REPLY);
+          out.writeVarLong(id, true);
+          out.writeVarLong(rt.totalMemory() - rt.freeMemory(), true);
+          out.writeVarLong(rt.maxMemory(), true);
+          out.writeVarInt(rt.availableProcessors(), true);
+          out.writeVarLong(callsDone.get(), true);
+          send(out, start, true);
+        }
+        case Wire.BYE -> {
+          bye = true;
+          for (Runner r : runners) {
+            work.addLast(() -> { });
+          }
+          for (Runner r : runners) {
+            r.join();
+          }
+          writer.close();
+          Runtime.getRuntime().halt(0);
+        }
+        default -> throw new IOException("unknown frame type " + type);
+      }
+    }
+    // end of input: the parent is gone or let us go without a BYE
+    writer.close();
+    Runtime.getRuntime().halt(0);
+  }
+
+  private void onCall(Kryo kryo, Input frame) {
+    long id = frame.readVarLong(true);
+    int flags = frame.readByte();
+    int firstMax = 0;
+    int maxBytes = 0;
+    if ((flags & Wire.FLAG_ITERATOR) != 0) {
+      firstMax = frame.readVarInt(true);
+      maxBytes = frame.readVarInt(true);
+    }
+    Task<?> task;
+    Object[] args;
+    try {
+      task = (Task<?>) KryoCodec.readObject(kryo, frame, "the task");
+      int n = frame.readVarInt(true);
+      args = new Object[n];
+      for (int i = 0; i < n; i++) {
+        args[i] = KryoCodec.readObject(kryo, frame, "argument " + (i + 1));
+      }
+    } catch (RuntimeException e) {
+      CodecException failure = e instanceof CodecException c ? c
+          : new CodecException("the call cannot be deserialized in the child: " + KryoCodec.rootMessage(e), e);
+      work.addFirst(() -> current().replyError(id, 0, failure));
+      return;
+    }
+    boolean iterator = (flags & Wire.FLAG_ITERATOR) != 0;
+    int fMax = firstMax;
+    int fBytes = maxBytes;
+    Runnable r = () -> current().call(id, task, args, iterator, fMax, fBytes);
+    if ((flags & Wire.FLAG_URGENT) != 0) {
+      work.addFirst(r);
+    } else {
+      work.addLast(r);
+    }
+  }
+
+  private static Runner current() {
+    return (Runner) Thread.currentThread();
+  }
+
+  // Loads and links the codec's classes before HELLO, so the first call is not the one that pays for it.
+  private void warmUp(Kryo kryo) {
+    Output out = new Output(1024, -1);
+    Task<Integer> task = args -> args.length;
+    for (int i = 0; i < 200; i++) {
+      out.reset();
+      Wire.writeTaskAndArgs(kryo, out, task, new Object[] {i, "x", new double[4]});
+      Input in = new Input(out.getBuffer(), 0, out.position());
+      KryoCodec.readObject(kryo, in, "warm-up");
+      in.readVarInt(true);
+    }
+  }
+
+  private void send(Output out, int start, boolean now) {
+    int length = FrameWriter.endFrame(out, start);
+    try {
+      if (length > FrameWriter.SMALL) {
+        writer.writeDirect(out.getBuffer(), start, length);
+        return;
+      }
+      writer.append(out.getBuffer(), start, length);
+    } catch (IOException e) {
+      Runtime.getRuntime().halt(0); // the parent is gone
+    }
+    if (now || work.isEmpty()) {
+      writer.flush();
+    } else {
+      writer.flushLater();
+    }
+  }
+
+  private static void closeIterator(Iterator<?> it) {
+    try {
+      if (it instanceof AutoCloseable c) {
+        c.close();
+      }
+    } catch (Exception ignored) {
+      // closing is best effort
+    }
+  }
+
+  /** An iterator over a stream, closing the stream when closed. */
+  private record StreamIterator(BaseStream<?, ?> stream, Iterator<?> it) implements Iterator<Object>, AutoCloseable {
+    @Override
+    public boolean hasNext() {
+      return it.hasNext();
+    }
+
+    @Override
+    public Object next() {
+      return it.next();
+    }
+
+    @Override
+    public void close() {
+      stream.close();
+    }
+  }
+
+  /** A thread that runs calls and iterator steps, one at a time. */
+  private final class Runner extends Thread {
+    private final Kryo kryo = codec.newKryo();
+    private Output out = new Output(4096, maxFrameBytes);
+
+    Runner(int i) {
+      super("asynqueue-child-runner-" + i);
+    }
+
+    @Override
+    public void run() {
+      while (!(bye && work.isEmpty())) {
+        Runnable r;
+        try {
+          r = work.take();
+        } catch (InterruptedException e) {
+          return;
+        }
+        try {
+          r.run();
+        } catch (Throwable t) {
+          t.printStackTrace(System.err);
+        }
+      }
+    }
+
+    void call(long id, Task<?> task, Object[] args, boolean iterator, int firstMax, int maxBytes) {
+      long t0 = System.nanoTime();
+      Object result;
+      try {
+        result = task.invoke(args);
+      } catch (Throwable t) {
+        callsDone.incrementAndGet();
+        replyError(id, System.nanoTime() - t0, t);
+        return;
+      }
+      long runNanos = System.nanoTime() - t0;
+      callsDone.incrementAndGet();
+      if (iterator) {
+        Iterator<?> it;
+        if (result instanceof Iterator<?> i) {
+          it = i;
+        } else if (result instanceof Iterable<?> i) {
+          it = i.iterator();
+        } else if (result instanceof BaseStream<?, ?> s) {
+          it = new StreamIterator(s, s.iterator());
+        } else {
+          replyError(id, runNanos, new IllegalArgumentException("the task of iterate() returned "
+              + KryoCodec.className(result) + ", not an Iterator, Iterable or Stream"));
+          return;
+        }
+        iterators.put(id, it);
+        reply(Wire.ITER, id, runNanos, it, firstMax, maxBytes);
+        return;
+      }
+      out.reset();
+      int start = FrameWriter.beginFrame(out);
+      out.writeByte(Wire.VALUE);
+      out.writeVarLong(id, true);
+      out.writeVarLong(runNanos, true);
+      try {
+        KryoCodec.writeObject(kryo, out, "the result", result);
+      } catch (CodecException e) {
+        replyError(id, runNanos, e);
+        return;
+      }
+      sendAndShrink(start);
+    }
+
+    void next(long id, int max, int maxBytes) {
+      Iterator<?> it = iterators.get(id);
+      if (it == null) {
+        replyError(id, 0, new IllegalStateException("no iterator " + id + " in this child (closed or ended)"));
+        return;
+      }
+      reply(Wire.BATCH, id, -1, it, max, maxBytes);
+    }
+
+    // ITER (with runNanos >= 0) or BATCH: a batch of up to max elements or about maxBytes bytes
+    private void reply(byte type, long id, long runNanos, Iterator<?> it, int max, int maxBytes) {
+      out.reset();
+      int start = FrameWriter.beginFrame(out);
+      out.writeByte(type);
+      out.writeVarLong(id, true);
+      if (type == Wire.ITER) {
+        out.writeVarLong(runNanos, true);
+      }
+      int elementsStart = out.position();
+      boolean last;
+      try {
+        int n = 0;
+        while (n < max && out.position() - elementsStart < maxBytes && it.hasNext()) {
+          Object element = it.next();
+          out.writeByte(1);
+          KryoCodec.writeObject(kryo, out, "element " + n + " of the iterator", element);
+          n++;
+        }
+        last = !it.hasNext();
+      } catch (Throwable t) {
+        closeIterator(iterators.remove(id));
+        replyError(id, Math.max(runNanos, 0), t);
+        return;
+      }
+      out.writeByte(0);
+      out.writeBoolean(last);
+      if (last) {
+        closeIterator(iterators.remove(id));
+      }
+      sendAndShrink(start);
+    }
+
+    void replyError(long id, long runNanos, Throwable failure) {
+      out.reset();
+      int start = FrameWriter.beginFrame(out);
+      out.writeByte(Wire.ERROR);
+      out.writeVarLong(id, true);
+      out.writeVarLong(runNanos, true);
+      Wire.writeFailure(out, failure);
+      sendAndShrink(start);
+    }
+
+    private void sendAndShrink(int start) {
+      send(out, start, false);
+      if (out.getBuffer().length > BIG) {
+        out = new Output(4096, maxFrameBytes);
+      }
+    }
+  }
+
+  /** Sends what user code prints, line by line, as LOG frames. */
+  private final class LineForwarder extends OutputStream {
+    private final int stream;
+    private final Output line = new Output(256, 64 * 1024);
+    private final Output frame = new Output(512, 256 * 1024);
+
+    LineForwarder(int stream) {
+      this.stream = stream;
+    }
+
+    @Override
+    public synchronized void write(int b) {
+      if (b == '\n') {
+        emit();
+      } else {
+        if (line.position() >= 64 * 1024 - 1) {
+          emit();
+        }
+        line.writeByte(b);
+      }
+    }
+
+    @Override
+    public synchronized void write(byte[] b, int off, int len) {
+      for (int i = off; i < off + len; i++) {
+        write(b[i]);
+      }
+    }
+
+    @Override
+    public synchronized void flush() {
+      if (line.position() > 0) {
+        emit();
+      }
+    }
+
+    private void emit() {
+      int n = line.position();
+      if (n > 0 && line.getBuffer()[n - 1] == '\r') {
+        n--;
+      }
+      String text = new String(line.getBuffer(), 0, n, StandardCharsets.UTF_8);
+      line.reset();
+      frame.reset();
+      int start = FrameWriter.beginFrame(frame);
+      frame.writeByte(Wire.LOG);
+      frame.writeByte(stream);
+      frame.writeString(text);
+      int length = FrameWriter.endFrame(frame, start);
+      try {
+        writer.append(frame.getBuffer(), start, length);
+      } catch (IOException e) {
+        return; // the parent is gone; the child is about to exit
+      }
+      writer.flushLater();
+    }
+  }
+}

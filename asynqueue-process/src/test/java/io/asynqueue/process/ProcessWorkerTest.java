@@ -1,0 +1,300 @@
+package io.asynqueue.process;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.asynqueue.Task1;
+import io.asynqueue.Task2;
+import io.asynqueue.TaskException;
+import io.asynqueue.WorkerLostException;
+import io.asynqueue.internal.codec.CodecException;
+import io.asynqueue.spi.Job;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** A ProcessWorker driven directly through the Worker SPI, with real child JVMs. */
+@Timeout(120)
+class ProcessWorkerTest {
+
+  static Vertx vertx;
+  static Context context;
+  static ProcessWorker worker;
+  static final ConcurrentLinkedQueue<String> lines = new ConcurrentLinkedQueue<>();
+
+  @BeforeAll
+  static void startWorker() throws Exception {
+    vertx = Vertx.vertx();
+    context = vertx.getOrCreateContext();
+    worker = new ProcessWorker(new ProcessQueueOptions().setCallStats(true).setOutput(ChildOutput.DISCARD));
+    worker.lineListener((label, line) -> lines.add(label + ": " + line));
+    await(worker.start(new TestSupervisor(vertx, 1)));
+  }
+
+  @AfterAll
+  static void stopWorker() throws Exception {
+    await(worker.stop());
+    await(vertx.close());
+  }
+
+  static <T> T await(Future<T> f) throws Exception {
+    try {
+      return f.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof Exception x) {
+        throw x;
+      }
+      throw e;
+    }
+  }
+
+  static <T> Future<T> call(ProcessWorker w, io.asynqueue.Task<?> task, Object... args) {
+    TestJob job = TestJob.call(context, task, args);
+    w.run(job);
+    return job.future();
+  }
+
+  @Test
+  void runs_method_references_lambdas_and_task_objects_in_the_child() throws Exception {
+    Task1<Integer, Integer> twice = Tasks::twice;
+    assertThat((Integer) await(call(worker, twice, 21))).isEqualTo(42);
+    Task2<String, String, String> concat = Tasks::concat;
+    assertThat((String) await(call(worker, concat, "a", "b"))).isEqualTo("ab");
+    int captured = 5;
+    Task1<Integer, Integer> plus = x -> x + captured;
+    assertThat((Integer) await(call(worker, plus, 1))).isEqualTo(6);
+    assertThat((Long) await(call(worker, (io.asynqueue.Task0<Long>) Tasks::pid))).isEqualTo(worker.pid())
+        .isNotEqualTo(ProcessHandle.current().pid());
+    assertThat((Object) await(call(worker, new AddTask(10), 5))).isEqualTo(15);
+    assertThat((List<Object>) await(call(worker, (Task1<List<Integer>, List<Integer>>) l -> l.subList(1, 3),
+        List.of(1, 2, 3, 4)))).containsExactly(2, 3);
+    assertThat((Map<Object, Object>) await(call(worker, (Task1<Map<String, Integer>, Map<String, Integer>>) m -> m,
+        Map.of("a", 1)))).containsEntry("a", 1);
+    assertThat((Object) await(call(worker, (Task1<Point, Point>) p -> new Point(p.x + 1, p.y), new Point(1, 2))))
+        .isEqualTo(new Point(2, 2));
+  }
+
+  record Point(int x, int y) {
+  }
+
+  static final class AddTask implements Task1<Integer, Integer> {
+    private final int base;
+
+    AddTask(int base) {
+      this.base = base;
+    }
+
+    @Override
+    public Integer apply(Integer a) {
+      return base + a;
+    }
+  }
+
+  @Test
+  void a_task_exception_carries_the_childs_class_message_and_stack_trace() throws Exception {
+    Task1<String, String> boom = Tasks::boom;
+    assertThatThrownBy(() -> await(call(worker, boom, "bad input")))
+        .isInstanceOfSatisfying(TaskException.class, e -> {
+          assertThat(e.exceptionClass()).isEqualTo(IllegalStateException.class.getName());
+          assertThat(e.exceptionMessage()).isEqualTo("bad input");
+          assertThat(e.getStackTrace()).anySatisfy(f -> {
+            assertThat(f.getClassName()).isEqualTo(Tasks.class.getName());
+            assertThat(f.getMethodName()).isEqualTo("boom");
+          });
+        });
+    Task1<Integer, Integer> twice = Tasks::twice;
+    assertThat((Integer) await(call(worker, twice, 2))).isEqualTo(4); // the child carries on
+  }
+
+  @Test
+  void an_unserializable_argument_or_result_fails_only_its_call() throws Exception {
+    Task1<Object, String> toString = String::valueOf;
+    long pid = worker.pid();
+    Future<Object> f = call(worker, toString, new Thread(() -> { }));
+    assertThat(f.isComplete()).as("failed at once, in the caller").isTrue();
+    assertThatThrownBy(() -> await(f)).isInstanceOf(CodecException.class)
+        .hasMessageContaining("argument 1 of class java.lang.Thread cannot be serialized");
+    Object lock = new Object();
+    Task1<Integer, Integer> capturesThread = x -> x + lock.hashCode() + Thread.currentThread().hashCode();
+    Thread t = new Thread(() -> { });
+    Task1<Integer, Integer> capturing = x -> x + t.hashCode();
+    assertThatThrownBy(() -> await(call(worker, capturing, 1))).isInstanceOf(CodecException.class)
+        .hasMessageContaining("task of class lambda in " + ProcessWorkerTest.class.getName())
+        .hasMessageContaining("java.lang.Thread");
+    assertThat(capturesThread).isNotNull();
+    assertThatThrownBy(() -> await(call(worker, (io.asynqueue.Task0<Thread>) Tasks::unserializableResult)))
+        .isInstanceOfSatisfying(TaskException.class, e -> assertThat(e.getMessage())
+            .contains("the result of class java.lang.Thread cannot be serialized"));
+    Task1<Integer, Integer> twice = Tasks::twice;
+    assertThat((Integer) await(call(worker, twice, 3))).isEqualTo(6);
+    assertThat(worker.pid()).isEqualTo(pid);
+  }
+
+  @Test
+  void printing_user_code_does_not_corrupt_the_channel() throws Exception {
+    Task1<Integer, Integer> chatty = Tasks::chatty;
+    List<Future<Object>> calls = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      calls.add(call(worker, chatty, 50));
+    }
+    for (Future<Object> f : calls) {
+      assertThat((Object) await(f)).isEqualTo(50);
+    }
+    Task1<Integer, Integer> twice = Tasks::twice;
+    assertThat((Integer) await(call(worker, twice, 4))).isEqualTo(8);
+    // LOG frames are written before the reply of the call that printed them
+    assertThat(lines).anyMatch(l -> l.matches("process worker 1 child \\d+ \\(pid \\d+\\) stdout: out line 49"));
+    assertThat(lines).anyMatch(l -> l.endsWith("stderr: err line 0"));
+    assertThat(lines).anyMatch(l -> l.endsWith("stdout: no newline, flushed"));
+  }
+
+  @Test
+  void a_50_mb_result_arrives_whole() throws Exception {
+    Task1<Integer, byte[]> big = Tasks::big;
+    int size = 50 * 1024 * 1024;
+    byte[] b = await(call(worker, big, size));
+    assertThat(b).hasSize(size);
+    assertThat(b[4096 * 3]).isEqualTo((byte) 3);
+    assertThat(b[size - 1]).isEqualTo((byte) 42);
+    byte[] arg = new byte[20 * 1024 * 1024];
+    arg[arg.length - 1] = 7;
+    Task1<byte[], Integer> last = a -> a.length + a[a.length - 1];
+    assertThat((Integer) await(call(worker, last, arg))).isEqualTo(arg.length + 7);
+  }
+
+  @Test
+  void pipelined_calls_all_complete_in_order_of_their_results() throws Exception {
+    Task1<Integer, Integer> twice = Tasks::twice;
+    List<Future<Object>> calls = new ArrayList<>();
+    // more than capacity is fine here: the worker queues what it cannot send yet
+    for (int i = 0; i < 2000; i++) {
+      calls.add(call(worker, twice, i));
+    }
+    for (int i = 0; i < calls.size(); i++) {
+      assertThat((Object) await(calls.get(i))).isEqualTo(2 * i);
+    }
+  }
+
+  @Test
+  void info_and_stats() throws Exception {
+    Task1<Integer, Integer> twice = Tasks::twice;
+    await(call(worker, twice, 1));
+    ChildInfo info = await(worker.info());
+    assertThat(info.pid()).isEqualTo(worker.pid());
+    assertThat(info.cpus()).isPositive().isEqualTo(worker.cores());
+    assertThat(info.heapUsedBytes()).isPositive();
+    assertThat(info.heapMaxBytes()).isGreaterThanOrEqualTo(info.heapUsedBytes());
+    assertThat(info.residentBytes()).isPositive();
+    assertThat(info.callsDone()).isPositive();
+    List<CallStat> stats = worker.stats();
+    assertThat(stats).isNotEmpty().allSatisfy(s -> assertThat(s.roundTripNanos()).isGreaterThanOrEqualTo(s.childNanos()));
+  }
+
+  @Test
+  void a_child_that_fails_to_start_fails_start_with_its_output() {
+    ProcessWorker bad = new ProcessWorker(new ProcessQueueOptions().setJvmArgs(List.of("-Xbogus-option"))
+        .setOutput(ChildOutput.DISCARD));
+    assertThatThrownBy(() -> await(bad.start(new TestSupervisor(vertx, 9))))
+        .isInstanceOf(WorkerLostException.class)
+        .hasMessageContaining("could not start a child")
+        .hasMessageContaining("-Xbogus-option");
+  }
+
+  @Test
+  void kill_9_fails_exactly_the_held_calls_and_a_replacement_replays_updates() throws Exception {
+    ProcessWorker w = new ProcessWorker(new ProcessQueueOptions().setOutput(ChildOutput.DISCARD));
+    await(w.start(new TestSupervisor(vertx, 2)));
+    Task1<String, String> set = Tasks::set;
+    TestJob update = new TestJob(context, Job.ResultKind.VALUE, true, set, "replayed");
+    w.run(update);
+    assertThat((String) await(update.future())).isEqualTo("set replayed");
+
+    long pid = w.pid();
+    Task1<Integer, Integer> sleep = Tasks::sleepMillis;
+    Future<Object> busy = call(w, sleep, 60_000);
+    List<Future<Object>> queued = new ArrayList<>();
+    Task1<Integer, Integer> twice = Tasks::twice;
+    for (int i = 0; i < 50; i++) {
+      queued.add(call(w, twice, i));
+    }
+    ProcessHandle.of(pid).orElseThrow().destroyForcibly();
+    assertThatThrownBy(() -> await(busy)).isInstanceOf(WorkerLostException.class)
+        .hasMessageContaining("pid " + pid).hasMessageContaining("SIGKILL");
+    for (Future<Object> f : queued) {
+      assertThatThrownBy(() -> await(f)).isInstanceOf(WorkerLostException.class);
+    }
+    assertThat((Object) await(call(w, (io.asynqueue.Task0<String>) Tasks::setting))).isEqualTo("replayed");
+    assertThat(w.pid()).isNotEqualTo(pid).isPositive();
+    assertThat(w.restarts()).isEqualTo(1);
+
+    // a task that exits the child: its call fails, the next child takes over
+    Task1<Integer, Integer> exit = Tasks::exit;
+    assertThatThrownBy(() -> await(call(w, exit, 3))).isInstanceOf(WorkerLostException.class)
+        .hasMessageContaining("exited with code 3");
+    assertThat((Object) await(call(w, twice, 7))).isEqualTo(14);
+
+    // a timeout: the queue settles the job and cancels it; the child is killed, the others it held are lost
+    Future<Object> other = call(w, sleep, 60_000);
+    TestJob hung = TestJob.call(context, (io.asynqueue.Task0<Integer>) Tasks::hang);
+    long before = w.pid();
+    w.run(hung);
+    hung.fail(new io.asynqueue.TaskTimeoutException(hung.describe(), Duration.ofMillis(1), 1));
+    w.cancel(hung);
+    assertThatThrownBy(() -> await(other)).isInstanceOf(WorkerLostException.class)
+        .hasMessageContaining("timed out");
+    assertThat((Object) await(call(w, twice, 8))).isEqualTo(16);
+    assertThat(w.pid()).isNotEqualTo(before);
+    assertThat((Object) await(call(w, (io.asynqueue.Task0<String>) Tasks::setting))).isEqualTo("replayed");
+    await(w.stop());
+  }
+
+  @Test
+  void stop_finishes_the_held_calls_then_the_child_exits() throws Exception {
+    ProcessWorker w = new ProcessWorker(new ProcessQueueOptions().setOutput(ChildOutput.DISCARD));
+    await(w.start(new TestSupervisor(vertx, 3)));
+    long pid = w.pid();
+    Task1<Integer, Integer> sleep = Tasks::sleepMillis;
+    List<Future<Object>> calls = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      calls.add(call(w, sleep, 10));
+    }
+    Future<Void> stopped = w.stop();
+    for (Future<Object> f : calls) {
+      assertThat((Object) await(f)).isEqualTo(10);
+    }
+    await(stopped);
+    ProcessHandle.of(pid).ifPresent(h -> h.onExit().join());
+    assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+    Task1<Integer, Integer> twice = Tasks::twice;
+    assertThatThrownBy(() -> await(call(w, twice, 1))).isInstanceOf(WorkerLostException.class);
+  }
+
+  @Test
+  void crash_returns_the_held_jobs_unsettled_and_kills_the_child() throws Exception {
+    ProcessWorker w = new ProcessWorker(new ProcessQueueOptions().setOutput(ChildOutput.DISCARD));
+    await(w.start(new TestSupervisor(vertx, 4)));
+    long pid = w.pid();
+    Task1<Integer, Integer> sleep = Tasks::sleepMillis;
+    List<TestJob> jobs = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      TestJob j = TestJob.call(context, sleep, 60_000);
+      jobs.add(j);
+      w.run(j);
+    }
+    List<Job> held = w.crash();
+    assertThat(held).containsExactlyInAnyOrderElementsOf(jobs);
+    assertThat(jobs).noneMatch(TestJob::isDone);
+    ProcessHandle.of(pid).ifPresent(h -> h.onExit().join());
+  }
+}

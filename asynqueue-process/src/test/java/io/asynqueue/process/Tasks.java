@@ -1,0 +1,91 @@
+package io.asynqueue.process;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.stream.IntStream;
+
+/** Static tasks for the child: nothing here captures a test instance. */
+final class Tasks {
+
+  /** Set by an update in the child. */
+  static volatile String setting = "unset";
+
+  private Tasks() {
+  }
+
+  static int twice(int x) {
+    return 2 * x;
+  }
+
+  static String concat(String a, String b) {
+    return a + b;
+  }
+
+  static long pid() {
+    return ProcessHandle.current().pid();
+  }
+
+  static String boom(String message) {
+    throw new IllegalStateException(message);
+  }
+
+  static String set(String value) {
+    setting = value;
+    return "set " + value;
+  }
+
+  static String setting() {
+    return setting;
+  }
+
+  static int chatty(int lines) {
+    for (int i = 0; i < lines; i++) {
+      System.out.println("out line " + i);
+      System.err.println("err line " + i);
+    }
+    System.out.print("no newline, flushed");
+    System.out.flush();
+    return lines;
+  }
+
+  static byte[] big(int size) {
+    byte[] b = new byte[size];
+    for (int i = 0; i < size; i += 4096) {
+      b[i] = (byte) (i / 4096);
+    }
+    b[size - 1] = 42;
+    return b;
+  }
+
+  static int sleepMillis(int ms) throws InterruptedException {
+    Thread.sleep(ms);
+    return ms;
+  }
+
+  static int hang() throws InterruptedException {
+    Thread.sleep(Long.MAX_VALUE);
+    return 0;
+  }
+
+  static int exit(int code) {
+    System.exit(code);
+    return code;
+  }
+
+  static Thread unserializableResult() {
+    return new Thread(() -> { });
+  }
+
+  static Iterator<Integer> range(int n) {
+    return IntStream.range(0, n).iterator();
+  }
+
+  static List<String> strings(int n, int size) {
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      out.add(String.valueOf((char) ('a' + i % 26)).repeat(size));
+    }
+    return out;
+  }
+}
