@@ -43,6 +43,9 @@ public final class ThreadWorker implements Worker {
   private volatile int workerId;
   private Promise<Void> stopped;
   private boolean poisoned;
+  private boolean joining;
+  private final Set<Thread> threadsToJoin = ConcurrentHashMap.newKeySet();
+  private volatile io.vertx.core.Vertx vertx;
 
   private ThreadWorker(int threads, Set<String> series) {
     if (threads < 1) {
@@ -87,6 +90,7 @@ public final class ThreadWorker implements Worker {
   @Override
   public Future<Void> start(WorkerSupervisor supervisor) {
     workerId = supervisor.workerId();
+    vertx = supervisor.vertx();
     for (int i = 0; i < threads; i++) {
       startThread();
     }
@@ -99,6 +103,7 @@ public final class ThreadWorker implements Worker {
     thread.setDaemon(true);
     runner.thread = thread;
     runners.add(runner);
+    threadsToJoin.add(thread);
     thread.start();
   }
 
@@ -180,8 +185,16 @@ public final class ThreadWorker implements Worker {
         inbox.offerLast(POISON);
       }
     }
-    if (runners.isEmpty()) {
-      stopped.tryComplete();
+    if (runners.isEmpty() && !joining) {
+      joining = true;
+      // The last runner calls this on its way out: join the threads elsewhere, so stop means ended.
+      List<Thread> ended = new ArrayList<>(threadsToJoin);
+      vertx.executeBlocking(() -> {
+        for (Thread t : ended) {
+          t.join();
+        }
+        return null;
+      }, false).onComplete(ar -> stopped.tryComplete());
     }
   }
 
@@ -252,6 +265,7 @@ public final class ThreadWorker implements Worker {
       if (current instanceof JobStep && ((JobStep) current).job == job) {
         retired = true;
         runners.remove(this);
+        threadsToJoin.remove(thread);
         thread.interrupt();
         return true;
       }
