@@ -208,7 +208,7 @@ final class TaskQueueFailureTest {
   /* --------------------------------------------------------------- lost workers */
 
   /** A worker that crashes the first time it is given a job; the queue sees the job lost. */
-  static final class FlakyWorker implements Worker {
+  static class FlakyWorker implements Worker {
     final AtomicInteger runs = new AtomicInteger();
     WorkerSupervisor supervisor;
 
@@ -330,6 +330,29 @@ final class TaskQueueFailureTest {
       crashes.incrementAndGet();
       return held;
     }
+  }
+
+  /** Fails every job at once, inside run(), as a worker does for an argument it cannot send. */
+  static final class RefusingWorker extends FlakyWorker {
+    @Override
+    public void run(Job job) {
+      job.fail(new IllegalArgumentException("cannot serialize " + job.describe()));
+    }
+  }
+
+  @Test
+  void jobsFailingInsideRun_manyQueued_doNotOverflowTheStack(Vertx vertx, VertxTestContext test) {
+    TaskQueue q = TaskQueue.create(vertx);
+    List<Future<Integer>> calls = new ArrayList<>();
+    for (int i = 0; i < 20_000; i++) {
+      calls.add(q.call(TaskQueueFailureTest::timesTwo, i));
+    }
+    q.attachWorker(new RefusingWorker());
+    Future.join(calls).onComplete(v -> test.verify(() -> {
+      assertThat(calls).allMatch(f -> f.cause() instanceof TaskException
+          && f.cause().getCause() instanceof IllegalArgumentException);
+      test.completeNow();
+    }));
   }
 
   /* --------------------------------------------------------------- detaching */

@@ -530,7 +530,37 @@ public final class TaskQueueImpl implements TaskQueue {
     }
   }
 
+  /**
+   * Starts a job on its worker. A worker may settle a job inside {@code run}, which frees the slot and starts
+   * the next job: that start is deferred to the outermost call on this thread, so a run of jobs that fail at
+   * once loops instead of recursing.
+   */
   private void start(JobImpl job, WorkerSlot w) {
+    Trampoline t = TRAMPOLINE.get();
+    if (t.active) {
+      t.pending.add(job);
+      return;
+    }
+    t.active = true;
+    try {
+      launch(job, w);
+      JobImpl next;
+      while ((next = t.pending.poll()) != null) {
+        launch(next, next.worker);
+      }
+    } finally {
+      t.active = false;
+    }
+  }
+
+  private static final ThreadLocal<Trampoline> TRAMPOLINE = ThreadLocal.withInitial(Trampoline::new);
+
+  private static final class Trampoline {
+    boolean active;
+    final ArrayDeque<JobImpl> pending = new ArrayDeque<>();
+  }
+
+  private void launch(JobImpl job, WorkerSlot w) {
     Duration timeout = job.timeout;
     if (timeout != null) {
       job.timerId = vertx.setTimer(Math.max(1, timeout.toMillis()), id -> timedOut(job));
