@@ -230,6 +230,11 @@ public final class ProcessWorker implements Worker {
       if (c.killReason == null) {
         c.killReason = "was killed because " + job.describe() + " timed out";
       }
+      // from now on calls wait for the replacement; the doomed child's reader fails what it held
+      child = null;
+      if (state == State.RUNNING || state == State.STOPPING) {
+        replace(c);
+      }
     }
     log.debug("{}: killing it, {} timed out", c.label(), job.describe());
     c.kill();
@@ -529,29 +534,7 @@ public final class ProcessWorker implements Worker {
           default -> { }
         }
         if (restart) {
-          deaths++;
-          if (!c.ready) {
-            startFailures++;
-          }
-          if (startFailures >= MAX_START_FAILURES) {
-            restart = false;
-          } else {
-            long delay = deaths <= 1 ? 0 : Math.min(options.getMaxRestartDelay().toMillis(),
-                50L << Math.min(20, deaths - 2));
-            restarts.incrementAndGet();
-            if (delay == 0) {
-              startChild();
-            } else {
-              restartTimer = supervisor.vertx().setTimer(delay, t -> {
-                synchronized (lock) {
-                  restartTimer = -1;
-                  if (child == null && (state == State.RUNNING || state == State.STOPPING)) {
-                    startChild();
-                  }
-                }
-              });
-            }
-          }
+          restart = replace(c);
         }
       }
     }
@@ -567,6 +550,33 @@ public final class ProcessWorker implements Worker {
       log.debug("{}", reason);
     }
     failAll(lost, reason);
+  }
+
+  // with lock held: starts a replacement for a child that died or is being killed, after a delay that grows
+  // while children keep dying without finishing a call; false if the worker should give up
+  private boolean replace(ChildConnection c) {
+    deaths++;
+    if (!c.ready) {
+      startFailures++;
+    }
+    if (startFailures >= MAX_START_FAILURES) {
+      return false;
+    }
+    long delay = deaths <= 1 ? 0 : Math.min(options.getMaxRestartDelay().toMillis(), 50L << Math.min(20, deaths - 2));
+    restarts.incrementAndGet();
+    if (delay == 0) {
+      startChild();
+    } else {
+      restartTimer = supervisor.vertx().setTimer(delay, t -> {
+        synchronized (lock) {
+          restartTimer = -1;
+          if (child == null && (state == State.RUNNING || state == State.STOPPING)) {
+            startChild();
+          }
+        }
+      });
+    }
+    return true;
   }
 
   private void failWaiting(String reason) {
@@ -822,6 +832,9 @@ public final class ProcessWorker implements Worker {
     }
     if (job.isUpdate()) {
       flags |= Wire.FLAG_UPDATE;
+    }
+    if (job.resultKind() == Job.ResultKind.FUTURE) {
+      flags |= Wire.FLAG_FUTURE;
     }
     return flags;
   }

@@ -143,10 +143,10 @@ public final class FrameWriter implements AutoCloseable {
   public void flushLater() {
     lock.lock();
     try {
-      if (pendingLength > 0 && !wanted) {
+      if (pendingLength > 0) {
         wanted = true;
         if (!writing) {
-          work.signal();
+          work.signal(); // cheap when the writer is already awake
         }
       }
     } finally {

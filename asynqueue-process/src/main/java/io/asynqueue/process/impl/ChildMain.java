@@ -20,6 +20,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.BlockingDeque;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.atomic.AtomicLong;
@@ -172,9 +174,10 @@ public final class ChildMain {
       return;
     }
     boolean iterator = (flags & Wire.FLAG_ITERATOR) != 0;
+    boolean future = (flags & Wire.FLAG_FUTURE) != 0;
     int fMax = firstMax;
     int fBytes = maxBytes;
-    Runnable r = () -> current().call(id, task, args, iterator, fMax, fBytes);
+    Runnable r = () -> current().call(id, task, args, iterator, future, fMax, fBytes);
     if ((flags & Wire.FLAG_URGENT) != 0) {
       work.addFirst(r);
     } else {
@@ -271,11 +274,14 @@ public final class ChildMain {
       }
     }
 
-    void call(long id, Task<?> task, Object[] args, boolean iterator, int firstMax, int maxBytes) {
+    void call(long id, Task<?> task, Object[] args, boolean iterator, boolean future, int firstMax, int maxBytes) {
       long t0 = System.nanoTime();
       Object result;
       try {
         result = task.invoke(args);
+        if (future) {
+          result = await(result);
+        }
       } catch (Throwable t) {
         callsDone.incrementAndGet();
         replyError(id, System.nanoTime() - t0, t);
@@ -312,6 +318,23 @@ public final class ChildMain {
         return;
       }
       sendAndShrink(start);
+    }
+
+    // the outcome of a Vert.x Future or a CompletionStage the task returned (callAsync)
+    private Object await(Object result) throws Throwable {
+      CompletionStage<?> stage;
+      if (result instanceof io.vertx.core.Future<?> f) {
+        stage = f.toCompletionStage();
+      } else if (result instanceof CompletionStage<?> c) {
+        stage = c;
+      } else {
+        return result;
+      }
+      try {
+        return stage.toCompletableFuture().get();
+      } catch (ExecutionException e) {
+        throw e.getCause() != null ? e.getCause() : e;
+      }
     }
 
     void next(long id, int max, int maxBytes) {
