@@ -124,10 +124,12 @@ final class ChildConnection {
         return;
       }
     }
-    if (Thread.currentThread() instanceof ReaderThread) {
-      w.flushLater(); // never block a reader on a write
+    if (Thread.currentThread() instanceof ReaderThread || calls.get() > 1) {
+      // never block a reader on a write; and while other calls are in flight the pipe is busy anyway, so let
+      // the writer's thread gather this frame with the next ones
+      w.flushLater();
     } else {
-      flushNow(w);
+      flushNow(w); // a lone call: write it now, for the lowest latency
     }
   }
 

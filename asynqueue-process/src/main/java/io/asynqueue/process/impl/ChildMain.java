@@ -24,6 +24,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingDeque;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.BaseStream;
 
@@ -34,10 +35,12 @@ import java.util.stream.BaseStream;
  * {@code System.out} and {@code System.err} are replaced by streams that send each line to the parent as a LOG
  * frame, so user code that prints cannot corrupt the channel; {@code System.in} is empty.
  *
- * <p>Threads: this one reads and decodes frames and hands calls to {@code concurrency} runner threads (FIFO;
- * urgent calls and iterator steps go first). A runner encodes its reply and either writes it at once (nothing
- * else queued: lowest latency) or leaves it to the frame writer's thread, which sends the replies of a burst in
- * one write. The child exits when its standard input ends (the parent died or let it go) or when its parent
+ * <p>Threads: {@code concurrency + 1} threads share two roles (leader/follower). One at a time reads and
+ * decodes frames; the others run calls (FIFO; urgent calls and iterator steps go first). When a call arrives and
+ * nothing is queued, the reader runs it itself at once and hands the reading role to an idle thread, so a lone
+ * call never waits for a thread to wake up; otherwise it queues the call for the next free thread. A thread
+ * encodes its reply and either writes it at once (nothing else queued: lowest latency) or leaves it to the
+ * frame writer's thread, which sends the replies of a burst in one write. The child exits when its standard input ends (the parent died or let it go) or when its parent
  * process is gone, so it is never left orphaned.
  *
  * <p>Arguments: {@code concurrency maxFrameBytes}.
@@ -46,20 +49,26 @@ public final class ChildMain {
 
   private static final int BIG = 1024 * 1024;
 
+  /** Queued by the reader for an idle thread: take over reading. */
+  private static final Runnable BECOME_READER = () -> { };
+
   private final int maxFrameBytes;
   private final KryoCodec codec = KryoCodec.trusted(ChildMain.class.getClassLoader());
   private final BlockingDeque<Runnable> work = new LinkedBlockingDeque<>();
   private final Map<Long, Iterator<?>> iterators = new ConcurrentHashMap<>();
   private final AtomicLong callsDone = new AtomicLong();
+  private final AtomicInteger idle = new AtomicInteger();
+  private final AtomicInteger outstanding = new AtomicInteger();
   private final FrameWriter writer;
   private final Runner[] runners;
+  private FrameReader reader; // used by the thread that has the reading role
   private volatile boolean bye;
 
   private ChildMain(int concurrency, int maxFrameBytes, OutputStream protocolOut) {
     this.maxFrameBytes = maxFrameBytes;
     this.writer = new FrameWriter(protocolOut, "asynqueue-child-writer", e -> Runtime.getRuntime().halt(0));
-    this.runners = new Runner[concurrency];
-    for (int i = 0; i < concurrency; i++) {
+    this.runners = new Runner[concurrency + 1];
+    for (int i = 0; i < runners.length; i++) {
       runners[i] = new Runner(i);
     }
   }
@@ -80,108 +89,10 @@ public final class ChildMain {
     System.setErr(new PrintStream(child.new LineForwarder(1), false, StandardCharsets.UTF_8));
     Runtime.getRuntime().addShutdownHook(new Thread(child.writer::close, "asynqueue-child-flush"));
     ProcessHandle.current().parent().ifPresent(p -> p.onExit().thenRun(() -> Runtime.getRuntime().halt(0)));
-    try {
-      child.loop(in);
-    } catch (Throwable e) {
-      e.printStackTrace(System.err);
-    }
-    System.exit(0);
-  }
-
-  private void loop(FileInputStream in) throws IOException, InterruptedException {
-    Kryo kryo = codec.newKryo();
-    warmUp(kryo);
-    for (Runner r : runners) {
+    child.reader = new FrameReader(in, maxFrameBytes);
+    warmUp(child.codec.newKryo());
+    for (Runner r : child.runners) {
       r.start();
-    }
-    Output out = new Output(256, maxFrameBytes);
-    int start = FrameWriter.beginFrame(out);
-    out.writeByte(Wire.HELLO);
-    out.writeVarLong(ProcessHandle.current().pid(), true);
-    out.writeVarInt(Runtime.getRuntime().availableProcessors(), true);
-    send(out, start, true);
-
-    FrameReader reader = new FrameReader(in, maxFrameBytes);
-    Input frame;
-    while ((frame = reader.next()) != null) {
-      byte type = frame.readByte();
-      switch (type) {
-        case Wire.CALL -> onCall(kryo, frame);
-        case Wire.NEXT -> {
-          long id = frame.readVarLong(true);
-          int max = frame.readVarInt(true);
-          int maxBytes = frame.readVarInt(true);
-          work.addFirst(() -> current().next(id, max, maxBytes));
-        }
-        case Wire.CLOSE -> {
-          long id = frame.readVarLong(true);
-          work.addFirst(() -> closeIterator(iterators.remove(id)));
-        }
-        case Wire.INFO -> {
-          long id = frame.readVarLong(true);
-          Runtime rt = Runtime.getRuntime();
-          out.reset();
-          start = FrameWriter.beginFrame(out);
-          out.writeByte(Wire.INFO_REPLY);
-          out.writeVarLong(id, true);
-          out.writeVarLong(rt.totalMemory() - rt.freeMemory(), true);
-          out.writeVarLong(rt.maxMemory(), true);
-          out.writeVarInt(rt.availableProcessors(), true);
-          out.writeVarLong(callsDone.get(), true);
-          send(out, start, true);
-        }
-        case Wire.BYE -> {
-          bye = true;
-          for (Runner r : runners) {
-            work.addLast(() -> { });
-          }
-          for (Runner r : runners) {
-            r.join();
-          }
-          writer.close();
-          Runtime.getRuntime().halt(0);
-        }
-        default -> throw new IOException("unknown frame type " + type);
-      }
-    }
-    // end of input: the parent is gone or let us go without a BYE
-    writer.close();
-    Runtime.getRuntime().halt(0);
-  }
-
-  private void onCall(Kryo kryo, Input frame) {
-    long id = frame.readVarLong(true);
-    int flags = frame.readByte();
-    int firstMax = 0;
-    int maxBytes = 0;
-    if ((flags & Wire.FLAG_ITERATOR) != 0) {
-      firstMax = frame.readVarInt(true);
-      maxBytes = frame.readVarInt(true);
-    }
-    Task<?> task;
-    Object[] args;
-    try {
-      task = (Task<?>) KryoCodec.readObject(kryo, frame, "the task");
-      int n = frame.readVarInt(true);
-      args = new Object[n];
-      for (int i = 0; i < n; i++) {
-        args[i] = KryoCodec.readObject(kryo, frame, "argument " + (i + 1));
-      }
-    } catch (RuntimeException e) {
-      CodecException failure = e instanceof CodecException c ? c
-          : new CodecException("the call cannot be deserialized in the child: " + KryoCodec.rootMessage(e), e);
-      work.addFirst(() -> current().replyError(id, 0, failure));
-      return;
-    }
-    boolean iterator = (flags & Wire.FLAG_ITERATOR) != 0;
-    boolean future = (flags & Wire.FLAG_FUTURE) != 0;
-    int fMax = firstMax;
-    int fBytes = maxBytes;
-    Runnable r = () -> current().call(id, task, args, iterator, future, fMax, fBytes);
-    if ((flags & Wire.FLAG_URGENT) != 0) {
-      work.addFirst(r);
-    } else {
-      work.addLast(r);
     }
   }
 
@@ -190,7 +101,7 @@ public final class ChildMain {
   }
 
   // Loads and links the codec's classes before HELLO, so the first call is not the one that pays for it.
-  private void warmUp(Kryo kryo) {
+  private static void warmUp(Kryo kryo) {
     Output out = new Output(1024, -1);
     Task<Integer> task = args -> args.length;
     for (int i = 0; i < 200; i++) {
@@ -248,28 +159,157 @@ public final class ChildMain {
     }
   }
 
-  /** A thread that runs calls and iterator steps, one at a time. */
+  /** A thread that reads frames or runs calls and iterator steps, one at a time. */
   private final class Runner extends Thread {
     private final Kryo kryo = codec.newKryo();
     private Output out = new Output(4096, maxFrameBytes);
+    private final int index;
 
-    Runner(int i) {
-      super("asynqueue-child-runner-" + i);
+    Runner(int index) {
+      super("asynqueue-child-" + index);
+      this.index = index;
     }
 
     @Override
     public void run() {
-      while (!(bye && work.isEmpty())) {
-        Runnable r;
-        try {
-          r = work.take();
-        } catch (InterruptedException e) {
+      try {
+        if (index == 0) {
+          out.reset();
+          int start = FrameWriter.beginFrame(out);
+          out.writeByte(Wire.HELLO);
+          out.writeVarLong(ProcessHandle.current().pid(), true);
+          out.writeVarInt(Runtime.getRuntime().availableProcessors(), true);
+          send(out, start, true);
+          read();
+        }
+        while (true) {
+          Runnable r;
+          idle.incrementAndGet();
+          try {
+            r = work.take();
+          } finally {
+            idle.decrementAndGet();
+          }
+          if (r == BECOME_READER) {
+            read();
+          } else {
+            runTask(r);
+          }
+        }
+      } catch (Throwable t) {
+        t.printStackTrace(System.err);
+        Runtime.getRuntime().halt(1);
+      }
+    }
+
+    // the reading role: returns after handing it to another thread, to run a call here
+    private void read() throws IOException, InterruptedException {
+      Input frame;
+      while ((frame = reader.next()) != null) {
+        byte type = frame.readByte();
+        Runnable task = null;
+        boolean urgent = true;
+        switch (type) {
+          case Wire.CALL -> {
+            long id = frame.readVarLong(true);
+            int flags = frame.readByte();
+            task = decodeCall(id, flags, frame);
+            urgent = (flags & Wire.FLAG_URGENT) != 0;
+          }
+          case Wire.NEXT -> {
+            long id = frame.readVarLong(true);
+            int max = frame.readVarInt(true);
+            int maxBytes = frame.readVarInt(true);
+            task = () -> current().next(id, max, maxBytes);
+          }
+          case Wire.CLOSE -> {
+            long id = frame.readVarLong(true);
+            task = () -> closeIterator(iterators.remove(id));
+          }
+          case Wire.INFO -> info(frame.readVarLong(true));
+          case Wire.BYE -> {
+            bye = true;
+            synchronized (outstanding) {
+              while (outstanding.get() > 0) {
+                outstanding.wait();
+              }
+            }
+            writer.close();
+            Runtime.getRuntime().halt(0);
+          }
+          default -> throw new IOException("unknown frame type " + type);
+        }
+        if (task == null) {
+          continue;
+        }
+        outstanding.incrementAndGet();
+        if (work.isEmpty() && idle.get() > 0) {
+          work.addFirst(BECOME_READER); // an idle thread reads on while this one runs the call at once
+          runTask(task);
           return;
         }
-        try {
-          r.run();
-        } catch (Throwable t) {
-          t.printStackTrace(System.err);
+        if (urgent) {
+          work.addFirst(task);
+        } else {
+          work.addLast(task);
+        }
+      }
+      // end of input: the parent is gone or let us go without a BYE
+      writer.close();
+      Runtime.getRuntime().halt(0);
+    }
+
+    private Runnable decodeCall(long id, int flags, Input frame) {
+      int firstMax = 0;
+      int maxBytes = 0;
+      if ((flags & Wire.FLAG_ITERATOR) != 0) {
+        firstMax = frame.readVarInt(true);
+        maxBytes = frame.readVarInt(true);
+      }
+      Task<?> task;
+      Object[] args;
+      try {
+        task = (Task<?>) KryoCodec.readObject(kryo, frame, "the task");
+        int n = frame.readVarInt(true);
+        args = new Object[n];
+        for (int i = 0; i < n; i++) {
+          args[i] = KryoCodec.readObject(kryo, frame, "argument " + (i + 1));
+        }
+      } catch (RuntimeException e) {
+        CodecException failure = e instanceof CodecException c ? c
+            : new CodecException("the call cannot be deserialized in the child: " + KryoCodec.rootMessage(e), e);
+        return () -> current().replyError(id, 0, failure);
+      }
+      boolean iterator = (flags & Wire.FLAG_ITERATOR) != 0;
+      boolean future = (flags & Wire.FLAG_FUTURE) != 0;
+      int fMax = firstMax;
+      int fBytes = maxBytes;
+      return () -> current().call(id, task, args, iterator, future, fMax, fBytes);
+    }
+
+    private void info(long id) {
+      Runtime rt = Runtime.getRuntime();
+      out.reset();
+      int start = FrameWriter.beginFrame(out);
+      out.writeByte(Wire.INFO_REPLY);
+      out.writeVarLong(id, true);
+      out.writeVarLong(rt.totalMemory() - rt.freeMemory(), true);
+      out.writeVarLong(rt.maxMemory(), true);
+      out.writeVarInt(rt.availableProcessors(), true);
+      out.writeVarLong(callsDone.get(), true);
+      send(out, start, true);
+    }
+
+    private void runTask(Runnable r) {
+      try {
+        r.run();
+      } catch (Throwable t) {
+        t.printStackTrace(System.err);
+      } finally {
+        if (outstanding.decrementAndGet() == 0 && bye) {
+          synchronized (outstanding) {
+            outstanding.notifyAll();
+          }
         }
       }
     }
