@@ -8,12 +8,12 @@ import io.asynqueue.internal.codec.Wire;
 import io.asynqueue.process.impl.ChildMain;
 import io.asynqueue.spi.ElementSource;
 import io.asynqueue.spi.Job;
-import io.vertx.core.Context;
 import io.vertx.core.Promise;
-import io.vertx.core.Vertx;
+import java.io.BufferedInputStream;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
@@ -21,7 +21,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -53,11 +52,39 @@ final class ChildConnection {
   record InfoPending(Promise<ChildInfo> promise) implements Pending {
   }
 
-  /** The reader thread's class, so that a worker can tell it is running on it. */
+  /**
+   * The reader thread's class. Calls that a queue hands a worker from a reader thread (as it settles the
+   * previous ones) are flushed once the reader has no more replies to decode, one wake-up of the writer per
+   * burst rather than per call; a reader never writes itself, so it never waits on a slow child.
+   */
   static final class ReaderThread extends Thread {
+    private final List<FrameWriter> owed = new ArrayList<>(4);
+
     ReaderThread(Runnable r, String name) {
       super(r, name);
       setDaemon(true);
+    }
+
+    void owe(FrameWriter w) {
+      for (int i = 0; i < owed.size(); i++) {
+        if (owed.get(i) == w) {
+          return;
+        }
+      }
+      owed.add(w);
+    }
+
+    void payIfIdle(InputStream in) throws IOException {
+      if (!owed.isEmpty() && in.available() == 0) {
+        payAll();
+      }
+    }
+
+    void payAll() {
+      for (int i = 0; i < owed.size(); i++) {
+        owed.get(i).flushLater();
+      }
+      owed.clear();
     }
   }
 
@@ -65,7 +92,8 @@ final class ChildConnection {
   final int generation;
   final ConcurrentHashMap<Long, Pending> pending = new ConcurrentHashMap<>();
   final AtomicInteger calls = new AtomicInteger();
-  private final AtomicBoolean flushScheduled = new AtomicBoolean();
+  // @protectedby worker.lock: the task refs this child has been sent a DEFINE for
+  final java.util.Set<Integer> defined = new java.util.HashSet<>();
   private final ArrayDeque<String> stderrTail = new ArrayDeque<>();
   private volatile Process process;
   private volatile FrameWriter writer;
@@ -106,30 +134,22 @@ final class ChildConnection {
     return writer;
   }
 
-  /** Sends the pending frames soon: at the end of the current event-loop task, or now. */
+  /**
+   * Sends the pending frames: now, on this thread, for a lone call (the child holds nothing else, so its pipe
+   * is empty and the write cannot block); otherwise on the writer's thread, which gathers the frames of a burst
+   * into one write and is the only one to wait when the child is slow to read.
+   */
   void flushSoon() {
     FrameWriter w = writer;
     if (w == null) {
       return;
     }
-    if (Context.isOnEventLoopThread()) {
-      Context ctx = Vertx.currentContext();
-      if (ctx != null) {
-        if (flushScheduled.compareAndSet(false, true)) {
-          ctx.runOnContext(v -> {
-            flushScheduled.set(false);
-            flushNow(w);
-          });
-        }
-        return;
-      }
-    }
-    if (Thread.currentThread() instanceof ReaderThread || calls.get() > 1) {
-      // never block a reader on a write; and while other calls are in flight the pipe is busy anyway, so let
-      // the writer's thread gather this frame with the next ones
-      w.flushLater();
+    if (Thread.currentThread() instanceof ReaderThread rt) {
+      rt.owe(w);
+    } else if (calls.get() <= 1) {
+      flushNow(w);
     } else {
-      flushNow(w); // a lone call: write it now, for the lowest latency
+      w.flushLater();
     }
   }
 
@@ -219,12 +239,18 @@ final class ChildConnection {
         }
       }
     }
-    worker.onExit(this, why == null ? "exited" : why);
+    try {
+      worker.onExit(this, why == null ? "exited" : why);
+    } finally {
+      ((ReaderThread) Thread.currentThread()).payAll(); // calls the queue handed over as this child's failed
+    }
   }
 
   // returns null on a clean end of stream (the exit code then says why), or why the channel failed
   private String readLoop(Process p) {
-    FrameReader reader = new FrameReader(p.getInputStream(), worker.options.getMaxFrameBytes());
+    InputStream in = new BufferedInputStream(p.getInputStream(), FrameWriter.SMALL);
+    FrameReader reader = new FrameReader(in, worker.options.getMaxFrameBytes());
+    ReaderThread self = (ReaderThread) Thread.currentThread();
     Kryo kryo = worker.codec.newKryo();
     try {
       Input frame = reader.next();
@@ -237,13 +263,17 @@ final class ChildConnection {
       frame.readVarLong(true);
       cpus = frame.readVarInt(true);
       worker.onReady(this);
+      self.payIfIdle(in);
       while ((frame = reader.next()) != null) {
         worker.onFrame(this, kryo, frame);
+        self.payIfIdle(in);
       }
       return null;
     } catch (IOException | RuntimeException e) {
       p.destroyForcibly();
       return "broke the protocol (" + e + ")";
+    } finally {
+      self.payAll();
     }
   }
 

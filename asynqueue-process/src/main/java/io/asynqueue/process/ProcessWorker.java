@@ -73,11 +73,15 @@ public final class ProcessWorker implements Worker {
   private enum State { NEW, RUNNING, STOPPING, STOPPED, CRASHED }
 
   /** A call not sent yet: its child is starting. */
-  private record Waiting(Job job, long id, byte[] frame) {
+  private record Waiting(Job job, long id, byte[] frame, int taskRef) {
+  }
+
+  /** A stateless task sent once per child (a DEFINE frame), then named by its ref. */
+  private record TaskDef(int ref, byte[] frame) {
   }
 
   /** A non-ephemeral update, kept to replay on a replacement child. */
-  private record SavedUpdate(int flags, byte[] body, String describe) {
+  private record SavedUpdate(int flags, byte[] body, String describe, int taskRef) {
   }
 
   /** The encoding state of one calling thread. */
@@ -94,6 +98,9 @@ public final class ProcessWorker implements Worker {
   final KryoCodec codec;
   private final ThreadLocal<Encoder> encoders;
   private final AtomicLong ids = new AtomicLong();
+  private final java.util.concurrent.ConcurrentHashMap<Class<?>, TaskDef> taskDefs =
+      new java.util.concurrent.ConcurrentHashMap<>();
+  private final AtomicInteger taskRefs = new AtomicInteger();
   private final AtomicInteger restarts = new AtomicInteger();
   private final Object lock = new Object();
   private volatile BiConsumer<String, String> lineListener;
@@ -173,8 +180,12 @@ public final class ProcessWorker implements Worker {
       out.writeVarInt(options.getPrefetchBytes(), true);
     }
     int bodyStart = out.position();
+    int taskRef = 0;
     try {
-      Wire.writeTaskAndArgs(e.kryo, out, job.task(), job.args());
+      if (Wire.isStatelessClosure(job.task())) {
+        taskRef = taskDef(job.task(), e.kryo).ref();
+      }
+      Wire.writeCall(e.kryo, out, taskRef, job.task(), job.args());
     } catch (CodecException ex) {
       job.fail(new CodecException("cannot send " + job.describe() + " to a child process: " + ex.getMessage(), ex));
       return;
@@ -193,7 +204,7 @@ public final class ProcessWorker implements Worker {
     synchronized (lock) {
       if (job.isUpdate() && !job.isEphemeral()) {
         updates.add(new SavedUpdate(flags & ~Wire.FLAG_URGENT, Arrays.copyOfRange(out.getBuffer(), bodyStart,
-            out.position()), job.describe()));
+            out.position()), job.describe(), taskRef));
       }
       if (state == State.STOPPED || state == State.CRASHED || state == State.NEW) {
         job.fail(new WorkerLostException("process worker " + workerId + " is stopped: " + job.describe()));
@@ -201,7 +212,7 @@ public final class ProcessWorker implements Worker {
       }
       c = child;
       if (c == null || !c.ready) {
-        Waiting w = new Waiting(job, id, Arrays.copyOfRange(out.getBuffer(), start, start + length));
+        Waiting w = new Waiting(job, id, Arrays.copyOfRange(out.getBuffer(), start, start + length), taskRef);
         if (job.isUrgent()) {
           waiting.addFirst(w);
         } else {
@@ -210,7 +221,7 @@ public final class ProcessWorker implements Worker {
         shrink(e);
         return;
       }
-      send(c, id, new CallPending(job, System.nanoTime()), out.getBuffer(), start, length);
+      send(c, id, new CallPending(job, System.nanoTime()), out.getBuffer(), start, length, taskRef);
     }
     shrink(e);
     c.flushSoon();
@@ -427,7 +438,7 @@ public final class ProcessWorker implements Worker {
           out.writeVarLong(id, true);
           out.writeByte(u.flags);
           out.writeBytes(u.body);
-          send(c, id, new ReplayPending(i), out.getBuffer(), start, FrameWriter.endFrame(out, start));
+          send(c, id, new ReplayPending(i), out.getBuffer(), start, FrameWriter.endFrame(out, start), u.taskRef);
         }
       }
     }
@@ -440,7 +451,7 @@ public final class ProcessWorker implements Worker {
     while (!waiting.isEmpty()) {
       Waiting w = waiting.poll();
       if (!w.job.isDone()) {
-        send(c, w.id, new CallPending(w.job, System.nanoTime()), w.frame, 0, w.frame.length);
+        send(c, w.id, new CallPending(w.job, System.nanoTime()), w.frame, 0, w.frame.length, w.taskRef);
       }
     }
     if (startPromise != null) {
@@ -454,6 +465,20 @@ public final class ProcessWorker implements Worker {
 
   // with lock held
   private void send(ChildConnection c, long id, Pending p, byte[] buf, int off, int len) {
+    send(c, id, p, buf, off, len, 0);
+  }
+
+  // with lock held: registers what the reply settles, then queues the frame (after the DEFINE of its task, the
+  // first time this child sees it)
+  private void send(ChildConnection c, long id, Pending p, byte[] buf, int off, int len, int taskRef) {
+    if (taskRef > 0 && c.defined.add(taskRef)) {
+      byte[] define = taskDefs.values().stream().filter(d -> d.ref() == taskRef).findFirst().orElseThrow().frame();
+      try {
+        c.writer().append(define, 0, define.length);
+      } catch (IOException ignored) {
+        // the child is gone
+      }
+    }
     c.pending.put(id, p);
     if (p instanceof CallPending || p instanceof ReplayPending) {
       c.calls.incrementAndGet();
@@ -821,6 +846,24 @@ public final class ProcessWorker implements Worker {
   }
 
   // ------------------------------------------------------------------ helpers
+
+  // the DEFINE of a stateless task, made the first time this worker sees its class
+  private TaskDef taskDef(io.asynqueue.Task<?> task, Kryo kryo) {
+    TaskDef def = taskDefs.get(task.getClass());
+    if (def != null) {
+      return def;
+    }
+    return taskDefs.computeIfAbsent(task.getClass(), type -> {
+      Output out = new Output(256, -1);
+      int start = FrameWriter.beginFrame(out);
+      int ref = taskRefs.incrementAndGet();
+      out.writeByte(Wire.DEFINE);
+      out.writeVarInt(ref, true);
+      KryoCodec.writeObject(kryo, out, "task", task);
+      FrameWriter.endFrame(out, start);
+      return new TaskDef(ref, Arrays.copyOf(out.getBuffer(), out.position()));
+    });
+  }
 
   private static int flags(Job job) {
     int flags = 0;

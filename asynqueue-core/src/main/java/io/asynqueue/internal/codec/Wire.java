@@ -13,7 +13,8 @@ import io.asynqueue.TaskException;
  *
  * <pre>
  * caller to runner
- *   CALL   id flags [first-batch-max max-batch-bytes, if ITERATOR] task nargs arg...
+ *   DEFINE task-ref task                      (a stateless task, sent once; calls then name it by its ref)
+ *   CALL   id flags [first-batch-max max-batch-bytes, if ITERATOR] task-ref [task, if task-ref is 0] nargs arg...
  *   NEXT   iterator-id max max-bytes          (the iterator ID is the ID of the call that made it)
  *   CLOSE  iterator-id
  *   INFO   request-id
@@ -42,6 +43,8 @@ public final class Wire {
   public static final byte INFO = 4;
   /** Finish and exit. */
   public static final byte BYE = 5;
+  /** Define a task once, for later calls to name by number. */
+  public static final byte DEFINE = 6;
 
   /** The runner is ready. */
   public static final byte HELLO = 16;
@@ -80,12 +83,48 @@ public final class Wire {
    * @throws CodecException naming the class that cannot be written
    */
   public static void writeTaskAndArgs(Kryo kryo, Output out, Task<?> task, Object[] args) {
-    KryoCodec.writeObject(kryo, out, "task", task);
+    writeCall(kryo, out, 0, task, args);
+  }
+
+  /**
+   * Writes the task part of a CALL: a task ref (0 for a task written inline), the task if inline, then the
+   * arguments.
+   *
+   * @param kryo a Kryo of the codec
+   * @param out where to
+   * @param taskRef the number of a task sent before in a DEFINE, or 0 to write {@code task} here
+   * @param task the task
+   * @param args its arguments
+   * @throws CodecException naming the class that cannot be written
+   */
+  public static void writeCall(Kryo kryo, Output out, int taskRef, Task<?> task, Object[] args) {
+    out.writeVarInt(taskRef, true);
+    if (taskRef == 0) {
+      KryoCodec.writeObject(kryo, out, "task", task);
+    }
     out.writeVarInt(args.length, true);
     for (int i = 0; i < args.length; i++) {
       KryoCodec.writeObject(kryo, out, "argument " + (i + 1), args[i]);
     }
   }
+
+  /**
+   * Whether a task can be sent once and then named by number: a lambda or method reference that captures
+   * nothing (its class has no fields), so every instance of its class is the same task.
+   *
+   * @param task the task
+   * @return whether it is stateless
+   */
+  public static boolean isStatelessClosure(Task<?> task) {
+    return STATELESS.get(task.getClass());
+  }
+
+  private static final ClassValue<Boolean> STATELESS = new ClassValue<>() {
+    @Override
+    protected Boolean computeValue(Class<?> type) {
+      return type.isSynthetic() && type.getName().contains("$$Lambda") && type.getDeclaredFields().length == 0;
+    }
+  };
 
   /**
    * Writes a failure: class name, message and stack trace (causes are summed up in the message).

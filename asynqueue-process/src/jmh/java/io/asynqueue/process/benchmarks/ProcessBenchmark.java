@@ -19,8 +19,9 @@ import java.io.File;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Semaphore;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -68,8 +69,8 @@ public class ProcessBenchmark {
   /** A child that echoes frames, over its stdin and stdout. */
   @State(Scope.Benchmark)
   public static class Echo {
-    Process process;
-    DataOutputStream out;
+    public Process process;
+    public DataOutputStream out;
     DataInputStream in;
     final byte[] frame = new byte[32];
 
@@ -135,7 +136,6 @@ public class ProcessBenchmark {
     Vertx vertx;
     ProcessWorker worker;
     Context context;
-    final Semaphore window = new Semaphore(WINDOW);
 
     @Setup
     public void start() throws Exception {
@@ -171,7 +171,8 @@ public class ProcessBenchmark {
   @BenchmarkMode(Mode.AverageTime)
   @OutputTimeUnit(TimeUnit.MICROSECONDS)
   public Object workerRoundTrip(WorkerState s) {
-    BenchJob job = new BenchJob(s.context, IDENTITY, 7, Thread.currentThread(), null);
+    Thread me = Thread.currentThread();
+    BenchJob job = new BenchJob(s.context, IDENTITY, 7, () -> LockSupport.unpark(me));
     s.worker.run(job);
     while (!job.done) {
       LockSupport.park(job);
@@ -179,17 +180,29 @@ public class ProcessBenchmark {
     return job.result;
   }
 
+  /**
+   * Keeps {@code WINDOW} calls in flight, as a queue does: each completion (on the worker's reader thread)
+   * hands the worker the next call.
+   */
   @Benchmark
   @BenchmarkMode(Mode.Throughput)
   @OutputTimeUnit(TimeUnit.SECONDS)
   @OperationsPerInvocation(BATCH)
   public void workerPipelined(WorkerState s) throws InterruptedException {
-    for (int i = 0; i < BATCH; i++) {
-      s.window.acquire();
-      s.worker.run(new BenchJob(s.context, IDENTITY, i, null, s.window));
+    CountDownLatch done = new CountDownLatch(BATCH);
+    AtomicInteger issued = new AtomicInteger(WINDOW);
+    Runnable[] next = new Runnable[1];
+    next[0] = () -> {
+      done.countDown();
+      int i = issued.getAndIncrement();
+      if (i < BATCH) {
+        s.worker.run(new BenchJob(s.context, IDENTITY, i, next[0]));
+      }
+    };
+    for (int i = 0; i < WINDOW; i++) {
+      s.worker.run(new BenchJob(s.context, IDENTITY, i, next[0]));
     }
-    s.window.acquire(WINDOW);
-    s.window.release(WINDOW);
+    done.await();
   }
 
   // ------------------------------------------------------------------ through a ProcessQueue
@@ -271,21 +284,19 @@ public class ProcessBenchmark {
   }
 
   /** A job that wakes the benchmark thread, or releases a window permit, when settled. */
-  static final class BenchJob implements Job {
+  public static final class BenchJob implements Job {
     private final Context context;
     private final Task<?> task;
     private final Object[] args;
-    private final Thread waiter;
-    private final Semaphore window;
-    volatile boolean done;
+    private final Runnable onDone;
+    public volatile boolean done;
     Object result;
 
-    BenchJob(Context context, Task<?> task, Object arg, Thread waiter, Semaphore window) {
+    public BenchJob(Context context, Task<?> task, Object arg, Runnable onDone) {
       this.context = context;
       this.task = task;
       this.args = new Object[] {arg};
-      this.waiter = waiter;
-      this.window = window;
+      this.onDone = onDone;
     }
 
     @Override
@@ -347,11 +358,7 @@ public class ProcessBenchmark {
 
     private boolean settle() {
       done = true;
-      if (window != null) {
-        window.release();
-      } else {
-        LockSupport.unpark(waiter);
-      }
+      onDone.run();
       return true;
     }
 
