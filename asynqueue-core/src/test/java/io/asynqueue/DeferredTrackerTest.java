@@ -84,13 +84,15 @@ final class DeferredTrackerTest {
   }
 
   @Test
-  void all_satisfiedBeforeTimeout_completesTrueWithoutWaitingForIt(Vertx vertx, VertxTestContext tc) {
+  void all_satisfiedBeforeTimeout_completesTrueAndCancelsTheTimeout(Vertx vertx, VertxTestContext tc) {
     DeferredTracker tracker = DeferredTracker.create(vertx);
     tracker.put(timed(vertx, 20));
+    long mark = LiveTimers.mark(vertx);
     long start = System.nanoTime();
     tracker.all(Duration.ofSeconds(5)).onComplete(tc.succeeding(all -> tc.verify(() -> {
       assertThat(all).isTrue();
       assertThat(millisSince(start)).isLessThan(4_000L);
+      assertThat(LiveTimers.since(vertx, mark)).isEmpty(); // the timeout's timer is cancelled
       tc.completeNow();
     })));
   }
@@ -133,7 +135,7 @@ final class DeferredTrackerTest {
   @Test
   void quitWaiting_releasesWaitersAtOnce(Vertx vertx, VertxTestContext tc) {
     DeferredTracker tracker = DeferredTracker.create(vertx);
-    Checkpoint released = tc.checkpoint(2);
+    Checkpoint released = tc.checkpoint(3);
     long start = System.nanoTime();
     for (int i = 0; i < 5; i++) {
       tracker.put(timed(vertx, 5_000 + i * 100L));
@@ -144,11 +146,16 @@ final class DeferredTrackerTest {
       assertThat(millisSince(start)).isBetween(200L, 3_000L);
       released.flag();
     })));
+    long mark = LiveTimers.mark(vertx);
     tracker.untilFewer(2, Duration.ofSeconds(30)).onComplete(tc.succeeding(fewer -> tc.verify(() -> {
       assertThat(fewer).isTrue();
       released.flag();
     })));
-    vertx.setTimer(200, id -> tracker.quitWaiting());
+    vertx.setTimer(200, id -> {
+      tracker.quitWaiting();
+      tc.verify(() -> assertThat(LiveTimers.since(vertx, mark, id)).isEmpty());
+      released.flag();
+    });
   }
 
   @Test

@@ -129,6 +129,18 @@ final class DelayTest {
   }
 
   @Test
+  void untilEvent_timeoutShorterThanTheInterval_endsAtTheTimeout(Vertx vertx, VertxTestContext tc) {
+    Delay delay = Delay.create(vertx, new DelayOptions().setInterval(Duration.ofSeconds(3))
+        .setTimeout(Duration.ofMillis(100)));
+    long start = System.nanoTime();
+    delay.untilEvent(() -> false).onComplete(tc.succeeding(happened -> tc.verify(() -> {
+      assertThat(happened).isFalse();
+      assertThat(millisSince(start)).isBetween(100L, 2_000L);
+      tc.completeNow();
+    })));
+  }
+
+  @Test
   void untilEvent_timeoutArgument_overridesOptions(Vertx vertx, VertxTestContext tc) {
     Delay delay = Delay.create(vertx, new DelayOptions().setTimeout(Duration.ofSeconds(30)));
     long start = System.nanoTime();
@@ -178,18 +190,50 @@ final class DelayTest {
   }
 
   @Test
-  void shutdown_cancelsTheTimers(Vertx vertx, VertxTestContext tc) {
+  void shutdown_cancelsEveryTimer(Vertx vertx, VertxTestContext tc) {
     Delay delay = Delay.create(vertx);
+    long mark = LiveTimers.mark(vertx);
     AtomicInteger checks = new AtomicInteger();
     delay.untilEvent(() -> checks.incrementAndGet() < 0);
+    delay.after(Duration.ofSeconds(10));
     vertx.setTimer(100, id -> {
       delay.shutdown();
       int atShutdown = checks.get();
+      tc.verify(() -> assertThat(LiveTimers.since(vertx, mark, id)).isEmpty());
       vertx.setTimer(300, id2 -> tc.verify(() -> {
         assertThat(checks.get()).isEqualTo(atShutdown);
         tc.completeNow();
       }));
     });
+  }
+
+  @Test
+  void shutdown_byTheCheckItself_schedulesNoMoreChecks(Vertx vertx, VertxTestContext tc) {
+    Delay delay = Delay.create(vertx);
+    long mark = LiveTimers.mark(vertx);
+    AtomicInteger checks = new AtomicInteger();
+    delay.untilEvent(() -> {
+      if (checks.incrementAndGet() == 5) {
+        delay.shutdown();
+      }
+      return false;
+    }).onComplete(tc.succeeding(happened -> vertx.setTimer(100, id -> tc.verify(() -> {
+      assertThat(happened).isFalse();
+      assertThat(checks.get()).isEqualTo(5);
+      assertThat(LiveTimers.since(vertx, mark, id)).isEmpty();
+      tc.completeNow();
+    }))));
+  }
+
+  @Test
+  void untilEvent_timedOut_leavesNoTimer(Vertx vertx, VertxTestContext tc) {
+    Delay delay = Delay.create(vertx);
+    long mark = LiveTimers.mark(vertx);
+    delay.untilEvent(() -> false, Duration.ofMillis(50)).onComplete(tc.succeeding(happened -> tc.verify(() -> {
+      assertThat(happened).isFalse();
+      assertThat(LiveTimers.since(vertx, mark)).isEmpty();
+      tc.completeNow();
+    })));
   }
 
   @Test
