@@ -94,6 +94,13 @@ public final class ProcessWorker implements Worker {
     }
   }
 
+  /** Makes the Deferator over an iterator held in a child; tests replace it to drive the source directly. */
+  interface DeferatorFactory {
+    Object make(Context context, ElementSource<Object> source, int window);
+  }
+
+  static volatile DeferatorFactory deferators = Deferator::fromSource;
+
   final ProcessQueueOptions options;
   final KryoCodec codec;
   private final ThreadLocal<Encoder> encoders;
@@ -689,7 +696,7 @@ public final class ProcessWorker implements Worker {
           ProcessElementSource source = new ProcessElementSource(this, c, id, cp.job().describe(), elements, last);
           Object deferator;
           try {
-            deferator = Deferator.fromSource(cp.job().context(), castSource(source), options.getPrefetch());
+            deferator = deferators.make(cp.job().context(), castSource(source), options.getPrefetch());
           } catch (RuntimeException e) {
             settle(c, p, null, e, runNanos);
             return;

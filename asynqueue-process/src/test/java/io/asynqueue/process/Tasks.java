@@ -81,6 +81,50 @@ final class Tasks {
     return IntStream.range(0, n).iterator();
   }
 
+  /** How many elements {@link #counting} has produced in this child. */
+  static final java.util.concurrent.atomic.AtomicInteger produced = new java.util.concurrent.atomic.AtomicInteger();
+
+  static Iterator<Integer> counting(int n) {
+    produced.set(0);
+    return new Iterator<>() {
+      int i;
+
+      @Override
+      public boolean hasNext() {
+        return i < n;
+      }
+
+      @Override
+      public Integer next() {
+        produced.incrementAndGet();
+        return i++;
+      }
+    };
+  }
+
+  static int produced() {
+    return produced.get();
+  }
+
+  static Iterator<Integer> failingAfter(int n) {
+    return new Iterator<>() {
+      int i;
+
+      @Override
+      public boolean hasNext() {
+        return true;
+      }
+
+      @Override
+      public Integer next() {
+        if (i == n) {
+          throw new IllegalStateException("no more after " + n);
+        }
+        return i++;
+      }
+    };
+  }
+
   static List<String> strings(int n, int size) {
     List<String> out = new ArrayList<>();
     for (int i = 0; i < n; i++) {
