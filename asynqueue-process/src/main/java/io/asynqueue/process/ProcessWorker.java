@@ -68,6 +68,8 @@ public final class ProcessWorker implements Worker {
   private static final Logger log = LoggerFactory.getLogger(ProcessWorker.class);
   private static final Logger childLog = LoggerFactory.getLogger("io.asynqueue.process.child");
   private static final int MAX_START_FAILURES = 5;
+  /** Children that die one after another without finishing a call before the worker resigns. */
+  private static final int MAX_DEATHS = 6;
   private static final int MAX_STATS = 1_000_000;
 
   private enum State { NEW, RUNNING, STOPPING, STOPPED, CRASHED }
@@ -119,7 +121,7 @@ public final class ProcessWorker implements Worker {
   private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
   private final List<SavedUpdate> updates = new ArrayList<>();
   private int generation;
-  private int deaths;
+  private volatile int deaths;
   private int startFailures;
   private long restartTimer = -1;
   private Promise<Void> startPromise;
@@ -575,8 +577,8 @@ public final class ProcessWorker implements Worker {
       failWaiting(reason);
     } else if (restart) {
       log.warn("{}; replacing it", reason);
-    } else if (state == State.RUNNING && startFailures >= MAX_START_FAILURES) {
-      log.error("{}; giving up after {} failed starts", reason, startFailures);
+    } else if (state == State.RUNNING && (startFailures >= MAX_START_FAILURES || deaths >= MAX_DEATHS)) {
+      log.error("{}; giving up after {} children in a row died without finishing a call", reason, deaths);
       supervisor.resign(new WorkerLostException(reason));
     } else {
       log.debug("{}", reason);
@@ -591,7 +593,7 @@ public final class ProcessWorker implements Worker {
     if (!c.ready) {
       startFailures++;
     }
-    if (startFailures >= MAX_START_FAILURES) {
+    if (startFailures >= MAX_START_FAILURES || deaths >= MAX_DEATHS) {
       return false;
     }
     long delay = deaths <= 1 ? 0 : Math.min(options.getMaxRestartDelay().toMillis(), 50L << Math.min(20, deaths - 2));
@@ -755,7 +757,11 @@ public final class ProcessWorker implements Worker {
         record(System.nanoTime() - cp.sentNanos(), runNanos);
       }
       if (failure == null) {
-        deaths = 0; // benign race: a reset is only a hint for the restart delay
+        if (deaths != 0) {
+          synchronized (lock) {
+            deaths = 0;
+          }
+        }
         cp.job().complete(value);
       } else {
         cp.job().fail(failure);

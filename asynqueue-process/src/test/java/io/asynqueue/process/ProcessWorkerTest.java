@@ -297,4 +297,56 @@ class ProcessWorkerTest {
     assertThat(jobs).noneMatch(TestJob::isDone);
     ProcessHandle.of(pid).ifPresent(h -> h.onExit().join());
   }
+
+  @Test
+  void options_reach_the_child_and_running_out_of_memory_replaces_it(@org.junit.jupiter.api.io.TempDir
+      java.nio.file.Path dir) throws Exception {
+    ProcessWorker w = new ProcessWorker(new ProcessQueueOptions().setOutput(ChildOutput.DISCARD)
+        .setJvmArgs(List.of("-Xmx48m", "-Dasynqueue.test=yes")).setEnvironment(Map.of("ASYNQUEUE_TEST", "env"))
+        .setWorkingDirectory(dir.toString()).setConcurrency(2));
+    await(w.start(new TestSupervisor(vertx, 5)));
+    Task1<String, String> env = Tasks::env;
+    assertThat((String) await(call(w, env, "ASYNQUEUE_TEST"))).isEqualTo("env|" + dir + "|yes");
+    // concurrency 2: two calls meet inside the child (with one at a time, the first would wait in vain)
+    Task1<Integer, Boolean> meet = Tasks::meet;
+    Future<Object> a = call(w, meet, 1);
+    Future<Object> b = call(w, meet, 2);
+    assertThat((Boolean) await(a)).isTrue();
+    assertThat((Boolean) await(b)).isTrue();
+    long pid = w.pid();
+    Task1<Integer, Integer> hog = Tasks::exhaustMemory;
+    assertThatThrownBy(() -> await(call(w, hog, 0))).isInstanceOf(WorkerLostException.class)
+        .hasMessageContaining("pid " + pid);
+    Task1<Integer, Integer> twice = Tasks::twice;
+    assertThat((Object) await(call(w, twice, 2))).isEqualTo(4);
+    assertThat(w.pid()).isNotEqualTo(pid);
+    await(w.stop());
+  }
+
+  @Test
+  void a_worker_whose_children_keep_dying_backs_off_then_resigns() throws Exception {
+    ProcessWorker w = new ProcessWorker(new ProcessQueueOptions().setOutput(ChildOutput.DISCARD)
+        .setMaxRestartDelay(Duration.ofMillis(100)));
+    TestSupervisor supervisor = new TestSupervisor(vertx, 6);
+    await(w.start(supervisor));
+    Task1<Integer, Integer> exit = Tasks::exit;
+    TestJob update = new TestJob(context, Job.ResultKind.VALUE, true, exit, 7); // replayed on every new child
+    w.run(update);
+    assertThatThrownBy(() -> await(update.future())).isInstanceOf(WorkerLostException.class);
+    Throwable why = supervisor.resigned.get(60, TimeUnit.SECONDS);
+    assertThat(why).isInstanceOf(WorkerLostException.class).hasMessageContaining("exited with code 7");
+    assertThat(w.restarts()).isEqualTo(5);
+    w.crash();
+  }
+
+  @Test
+  void a_child_exits_by_itself_when_its_input_closes() throws Exception {
+    String java = ProcessHandle.current().info().command().orElseThrow();
+    Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+        io.asynqueue.process.impl.ChildMain.class.getName(), "1", "1000000").start();
+    assertThat(child.getInputStream().readNBytes(4)).hasSize(4); // the HELLO frame's length
+    child.getOutputStream().close();
+    assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(child.exitValue()).isZero();
+  }
 }

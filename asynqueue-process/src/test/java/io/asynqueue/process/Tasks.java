@@ -14,6 +14,25 @@ final class Tasks {
   private Tasks() {
   }
 
+  static final java.util.concurrent.CountDownLatch rendezvous = new java.util.concurrent.CountDownLatch(2);
+
+  /** Returns once two calls are inside it at the same time (so only with concurrency 2 or more). */
+  static boolean meet(int unused) throws InterruptedException {
+    rendezvous.countDown();
+    return rendezvous.await(30, java.util.concurrent.TimeUnit.SECONDS);
+  }
+
+  static String env(String name) {
+    return System.getenv(name) + "|" + System.getProperty("user.dir") + "|" + System.getProperty("asynqueue.test");
+  }
+
+  static int exhaustMemory(int unused) {
+    List<long[]> hog = new ArrayList<>();
+    while (true) {
+      hog.add(new long[1 << 20]);
+    }
+  }
+
   static int twice(int x) {
     return 2 * x;
   }
