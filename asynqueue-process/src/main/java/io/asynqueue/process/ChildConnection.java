@@ -74,8 +74,8 @@ final class ChildConnection {
       owed.add(w);
     }
 
-    void payIfIdle(InputStream in) throws IOException {
-      if (!owed.isEmpty() && in.available() == 0) {
+    void payIfIdle(ReplyStream in) throws IOException {
+      if (!owed.isEmpty() && in.buffered() == 0 && in.available() == 0) {
         payAll();
       }
     }
@@ -85,6 +85,17 @@ final class ChildConnection {
         owed.get(i).flushLater();
       }
       owed.clear();
+    }
+  }
+
+  /** The child's output, buffered; tells how much is buffered without asking the pipe (a system call). */
+  static final class ReplyStream extends BufferedInputStream {
+    ReplyStream(InputStream in) {
+      super(in, FrameWriter.SMALL);
+    }
+
+    synchronized int buffered() {
+      return count - pos;
     }
   }
 
@@ -248,7 +259,7 @@ final class ChildConnection {
 
   // returns null on a clean end of stream (the exit code then says why), or why the channel failed
   private String readLoop(Process p) {
-    InputStream in = new BufferedInputStream(p.getInputStream(), FrameWriter.SMALL);
+    ReplyStream in = new ReplyStream(p.getInputStream());
     FrameReader reader = new FrameReader(in, worker.options.getMaxFrameBytes());
     ReaderThread self = (ReaderThread) Thread.currentThread();
     Kryo kryo = worker.codec.newKryo();

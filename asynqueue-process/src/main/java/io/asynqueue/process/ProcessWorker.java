@@ -52,7 +52,8 @@ import org.slf4j.LoggerFactory;
  * flight to the child (this worker's {@linkplain #capacity() capacity}); the child runs them
  * {@linkplain ProcessQueueOptions#setConcurrency(int) concurrency} at a time. Calls made in one burst go to the
  * child in one write; replies are read by a dedicated thread per child as they arrive (no polling), and each
- * call's Future completes on its caller's context.
+ * call's Future completes on its caller's context. A lambda or method reference that captures nothing is sent to
+ * each child once and named by number afterwards.
  *
  * <p><b>Failure.</b> A child that dies (killed, {@code System.exit}, out of memory) fails exactly the calls it
  * held with {@link WorkerLostException} (the queue retries those that allow it), and a new child replaces it:
