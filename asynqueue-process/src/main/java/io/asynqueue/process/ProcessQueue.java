@@ -109,18 +109,27 @@ public final class ProcessQueue implements TaskQueue {
   }
 
   /**
-   * Memory and load figures of every running child.
+   * Memory and load figures of every running child, once all have started (a child being replaced right now is
+   * left out).
    *
    * @return a Future of one {@link ChildInfo} per running child
    */
   public Future<List<ChildInfo>> info() {
-    List<Future<ChildInfo>> all = new ArrayList<>();
-    for (ProcessWorker w : workers) {
-      if (w.pid() > 0) {
-        all.add(w.info());
+    return ready.compose(v -> {
+      List<Future<ChildInfo>> all = new ArrayList<>();
+      for (ProcessWorker w : workers) {
+        all.add(w.info().otherwise((ChildInfo) null));
       }
-    }
-    return Future.all(all).map(c -> c.list());
+      return Future.all(all).map(c -> {
+        List<ChildInfo> list = new ArrayList<>();
+        for (int i = 0; i < c.size(); i++) {
+          if (c.resultAt(i) != null) {
+            list.add(c.resultAt(i));
+          }
+        }
+        return list;
+      });
+    });
   }
 
   /** @return the processors of this machine, as the original's {@code ProcessQueue.cores()} */
