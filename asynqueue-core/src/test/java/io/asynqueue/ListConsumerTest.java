@@ -124,4 +124,32 @@ final class ListConsumerTest {
       })));
     });
   }
+
+  @Test
+  void pipedFromADeferator_runsAtMostTheQueueSizeOfProcessorsAtOnce(Vertx vertx, VertxTestContext tc) {
+    Context ctx = vertx.getOrCreateContext();
+    ExecutorService worker = Executors.newSingleThreadExecutor();
+    AtomicInteger running = new AtomicInteger();
+    AtomicInteger maxRunning = new AtomicInteger();
+    ctx.runOnContext(v -> {
+      ListConsumer<Long> consumer = ListConsumer.create(ctx, item -> {
+        maxRunning.accumulateAndGet(running.incrementAndGet(), Math::max);
+        Promise<Void> p = Promise.promise();
+        vertx.setTimer(1, id -> {
+          running.decrementAndGet();
+          p.complete();
+        });
+        return p.future();
+      });
+      consumer.setWriteQueueMaxSize(6);
+      Deferator.fromIterator(ctx, new IterationFixtures.CountingIterator(300), worker).pipeTo(consumer)
+          .compose(x -> consumer.result())
+          .onComplete(tc.succeeding(list -> tc.verify(() -> {
+            worker.shutdown();
+            assertThat(list).isEqualTo(range(300));
+            assertThat(maxRunning.get()).isBetween(2, 6);
+            tc.completeNow();
+          })));
+    });
+  }
 }
