@@ -18,7 +18,8 @@ public final class LocalJobs {
    *
    * @param job the job
    * @param fetcher where an iterator result is stepped (the worker's threads or event loop)
-   * @param whenSettled run once the job's outcome is known (later than return for a Future result)
+   * @param whenSettled run once the worker is done with the job: when its outcome is known, later than
+   *     return for a Future result, and when the iteration ends (read out, failed or stopped) for an iterator
    */
   public static void run(Job job, Executor fetcher, Runnable whenSettled) {
     Object value;
@@ -49,11 +50,17 @@ public final class LocalJobs {
         if (iterator == null) {
           job.fail(new IllegalStateException("iterate task returned " + typeOf(value) + ", not an Iterator"));
         } else {
+          Deferator<?> deferator;
           try {
-            job.complete(Deferator.fromIterator(job.context(), iterator, fetcher));
+            deferator = Deferator.fromIterator(job.context(), iterator, fetcher);
           } catch (Throwable t) {
             job.fail(t);
+            break;
           }
+          job.complete(deferator);
+          // The worker holds the iterator until it is read out or stopped: a graceful stop waits for that.
+          deferator.done().onComplete(ar -> whenSettled.run());
+          return;
         }
         break;
       default:
