@@ -103,6 +103,7 @@ final class ChildConnection {
   final int generation;
   final ConcurrentHashMap<Long, Pending> pending = new ConcurrentHashMap<>();
   final AtomicInteger calls = new AtomicInteger();
+  final AtomicInteger openIterators = new AtomicInteger();
   // @protectedby worker.lock: the task refs this child has been sent a DEFINE for
   final java.util.Set<Integer> defined = new java.util.HashSet<>();
   private final ArrayDeque<String> stderrTail = new ArrayDeque<>();

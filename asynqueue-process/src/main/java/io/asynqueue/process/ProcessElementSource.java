@@ -19,6 +19,7 @@ final class ProcessElementSource implements ElementSource<Object> {
   private final ArrayDeque<Object> buffered;
   private volatile boolean exhausted;
   private volatile boolean closed;
+  private final java.util.concurrent.atomic.AtomicBoolean finished = new java.util.concurrent.atomic.AtomicBoolean();
 
   ProcessElementSource(ProcessWorker worker, ChildConnection child, long id, String call, List<Object> first,
       boolean last) {
@@ -28,11 +29,20 @@ final class ProcessElementSource implements ElementSource<Object> {
     this.call = call;
     this.buffered = new ArrayDeque<>(first);
     this.exhausted = last;
+    finished.set(last);
   }
 
   void received(boolean last) {
     if (last) {
       exhausted = true;
+      finish();
+    }
+  }
+
+  // the child no longer holds the iterator: read out, failed or closed
+  void finish() {
+    if (finished.compareAndSet(false, true)) {
+      worker.iteratorFinished(child);
     }
   }
 
@@ -57,6 +67,7 @@ final class ProcessElementSource implements ElementSource<Object> {
       closed = true;
       worker.closeIterator(this);
     }
+    finish();
     buffered.clear();
     return Future.succeededFuture();
   }

@@ -512,7 +512,7 @@ public final class ProcessWorker implements Worker {
       stopPromise.tryComplete();
       return;
     }
-    if (!c.ready || c.calls.get() > 0) {
+    if (!c.ready || c.calls.get() > 0 || c.openIterators.get() > 0) {
       return;
     }
     Output out = new Output(8);
@@ -642,6 +642,7 @@ public final class ProcessWorker implements Worker {
       if (p instanceof CallPending cp) {
         cp.job().fail(new WorkerLostException(reason + " while it held " + cp.job().describe()));
       } else if (p instanceof FetchPending fp) {
+        fp.source().finish();
         fp.promise().tryFail(new WorkerLostException(reason + " while it held the iterator of " + fp.source().call));
       } else if (p instanceof InfoPending ip) {
         ip.promise().tryFail(new WorkerLostException(reason));
@@ -696,11 +697,15 @@ public final class ProcessWorker implements Worker {
           return;
         }
         if (p instanceof CallPending cp) {
+          if (!last) {
+            c.openIterators.incrementAndGet(); // a graceful stop waits until it is read out or closed
+          }
           ProcessElementSource source = new ProcessElementSource(this, c, id, cp.job().describe(), elements, last);
           Object deferator;
           try {
             deferator = deferators.make(cp.job().context(), castSource(source), options.getPrefetch());
           } catch (RuntimeException e) {
+            source.close();
             settle(c, p, null, e, runNanos);
             return;
           }
@@ -817,6 +822,14 @@ public final class ProcessWorker implements Worker {
     }
     c.flushSoon();
     return promise.future();
+  }
+
+  void iteratorFinished(ChildConnection c) {
+    if (c.openIterators.decrementAndGet() == 0 && state == State.STOPPING) {
+      synchronized (lock) {
+        maybeFinishStop();
+      }
+    }
   }
 
   void closeIterator(ProcessElementSource source) {

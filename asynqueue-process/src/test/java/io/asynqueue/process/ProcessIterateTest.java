@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.asynqueue.Deferator;
 import io.asynqueue.Task1;
 import io.asynqueue.TaskException;
-import io.asynqueue.spi.ElementSource;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
@@ -18,7 +17,6 @@ import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -32,7 +30,6 @@ class ProcessIterateTest {
 
   @BeforeAll
   static void start() throws Exception {
-    Assumptions.assumeTrue(deferatorsImplemented(), "core's Deferator.fromSource is not written yet");
     vertx = Vertx.vertx();
     q = ProcessQueue.create(vertx, new ProcessQueueOptions().setProcesses(1).setPrefetch(16)
         .setOutput(ChildOutput.DISCARD));
@@ -44,27 +41,6 @@ class ProcessIterateTest {
     if (q != null) {
       await(q.shutdown());
       await(vertx.close());
-    }
-  }
-
-  static boolean deferatorsImplemented() {
-    try {
-      Deferator.fromSource(null, new ElementSource<Object>() {
-        @Override
-        public Future<Batch<Object>> fetch(int max) {
-          return Future.succeededFuture(new Batch<>(List.of(), true));
-        }
-
-        @Override
-        public Future<Void> close() {
-          return Future.succeededFuture();
-        }
-      }, 1);
-      return true;
-    } catch (UnsupportedOperationException e) {
-      return false;
-    } catch (RuntimeException e) {
-      return true; // a null context, but it exists
     }
   }
 
@@ -104,6 +80,19 @@ class ProcessIterateTest {
     await(piped);
     assertThat(consumer.received).hasSize(100_000);
     assertThat(consumer.received.get(99_999)).isEqualTo(99_999);
+  }
+
+  @Test
+  void a_graceful_shutdown_waits_until_the_iterator_is_read_out() throws Exception {
+    ProcessQueue own = ProcessQueue.create(vertx, new ProcessQueueOptions().setProcesses(1).setPrefetch(16)
+        .setOutput(ChildOutput.DISCARD));
+    Task1<Integer, Iterator<Integer>> range = Tasks::range;
+    Deferator<Integer> d = await(own.iterate(range, 1000));
+    long pid = own.processWorkers().get(0).pid();
+    Future<Void> down = own.shutdown();
+    assertThat(await(d.toList())).hasSize(1000); // the child stayed up for it
+    await(down);
+    ProcessHandle.of(pid).ifPresent(h -> h.onExit().join());
   }
 
   @Test

@@ -3,7 +3,7 @@ package io.asynqueue.process.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.asynqueue.CallOptions;
-import io.asynqueue.Deferator;
+import io.asynqueue.ListConsumer;
 import io.asynqueue.process.ChildInfo;
 import io.asynqueue.process.ProcessQueue;
 import io.asynqueue.process.ProcessQueueOptions;
@@ -72,13 +72,11 @@ class ProcessReadmeTest {
     List<ChildInfo> children = await(q.info());               // pid, cpus, heap and resident memory per child
     assertThat(children).hasSize(2);
 
-    try {
-      Deferator<String> records = await(q.iterate(Parser::records, path));  // the iterator stays in the child
-      assertThat(await(records.toList())).containsExactly("10.0.0.1", "10.0.0.2", "10.0.0.3");
-    } catch (java.util.concurrent.ExecutionException e) {
-      // until core's Deferator.fromSource is written, iterate() fails with its UnsupportedOperationException
-      assertThat(e.getCause()).hasMessageContaining("UnsupportedOperationException");
-    }
+    ListConsumer<String> consumer = ListConsumer.create(vertx.getOrCreateContext());  // any WriteStream
+    Future<Void> piped = q.iterate(Parser::records, path)    // the iterator stays in the child, prefetched
+        .compose(records -> records.pipeTo(consumer));        // backpressure pauses the child's iteration
+    await(piped);
+    assertThat(await(consumer.result())).containsExactly("10.0.0.1", "10.0.0.2", "10.0.0.3");
 
     await(q.shutdown());                                      // finishes queued calls, then stops the children
     await(vertx.close());
