@@ -26,6 +26,7 @@ import org.junit.jupiter.api.Timeout;
 
 /** A ProcessWorker driven directly through the Worker SPI, with real child JVMs. */
 @Timeout(120)
+@SuppressWarnings({"unchecked", "cast"}) // results come back as Object; the casts pick assertThat overloads
 class ProcessWorkerTest {
 
   static Vertx vertx;
