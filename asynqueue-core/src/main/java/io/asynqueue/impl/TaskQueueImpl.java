@@ -212,11 +212,7 @@ public final class TaskQueueImpl implements TaskQueue {
       if (state != State.RUNNING) {
         return Future.failedFuture(new QueueShutdownException("queue is shut down: cannot attach " + worker));
       }
-      try {
-        slot = new WorkerSlot(this, nextWorkerId, worker);
-      } catch (IllegalArgumentException e) {
-        return Future.failedFuture(e);
-      }
+      slot = new WorkerSlot(this, nextWorkerId, worker);
       nextWorkerId++;
       workers.put(slot.id, slot);
       attaching++;
@@ -244,6 +240,19 @@ public final class TaskQueueImpl implements TaskQueue {
     Object[] update = null;
     List<JobImpl> toStart = null;
     boolean refused = false;
+    int capacity = 0;
+    if (next >= savedUpdates.size()) {
+      try {
+        capacity = slot.worker.capacity(); // read once its start completed: a remote worker knows it only then
+      } catch (Throwable t) {
+        LOG.warn("{} threw from capacity()", slot, t);
+      }
+      if (capacity < 1) {
+        abandonAttach(slot, new IllegalArgumentException("worker capacity must be at least 1, was " + capacity),
+            attached);
+        return;
+      }
+    }
     synchronized (lock) {
       if (state != State.RUNNING || slot.gone) {
         refused = true;
@@ -252,18 +261,9 @@ public final class TaskQueueImpl implements TaskQueue {
       } else {
         attaching--;
         slot.active = true;
-        toStart = new ArrayList<>(slot.capacity);
-        for (int i = 0; i < slot.capacity; i++) {
-          JobImpl job = takeQueued(slot);
-          if (job == null) {
-            for (int k = i; k < slot.capacity; k++) {
-              idle.addLast(slot);
-            }
-            break;
-          }
-          assign(job, slot);
-          toStart.add(job);
-        }
+        slot.capacity = capacity;
+        slot.free = capacity;
+        toStart = slot.paused ? List.of() : distribute(slot);
       }
     }
     if (refused) {
@@ -327,6 +327,51 @@ public final class TaskQueueImpl implements TaskQueue {
     workers.remove(slot.id);
     idle.removeIf(s -> s == slot);
     failUnservableIfDraining();
+  }
+
+  /** Hands each free unit of an active, unpaused slot a queued job, or puts it on the idle list. Under the lock. */
+  private List<JobImpl> distribute(WorkerSlot slot) {
+    List<JobImpl> toStart = new ArrayList<>();
+    for (int i = 0, n = slot.free; i < n; i++) {
+      JobImpl job = takeQueued(slot);
+      if (job == null) {
+        for (int k = i; k < n; k++) {
+          idle.addLast(slot);
+        }
+        break;
+      }
+      assign(job, slot);
+      toStart.add(job);
+    }
+    return toStart;
+  }
+
+  void pause(WorkerSlot slot) {
+    synchronized (lock) {
+      if (slot.gone || slot.paused) {
+        return;
+      }
+      slot.paused = true;
+      idle.removeIf(s -> s == slot);
+    }
+    LOG.debug("{} paused", slot);
+    signalLoad();
+  }
+
+  void resume(WorkerSlot slot) {
+    List<JobImpl> toStart;
+    synchronized (lock) {
+      if (slot.gone || !slot.paused) {
+        return;
+      }
+      slot.paused = false;
+      toStart = slot.active ? distribute(slot) : List.of();
+    }
+    LOG.debug("{} resumed", slot);
+    for (JobImpl job : toStart) {
+      start(job, slot);
+    }
+    signalLoad();
   }
 
   void resign(WorkerSlot slot, Throwable cause) {
@@ -520,7 +565,7 @@ public final class TaskQueueImpl implements TaskQueue {
       running--;
       w.done++;
       w.free++;
-      if (w.active) {
+      if (w.active && !w.paused) {
         next = takeQueued(w);
         if (next != null) {
           assign(next, w);
