@@ -42,7 +42,9 @@ final class Outbox {
   private final ArrayDeque<Large> large = new ArrayDeque<>();
   private boolean scheduled;
   private boolean closed;
+  // context only
   private boolean draining;
+  private final ArrayDeque<Runnable> drainWaiters = new ArrayDeque<>();
 
   Outbox(ContextInternal context, NetSocket socket) {
     this.context = context;
@@ -120,14 +122,7 @@ final class Outbox {
         }
       }
       if (socket.writeQueueFull()) {
-        if (!draining) {
-          draining = true;
-          socket.drainHandler(v -> {
-            draining = false;
-            socket.drainHandler(null);
-            flushSoon();
-          });
-        }
+        awaitDrain();
         return;
       }
       socket.write(fragment(l));
@@ -137,6 +132,36 @@ final class Outbox {
         }
       }
     }
+  }
+
+  /**
+   * Runs {@code r} on the context once the socket's write queue is no longer full (at once if it is not): for a
+   * reader that stops reading while its peer does not read the replies.
+   */
+  void whenDrained(Runnable r) {
+    if (!socket.writeQueueFull()) {
+      r.run();
+      return;
+    }
+    drainWaiters.add(r);
+    awaitDrain();
+  }
+
+  // context only
+  private void awaitDrain() {
+    if (draining) {
+      return;
+    }
+    draining = true;
+    socket.drainHandler(v -> {
+      draining = false;
+      socket.drainHandler(null);
+      Runnable r;
+      while ((r = drainWaiters.poll()) != null) {
+        r.run();
+      }
+      flushSoon();
+    });
   }
 
   /** Drops everything: the connection is closing. */

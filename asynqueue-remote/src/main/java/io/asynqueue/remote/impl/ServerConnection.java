@@ -50,7 +50,7 @@ final class ServerConnection implements FrameParser.Sink {
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicLong inFlightBytes = new AtomicLong();
   private final long maxInFlightBytes;
-  private boolean readPaused;
+  private volatile boolean readPaused;
   private volatile boolean closed;
 
   ServerConnection(WorkerServerImpl server, NetSocket socket) {
@@ -218,11 +218,25 @@ final class ServerConnection implements FrameParser.Sink {
     }
     int n = inFlight.incrementAndGet();
     long b = inFlightBytes.addAndGet(bytes.length);
-    if ((n >= server.maxInFlight || b >= maxInFlightBytes) && !readPaused) {
+    server.pool.execute(c, (flags & RemoteWire.FLAG_URGENT) != 0);
+    if (!readPaused && (n >= server.maxInFlight || b >= maxInFlightBytes || socket.writeQueueFull())) {
       readPaused = true;
       socket.pause();
+      outbox.whenDrained(this::maybeResumeReading); // a client that does not read its replies is not read either
     }
-    server.pool.execute(c, (flags & RemoteWire.FLAG_URGENT) != 0);
+  }
+
+  // context only: reads again once the calls in flight are under the limits and the replies are being read
+  private void maybeResumeReading() {
+    if (!readPaused || closed || inFlight.get() >= server.maxInFlight || inFlightBytes.get() >= maxInFlightBytes) {
+      return;
+    }
+    if (socket.writeQueueFull()) {
+      outbox.whenDrained(this::maybeResumeReading);
+      return;
+    }
+    readPaused = false;
+    socket.resume();
   }
 
   @Override
@@ -245,12 +259,7 @@ final class ServerConnection implements FrameParser.Sink {
     int n = inFlight.decrementAndGet();
     long b = inFlightBytes.addAndGet(-c.frameLength());
     if (readPaused && n < server.maxInFlight && b < maxInFlightBytes) {
-      context.runOnContext(v -> {
-        if (readPaused && inFlight.get() < server.maxInFlight && inFlightBytes.get() < maxInFlightBytes && !closed) {
-          readPaused = false;
-          socket.resume();
-        }
-      });
+      context.runOnContext(v -> maybeResumeReading());
     }
   }
 
