@@ -30,6 +30,23 @@ final class Servers {
         .setReconnectDelay(Duration.ofMillis(50)).setMaxReconnectDelay(Duration.ofMillis(200));
   }
 
+  /** A secret file readable by its owner only, as the command line wants it. */
+  static java.nio.file.Path secretFile(java.nio.file.Path dir) throws java.io.IOException {
+    java.nio.file.Path f = dir.resolve("secret");
+    java.nio.file.Files.writeString(f, SECRET + "\n");
+    java.nio.file.Files.setPosixFilePermissions(f, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    return f;
+  }
+
+  /** The serve arguments of a test server in a child JVM. */
+  static String[] serveArgs(java.nio.file.Path secretFile, String... more) {
+    java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("--secret-file", secretFile.toString(),
+        "--service", Tasks.class.getName(), "--concurrency", "2", "--allow-task", AddTask.class.getName(),
+        "--data-class", Tasks.Point.class.getName()));
+    args.addAll(java.util.List.of(more));
+    return args.toArray(new String[0]);
+  }
+
   static <T> T await(Future<T> f) throws Exception {
     try {
       return f.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);

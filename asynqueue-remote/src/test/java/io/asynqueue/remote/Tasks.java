@@ -39,6 +39,12 @@ public class Tasks {
     return touched.incrementAndGet();
   }
 
+  /** Sleeps, then says which process ran it. */
+  public long sleepPid(long millis) throws InterruptedException {
+    Thread.sleep(millis);
+    return ProcessHandle.current().pid();
+  }
+
   public long pid() {
     return ProcessHandle.current().pid();
   }

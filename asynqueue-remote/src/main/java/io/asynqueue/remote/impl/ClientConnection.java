@@ -118,7 +118,12 @@ final class ClientConnection implements FrameParser.Sink {
       outbox = new Outbox(context, socket);
       socket.handler(this::handshakeBytes);
       socket.closeHandler(v -> lost("the connection was closed"));
-      socket.exceptionHandler(e -> WorkerLog.log.debug("{}: {}", address, e.toString()));
+      socket.exceptionHandler(e -> {
+        WorkerLog.log.debug("{}: {}", address, e.toString());
+        if (closeReason == null) {
+          closeReason = KryoCodec.rootMessage(e); // a TLS failure says why the connection is about to close
+        }
+      });
     });
     return ready.future();
   }

@@ -87,6 +87,7 @@ public final class WorkerServerImpl implements WorkerServer {
         .setHost(options.getHost()).setPort(options.getPort()).setTcpNoDelay(true);
     NetServer s = vertx.createNetServer(o);
     s.connectHandler(this::accept);
+    s.exceptionHandler(e -> log.warn("rejected a connection before its handshake: {}", io.asynqueue.internal.codec.KryoCodec.rootMessage(e)));
     server = s;
     return s.listen().map(ns -> {
       port = ns.actualPort();
