@@ -225,6 +225,7 @@ final class RemoteWorkerTest {
     await(d.stop());
     // the server ran at most the credit window (100) plus the Deferator's window (50) and a step ahead
     assertThat(worst.get()).isLessThanOrEqualTo(100 + 50 + 2);
-    assertThat(Tasks.produced.get() - before).isLessThan(3_000 + 200);
+    assertThat(Tasks.produced.get() - before).isLessThanOrEqualTo(consumed.get() + 100 + 50 + 2);
+    assertThat(Tasks.produced.get() - before).isLessThan(1_000_000);
   }
 }

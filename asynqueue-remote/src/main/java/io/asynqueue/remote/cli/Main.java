@@ -73,7 +73,7 @@ public final class Main implements Callable<Integer> {
   }
 
   /** {@code secret}: prints 32 random bytes, base64url, for a secret file. */
-  @Command(name = "secret", description = "Print a new random secret (32 bytes, base64url) for --secret-file.")
+  @Command(name = "secret", mixinStandardHelpOptions = true, description = "Print a new random secret (32 bytes, base64url) for --secret-file.")
   static final class NewSecret implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -90,7 +90,7 @@ public final class Main implements Callable<Integer> {
   }
 
   /** {@code serve}: runs a server until the JVM is stopped. */
-  @Command(name = "serve", description = "Run a WorkerServer until stopped (SIGTERM closes it gracefully).")
+  @Command(name = "serve", mixinStandardHelpOptions = true, description = "Run a WorkerServer until stopped (SIGTERM closes it gracefully).")
   static final class Serve implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
