@@ -81,9 +81,9 @@ public record ViewSpec(int nx, int ny, double crMin, double crMax, double ciMin,
     require(nx >= 1 && nx <= MAX_WIDTH, "Nx must be 1 to %d pixels, not %d", MAX_WIDTH, nx);
     require(Double.isFinite(cr) && Double.isFinite(ci), "the centre must be finite, not %s, %s", cr, ci);
     require(Double.isFinite(crPM) && crPM > MIN_HALF_SPAN,
-        "crPM must be a number above %s (a span of zero renders nothing), not %s", MIN_HALF_SPAN, crPM);
+        "crPM must be a number above 5e-16 (a span of zero renders nothing), not %s", crPM);
     require(Double.isFinite(ciPM) && ciPM > MIN_HALF_SPAN,
-        "ciPM must be a number above %s (a span of zero renders nothing), not %s", MIN_HALF_SPAN, ciPM);
+        "ciPM must be a number above 5e-16 (a span of zero renders nothing), not %s", ciPM);
     double height = Math.floor(nx * ciPM / crPM);
     require(height >= 1 && height <= MAX_HEIGHT,
         "the image would be %.0f pixels high (Nx * ciPM / crPM); it must be 1 to %d", height, MAX_HEIGHT);
