@@ -1,0 +1,275 @@
+package io.asynqueue;
+
+import io.asynqueue.impl.LocalJobs;
+import io.asynqueue.spi.Job;
+import io.asynqueue.spi.Worker;
+import io.asynqueue.spi.WorkerSupervisor;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingDeque;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A worker with its own thread(s), for blocking or CPU-bound tasks.
+ *
+ * <p>It runs one task per thread at a time ({@link #capacity()} = threads). A task's exception fails only
+ * that call. When a call's timeout runs out the worker interrupts the task's thread and at once starts a
+ * replacement, so a task that ignores the interrupt is abandoned on its old thread (which ends when the task
+ * does) and the worker stays available. Iterators returned by tasks are stepped on the worker's threads.
+ *
+ * <p>Threads are daemon threads named {@code asynqueue-thread-<worker id>-<n>}.
+ */
+public final class ThreadWorker implements Worker {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ThreadWorker.class);
+  private static final Runnable POISON = () -> { };
+
+  private final int threads;
+  private final Set<String> series;
+  private final LinkedBlockingDeque<Runnable> inbox = new LinkedBlockingDeque<>();
+  private final Set<Job> held = ConcurrentHashMap.newKeySet();
+  private final Set<Runner> runners = ConcurrentHashMap.newKeySet();
+  private final AtomicInteger threadCount = new AtomicInteger();
+  private volatile boolean stopping;
+  private volatile boolean crashed;
+  private volatile int workerId;
+  private Promise<Void> stopped;
+  private boolean poisoned;
+  private boolean joining;
+  private final Set<Thread> threadsToJoin = ConcurrentHashMap.newKeySet();
+  private volatile io.vertx.core.Vertx vertx;
+
+  private ThreadWorker(int threads, Set<String> series) {
+    if (threads < 1) {
+      throw new IllegalArgumentException("threads must be at least 1, was " + threads);
+    }
+    this.threads = threads;
+    this.series = Set.copyOf(Objects.requireNonNull(series, "series"));
+  }
+
+  /** @return a worker with one thread that serves every series */
+  public static ThreadWorker create() {
+    return new ThreadWorker(1, Set.of());
+  }
+
+  /**
+   * @param threads how many threads, and so how many tasks at once
+   * @return a worker that serves every series
+   */
+  public static ThreadWorker create(int threads) {
+    return new ThreadWorker(threads, Set.of());
+  }
+
+  /**
+   * @param threads how many threads, and so how many tasks at once
+   * @param series the series it serves besides the default; empty for every series
+   * @return the worker
+   */
+  public static ThreadWorker create(int threads, Set<String> series) {
+    return new ThreadWorker(threads, series);
+  }
+
+  @Override
+  public Set<String> series() {
+    return series;
+  }
+
+  @Override
+  public int capacity() {
+    return threads;
+  }
+
+  @Override
+  public Future<Void> start(WorkerSupervisor supervisor) {
+    workerId = supervisor.workerId();
+    vertx = supervisor.vertx();
+    for (int i = 0; i < threads; i++) {
+      startThread();
+    }
+    return Future.succeededFuture();
+  }
+
+  private void startThread() {
+    Runner runner = new Runner();
+    Thread thread = new Thread(runner, "asynqueue-thread-" + workerId + "-" + threadCount.incrementAndGet());
+    thread.setDaemon(true);
+    runner.thread = thread;
+    runners.add(runner);
+    threadsToJoin.add(thread);
+    thread.start();
+  }
+
+  @Override
+  public void run(Job job) {
+    if (crashed) {
+      job.fail(new WorkerLostException("thread worker " + workerId + " has crashed"));
+      return;
+    }
+    held.add(job);
+    JobStep step = new JobStep(job);
+    if (job.isUrgent()) {
+      inbox.offerFirst(step);
+    } else {
+      inbox.offerLast(step);
+    }
+  }
+
+  /** A job to run on one of the threads; the unit a timeout interrupts. */
+  private final class JobStep implements Runnable {
+    final Job job;
+
+    JobStep(Job job) {
+      this.job = job;
+    }
+
+    @Override
+    public void run() {
+      LocalJobs.run(job, ThreadWorker.this::execute, this::settled);
+    }
+
+    private void settled() {
+      held.remove(job);
+      if (stopping) {
+        maybeStopped();
+      }
+    }
+  }
+
+  /** Runs a step (an iterator's next batch) on the worker's threads. */
+  private void execute(Runnable step) {
+    if (crashed || stopped != null && runners.isEmpty()) {
+      throw new RejectedExecutionException("thread worker " + workerId + " is stopped");
+    }
+    inbox.offerLast(step);
+  }
+
+  @Override
+  public void cancel(Job job) {
+    held.remove(job);
+    for (Runner runner : runners) {
+      if (runner.abandonIfRunning(job)) {
+        if (!crashed) {
+          startThread();
+        }
+        return;
+      }
+    }
+  }
+
+  @Override
+  public synchronized Future<Void> stop() {
+    if (stopped == null) {
+      stopped = Promise.promise();
+      stopping = true;
+      maybeStopped();
+    }
+    return stopped.future();
+  }
+
+  /** Once stopping and idle, ends the threads; the stop completes when the last one has ended. */
+  private synchronized void maybeStopped() {
+    if (stopped == null || stopped.future().isComplete()) {
+      return;
+    }
+    if (held.isEmpty() && !poisoned) {
+      poisoned = true;
+      for (int i = 0; i < runners.size(); i++) {
+        inbox.offerLast(POISON);
+      }
+    }
+    if (runners.isEmpty() && !joining) {
+      joining = true;
+      // The last runner calls this on its way out: join the threads elsewhere, so stop means ended.
+      List<Thread> ended = new ArrayList<>(threadsToJoin);
+      vertx.executeBlocking(() -> {
+        for (Thread t : ended) {
+          t.join();
+        }
+        return null;
+      }, false).onComplete(ar -> stopped.tryComplete());
+    }
+  }
+
+  @Override
+  public List<Job> crash() {
+    crashed = true;
+    stopping = true;
+    List<Job> left = new ArrayList<>(held);
+    held.clear();
+    inbox.clear();
+    for (Runner runner : runners) {
+      runner.retired = true;
+      runner.thread.interrupt();
+    }
+    return left;
+  }
+
+  /** One thread's loop. {@code current} and {@code retired} change under the runner's monitor. */
+  private final class Runner implements Runnable {
+    Thread thread;
+    private Runnable current;
+    volatile boolean retired;
+
+    @Override
+    public void run() {
+      try {
+        while (!retired) {
+          Runnable step;
+          try {
+            step = inbox.take();
+          } catch (InterruptedException e) {
+            continue;
+          }
+          if (step == POISON) {
+            return;
+          }
+          synchronized (this) {
+            if (retired) {
+              inbox.offerFirst(step);
+              return;
+            }
+            current = step;
+          }
+          try {
+            step.run();
+          } catch (Throwable t) {
+            // LocalJobs settles jobs itself; this is an iterator step or a bug: keep the thread alive
+            LOG.error("uncaught in {}", thread.getName(), t);
+          } finally {
+            synchronized (this) {
+              current = null;
+              if (!retired) {
+                Thread.interrupted();
+              }
+            }
+          }
+        }
+      } finally {
+        runners.remove(this);
+        if (stopping) {
+          maybeStopped();
+        }
+      }
+    }
+
+    /** Abandons this thread if it is running the job's step: interrupts it and lets it end after. */
+    synchronized boolean abandonIfRunning(Job job) {
+      if (current instanceof JobStep && ((JobStep) current).job == job) {
+        retired = true;
+        runners.remove(this);
+        threadsToJoin.remove(thread);
+        thread.interrupt();
+        return true;
+      }
+      return false;
+    }
+  }
+}

@@ -1,0 +1,836 @@
+package io.asynqueue.impl;
+
+import io.asynqueue.AsynQueueException;
+import io.asynqueue.CallOptions;
+import io.asynqueue.Deferator;
+import io.asynqueue.DetachMode;
+import io.asynqueue.QueueLoad;
+import io.asynqueue.QueueShutdownException;
+import io.asynqueue.Task;
+import io.asynqueue.Task0;
+import io.asynqueue.TaskException;
+import io.asynqueue.TaskQueue;
+import io.asynqueue.TaskQueueOptions;
+import io.asynqueue.TaskTimeoutException;
+import io.asynqueue.WorkerLostException;
+import io.asynqueue.spi.Job.ResultKind;
+import io.asynqueue.spi.Worker;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.internal.VertxInternal;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The task queue.
+ *
+ * <p>Scheduling: queued jobs wait in one heap per series. Free worker capacity waits in {@link #idle}, one
+ * entry per free slot, oldest first. The invariant, kept under {@link #lock} at every change: no idle slot
+ * serves a series that has a queued job. So a new job either goes straight to the first idle slot that serves
+ * its series or is queued; a slot that frees up takes the best queued job among the series its worker serves,
+ * or goes idle. A job nobody can serve waits in its own heap and holds up nobody (no head-of-line blocking).
+ *
+ * <p>Concurrency: one lock guards the heaps, the slots and the counters; it is held only for bookkeeping.
+ * Workers are called ({@code run}, {@code cancel}, {@code stop}, {@code crash}) and promises completed outside
+ * it, so a worker may settle a job from inside {@code run} without re-entering the lock's critical section.
+ * A job attempt is settled once (a CAS in {@link JobImpl}); the winner reports to {@link #settled}.
+ */
+public final class TaskQueueImpl implements TaskQueue {
+
+  private static final Logger LOG = LoggerFactory.getLogger(TaskQueue.class);
+  private static final double RUSH = -1_000_000;
+  private static final double RELAX = 1_000_000;
+  private static final Object[] NO_ARGS = new Object[0];
+  private static final CallOptions DEFAULTS = new CallOptions();
+
+  private enum State { RUNNING, DRAINING, STOPPING, STOPPED }
+
+  final VertxInternal vertx;
+  private final TaskQueueOptions options;
+  private final boolean spew;
+  private final boolean verbose;
+
+  private final Object lock = new Object();
+  // @protectedby lock: everything down to nextWorkerId
+  private final Map<String, SeriesQueue> seriesQueues = new HashMap<>();
+  private final ArrayList<SeriesQueue> nonEmpty = new ArrayList<>();
+  private final ArrayDeque<WorkerSlot> idle = new ArrayDeque<>();
+  private final LinkedHashMap<Integer, WorkerSlot> workers = new LinkedHashMap<>();
+  private final List<Object[]> savedUpdates = new ArrayList<>();
+  private final SeriesClock clock = new SeriesClock();
+  private int queued;
+  private int running;
+  private int attaching;
+  private long nextJobId;
+  private long nextSeq;
+  private int nextWorkerId = 1;
+  private State state = State.RUNNING;
+  private Promise<Void> shutdownPromise;
+
+  private volatile LoadListener loadListener;
+  /** Set once shutdown starts, so that settling checks for the end of the drain only then. */
+  private volatile boolean draining;
+
+  public TaskQueueImpl(Vertx vertx, TaskQueueOptions options) {
+    this.vertx = (VertxInternal) Objects.requireNonNull(vertx, "vertx");
+    this.options = new TaskQueueOptions(Objects.requireNonNull(options, "options"));
+    this.spew = options.isSpew();
+    this.verbose = options.isVerbose();
+  }
+
+  // ---------------------------------------------------------------- calls
+
+  @Override
+  public <R> Future<R> call(Task<R> task, CallOptions options, Object... args) {
+    return submit(task, options, args, ResultKind.VALUE);
+  }
+
+  @Override
+  public <R> Future<R> callAsync(Task0<? extends Future<R>> task, CallOptions options) {
+    return submit(task, options, NO_ARGS, ResultKind.FUTURE);
+  }
+
+  @Override
+  public <T> Future<Deferator<T>> iterate(Task<? extends Iterator<T>> task, CallOptions options, Object... args) {
+    return submit(task, options, args, ResultKind.ITERATOR);
+  }
+
+  @SuppressWarnings("unchecked")
+  private <R> Future<R> submit(Task<?> task, CallOptions options, Object[] args, ResultKind kind) {
+    Objects.requireNonNull(task, "task");
+    CallOptions o = options == null ? DEFAULTS : options;
+    Object[] a = args == null ? NO_ARGS : args;
+    ContextInternal ctx = vertx.getOrCreateContext();
+    JobImpl job;
+    WorkerSlot slot = null;
+    synchronized (lock) {
+      job = new JobImpl(this, ++nextJobId, task, a, kind, false, false, o.getSeries(), o.getTimeout(),
+          o.getRetries(), 1, o.isDoNext(), ctx, ctx.promise());
+      if (state != State.RUNNING) {
+        job.setState(JobImpl.DONE);
+      } else {
+        long serial = clock.next(job.series);
+        job.priority = o.isDoNext() ? RUSH : o.isDoLast() ? RELAX : serial * SeriesClock.factor(o.getNiceness());
+        job.seq = ++nextSeq;
+        slot = takeIdle(job.series);
+        if (slot != null) {
+          assign(job, slot);
+        } else {
+          enqueue(job);
+        }
+      }
+    }
+    if (job.state() == JobImpl.DONE) {
+      return Future.failedFuture(new QueueShutdownException("queue is shut down: " + job.describe()));
+    }
+    if (slot != null) {
+      start(job, slot);
+    }
+    signalLoad();
+    return (Future<R>) job.promise.future();
+  }
+
+  // ---------------------------------------------------------------- updates
+
+  @Override
+  @SuppressWarnings("unchecked")
+  public <R> Future<List<R>> update(Task<R> task, boolean ephemeral, Object... args) {
+    Objects.requireNonNull(task, "task");
+    Object[] a = args == null ? NO_ARGS : args;
+    ContextInternal ctx = vertx.getOrCreateContext();
+    List<WorkerSlot> targets;
+    synchronized (lock) {
+      if (state != State.RUNNING) {
+        return Future.failedFuture(new QueueShutdownException("queue is shut down: update "
+            + CallDescriber.describe(task, a)));
+      }
+      targets = new ArrayList<>();
+      for (WorkerSlot w : workers.values()) {
+        if (w.active) {
+          targets.add(w);
+        }
+      }
+      if (!ephemeral) {
+        savedUpdates.add(new Object[] {task, a});
+      }
+    }
+    List<Future<Object>> results = new ArrayList<>(targets.size());
+    for (WorkerSlot w : targets) {
+      results.add(runUpdate(w, task, a, ephemeral, ctx));
+    }
+    return Future.all(results).map(all -> (List<R>) all.list());
+  }
+
+  private Future<Object> runUpdate(WorkerSlot w, Task<?> task, Object[] args, boolean ephemeral,
+      ContextInternal ctx) {
+    JobImpl job;
+    synchronized (lock) {
+      job = new JobImpl(this, ++nextJobId, task, args, ResultKind.VALUE, true, ephemeral, null, null, 0, 1,
+          true, ctx, ctx.promise());
+      if (w.gone) {
+        job.setState(JobImpl.DONE);
+      } else {
+        job.setState(JobImpl.ASSIGNED);
+        job.worker = w;
+        w.held.add(job);
+      }
+    }
+    if (job.state() == JobImpl.DONE) {
+      return Future.failedFuture(new WorkerLostException(w + " was detached before update " + job.describe()));
+    }
+    runOnWorker(job, w);
+    return job.promise.future();
+  }
+
+  // ---------------------------------------------------------------- workers
+
+  @Override
+  public Future<Integer> attachWorker(Worker worker) {
+    Objects.requireNonNull(worker, "worker");
+    WorkerSlot slot;
+    synchronized (lock) {
+      if (state != State.RUNNING) {
+        return Future.failedFuture(new QueueShutdownException("queue is shut down: cannot attach " + worker));
+      }
+      try {
+        slot = new WorkerSlot(this, nextWorkerId, worker);
+      } catch (IllegalArgumentException e) {
+        return Future.failedFuture(e);
+      }
+      nextWorkerId++;
+      workers.put(slot.id, slot);
+      attaching++;
+    }
+    Future<Void> started;
+    try {
+      started = Objects.requireNonNull(worker.start(slot), "start() returned null");
+    } catch (Throwable t) {
+      started = Future.failedFuture(t);
+    }
+    ContextInternal ctx = vertx.getOrCreateContext();
+    Promise<Integer> attached = ctx.promise();
+    started.onComplete(ar -> {
+      if (ar.succeeded()) {
+        replayAndActivate(slot, 0, attached, ctx);
+      } else {
+        abandonAttach(slot, ar.cause(), attached);
+      }
+    });
+    return attached.future();
+  }
+
+  /** Runs saved updates from index {@code next} on a new worker, then lets it take jobs. */
+  private void replayAndActivate(WorkerSlot slot, int next, Promise<Integer> attached, ContextInternal ctx) {
+    Object[] update = null;
+    List<JobImpl> toStart = null;
+    boolean refused = false;
+    synchronized (lock) {
+      if (state != State.RUNNING || slot.gone) {
+        refused = true;
+      } else if (next < savedUpdates.size()) {
+        update = savedUpdates.get(next);
+      } else {
+        attaching--;
+        slot.active = true;
+        toStart = new ArrayList<>(slot.capacity);
+        for (int i = 0; i < slot.capacity; i++) {
+          JobImpl job = takeQueued(slot);
+          if (job == null) {
+            for (int k = i; k < slot.capacity; k++) {
+              idle.addLast(slot);
+            }
+            break;
+          }
+          assign(job, slot);
+          toStart.add(job);
+        }
+      }
+    }
+    if (refused) {
+      abandonAttach(slot, new QueueShutdownException("queue shut down while attaching " + slot), attached);
+    } else if (update != null) {
+      runUpdate(slot, (Task<?>) update[0], (Object[]) update[1], false, ctx).onComplete(ar -> {
+        if (ar.succeeded()) {
+          replayAndActivate(slot, next + 1, attached, ctx);
+        } else {
+          abandonAttach(slot, ar.cause(), attached);
+        }
+      });
+    } else {
+      for (JobImpl job : toStart) {
+        start(job, slot);
+      }
+      attached.complete(slot.id);
+      signalLoad();
+    }
+  }
+
+  private void abandonAttach(WorkerSlot slot, Throwable cause, Promise<Integer> attached) {
+    boolean stop;
+    synchronized (lock) {
+      attaching--;
+      stop = !slot.gone;
+      slot.gone = true;
+      workers.remove(slot.id);
+      failUnservableIfDraining();
+    }
+    if (stop) {
+      crashWorker(slot);
+    }
+    LOG.warn("{} could not be attached: {}", slot, cause.toString());
+    attached.fail(cause);
+    checkDrained();
+  }
+
+  @Override
+  public Future<Integer> detachWorker(int id, DetachMode mode) {
+    Objects.requireNonNull(mode, "mode");
+    WorkerSlot slot;
+    synchronized (lock) {
+      slot = workers.get(id);
+      if (slot == null || slot.gone) {
+        return Future.succeededFuture(0);
+      }
+      retire(slot);
+    }
+    signalLoad();
+    if (mode == DetachMode.GRACEFUL) {
+      return stopWorker(slot);
+    }
+    return Future.succeededFuture(crashAndSettle(slot, mode == DetachMode.REASSIGN, null));
+  }
+
+  /** Takes a worker out of scheduling. Called under the lock. */
+  private void retire(WorkerSlot slot) {
+    slot.active = false;
+    slot.gone = true;
+    workers.remove(slot.id);
+    idle.removeIf(s -> s == slot);
+    failUnservableIfDraining();
+  }
+
+  void resign(WorkerSlot slot, Throwable cause) {
+    synchronized (lock) {
+      if (slot.gone) {
+        return;
+      }
+      retire(slot);
+    }
+    LOG.warn("{} resigned: {}", slot, cause.toString());
+    signalLoad();
+    crashAndSettle(slot, false, cause);
+    checkDrained();
+  }
+
+  /** Crashes a worker and settles what it held: back on the queue, or failed (retried when allowed). */
+  private int crashAndSettle(WorkerSlot slot, boolean reassign, Throwable cause) {
+    crashWorker(slot);
+    List<JobImpl> held;
+    synchronized (lock) {
+      held = new ArrayList<>(slot.held);
+    }
+    int count = 0;
+    for (JobImpl job : held) {
+      if (!job.casState(JobImpl.ASSIGNED, JobImpl.DONE)) {
+        continue;
+      }
+      count++;
+      if (reassign && !job.update) {
+        release(job);
+        requeue(job.retry(), null);
+      } else {
+        WorkerLostException lost = new WorkerLostException(slot + " was lost holding " + job.describe(), cause);
+        settled(job, null, lost);
+      }
+    }
+    checkDrained();
+    return count;
+  }
+
+  private void crashWorker(WorkerSlot slot) {
+    try {
+      slot.worker.crash();
+    } catch (Throwable t) {
+      LOG.warn("{} threw from crash()", slot, t);
+    }
+  }
+
+  /** Stops a retired worker gracefully, crashing it if it takes longer than the stop timeout. */
+  private Future<Integer> stopWorker(WorkerSlot slot) {
+    Promise<Integer> done = Promise.promise();
+    AtomicBoolean settled = new AtomicBoolean();
+    long timer = vertx.setTimer(options.getStopTimeout().toMillis(), t -> {
+      if (settled.compareAndSet(false, true)) {
+        LOG.warn("{} did not stop within {} ms: crashing it", slot, options.getStopTimeout().toMillis());
+        done.complete(crashAndSettle(slot, false, null));
+      }
+    });
+    Future<Void> stopped;
+    try {
+      stopped = Objects.requireNonNull(slot.worker.stop(), "stop() returned null");
+    } catch (Throwable t) {
+      stopped = Future.failedFuture(t);
+    }
+    stopped.onComplete(ar -> {
+      if (settled.compareAndSet(false, true)) {
+        vertx.cancelTimer(timer);
+        if (ar.failed()) {
+          LOG.warn("{} failed to stop: {}", slot, ar.cause().toString());
+        }
+        boolean leftovers;
+        synchronized (lock) {
+          leftovers = !slot.held.isEmpty();
+        }
+        // Anything still held (a worker that broke its contract) must not hang.
+        done.complete(leftovers ? crashAndSettle(slot, false, ar.cause()) : 0);
+      }
+    });
+    return done.future();
+  }
+
+  @Override
+  public Set<Integer> workerIds() {
+    synchronized (lock) {
+      Set<Integer> ids = new LinkedHashSet<>();
+      for (WorkerSlot w : workers.values()) {
+        if (w.active) {
+          ids.add(w.id);
+        }
+      }
+      return Collections.unmodifiableSet(ids);
+    }
+  }
+
+  @Override
+  public int size() {
+    return workerIds().size();
+  }
+
+  // ---------------------------------------------------------------- scheduling (under the lock)
+
+  /** The first idle slot that serves the series, taken out of the idle list. */
+  private WorkerSlot takeIdle(String series) {
+    if (idle.isEmpty()) {
+      return null;
+    }
+    WorkerSlot first = idle.peekFirst();
+    if (first.serves(series)) {
+      return idle.pollFirst();
+    }
+    for (Iterator<WorkerSlot> it = idle.iterator(); it.hasNext(); ) {
+      WorkerSlot w = it.next();
+      if (w.serves(series)) {
+        it.remove();
+        return w;
+      }
+    }
+    return null;
+  }
+
+  private void enqueue(JobImpl job) {
+    SeriesQueue q = seriesQueues.get(job.series);
+    if (q == null) {
+      q = new SeriesQueue(job.series);
+      seriesQueues.put(job.series, q);
+    }
+    q.heap.add(job);
+    if (q.slot < 0) {
+      q.slot = nonEmpty.size();
+      nonEmpty.add(q);
+    }
+    queued++;
+  }
+
+  /** The best queued job among the series the worker serves, taken off its heap; or null. */
+  private JobImpl takeQueued(WorkerSlot w) {
+    SeriesQueue best = null;
+    for (int i = 0, n = nonEmpty.size(); i < n; i++) {
+      SeriesQueue q = nonEmpty.get(i);
+      if (w.serves(q.name) && (best == null || q.heap.peek().compareTo(best.heap.peek()) < 0)) {
+        best = q;
+      }
+    }
+    if (best == null) {
+      return null;
+    }
+    JobImpl job = best.heap.poll();
+    if (best.heap.isEmpty()) {
+      removeNonEmpty(best);
+    }
+    queued--;
+    return job;
+  }
+
+  private void removeNonEmpty(SeriesQueue q) {
+    int i = q.slot;
+    SeriesQueue last = nonEmpty.remove(nonEmpty.size() - 1);
+    if (last != q) {
+      nonEmpty.set(i, last);
+      last.slot = i;
+    }
+    q.slot = -1;
+    if (q.name != null) {
+      seriesQueues.remove(q.name);
+    }
+    if (clock.size() > SeriesClock.MAX_SERIES) {
+      clock.trim(seriesQueues::containsKey);
+    }
+  }
+
+  private void assign(JobImpl job, WorkerSlot w) {
+    job.setState(JobImpl.ASSIGNED);
+    job.worker = w;
+    w.held.add(job);
+    w.free--;
+    running++;
+  }
+
+  /** Frees the slot an attempt held. */
+  private void release(JobImpl job) {
+    JobImpl next = null;
+    WorkerSlot w;
+    synchronized (lock) {
+      w = job.worker;
+      if (w == null || !w.held.remove(job)) {
+        return;
+      }
+      if (job.update) {
+        return;
+      }
+      running--;
+      w.done++;
+      w.free++;
+      if (w.active) {
+        next = takeQueued(w);
+        if (next != null) {
+          assign(next, w);
+        } else {
+          idle.addLast(w);
+        }
+      }
+    }
+    if (next != null) {
+      start(next, w);
+    }
+  }
+
+  /**
+   * Starts a job on its worker. A worker may settle a job inside {@code run}, which frees the slot and starts
+   * the next job: that start is deferred to the outermost call on this thread, so a run of jobs that fail at
+   * once loops instead of recursing.
+   */
+  private void start(JobImpl job, WorkerSlot w) {
+    Trampoline t = TRAMPOLINE.get();
+    if (t.active) {
+      t.pending.add(job);
+      return;
+    }
+    t.active = true;
+    try {
+      launch(job, w);
+      JobImpl next;
+      while ((next = t.pending.poll()) != null) {
+        launch(next, next.worker);
+      }
+    } finally {
+      t.active = false;
+    }
+  }
+
+  private static final ThreadLocal<Trampoline> TRAMPOLINE = ThreadLocal.withInitial(Trampoline::new);
+
+  private static final class Trampoline {
+    boolean active;
+    final ArrayDeque<JobImpl> pending = new ArrayDeque<>();
+  }
+
+  private void launch(JobImpl job, WorkerSlot w) {
+    Duration timeout = job.timeout;
+    if (timeout != null) {
+      job.timerId = vertx.setTimer(Math.max(1, timeout.toMillis()), id -> timedOut(job));
+    }
+    runOnWorker(job, w);
+  }
+
+  private void runOnWorker(JobImpl job, WorkerSlot w) {
+    try {
+      w.worker.run(job);
+    } catch (Throwable t) {
+      LOG.error("{} threw from run(): a worker must not; failing the job", w, t);
+      job.fail(t);
+    }
+  }
+
+  private void timedOut(JobImpl job) {
+    if (!job.casState(JobImpl.ASSIGNED, JobImpl.DONE)) {
+      return;
+    }
+    job.timerId = -1;
+    WorkerSlot w = job.worker;
+    try {
+      w.worker.cancel(job);
+    } catch (Throwable t) {
+      LOG.warn("{} threw from cancel()", w, t);
+    }
+    settled(job, null, new TaskTimeoutException(job.describe(), job.timeout, job.attempt));
+  }
+
+  // ---------------------------------------------------------------- settling
+
+  /** An attempt was settled (exactly once). Frees its slot, then retries it or completes its call. */
+  void settled(JobImpl job, Object result, Throwable failure) {
+    long timer = job.timerId;
+    if (timer >= 0) {
+      vertx.cancelTimer(timer);
+    }
+    release(job);
+    if (failure == null) {
+      if (spew) {
+        LOG.info("{} -> {}", job.describe(), result);
+      }
+      job.promise.complete(result);
+      afterSettle();
+      return;
+    }
+    boolean retryable = failure instanceof WorkerLostException || failure instanceof TaskTimeoutException;
+    if (retryable && !job.update && job.mayRetry()) {
+      LOG.debug("retrying {} after {}", job, failure.toString());
+      requeue(job.retry(), failure);
+      return;
+    }
+    Throwable reported = failure instanceof AsynQueueException ? failure : new TaskException(job.describe(), failure);
+    if (verbose) {
+      LOG.warn("{} failed", job.describe(), reported);
+    } else {
+      LOG.debug("{} failed: {}", job.describe(), reported.toString());
+    }
+    job.promise.fail(reported);
+    afterSettle();
+  }
+
+  private void afterSettle() {
+    signalLoad();
+    if (draining) {
+      checkDrained();
+    }
+  }
+
+  /** Puts an attempt back on the queue ahead of all that is not urgent, or fails it if that is too late. */
+  private void requeue(JobImpl job, Throwable cause) {
+    WorkerSlot slot = null;
+    boolean refused = false;
+    synchronized (lock) {
+      if (state == State.STOPPING || state == State.STOPPED || !servable(job.series) && state != State.RUNNING) {
+        refused = true;
+      } else {
+        job.priority = RUSH;
+        job.seq = ++nextSeq;
+        slot = takeIdle(job.series);
+        if (slot != null) {
+          assign(job, slot);
+        } else {
+          enqueue(job);
+        }
+      }
+    }
+    if (refused) {
+      job.setState(JobImpl.DONE);
+      job.promise.fail(cause != null ? cause
+          : new QueueShutdownException("queue shut down before " + job.describe() + " could be reassigned"));
+      checkDrained();
+      return;
+    }
+    if (slot != null) {
+      start(job, slot);
+    }
+    signalLoad();
+  }
+
+  // ---------------------------------------------------------------- load
+
+  @Override
+  public QueueLoad load() {
+    synchronized (lock) {
+      Map<Integer, QueueLoad.WorkerLoad> per = new LinkedHashMap<>();
+      for (WorkerSlot w : workers.values()) {
+        per.put(w.id, new QueueLoad.WorkerLoad(w.capacity - w.free, w.done));
+      }
+      return new QueueLoad(queued, running, Collections.unmodifiableMap(per));
+    }
+  }
+
+  @Override
+  public TaskQueue loadHandler(Handler<QueueLoad> handler) {
+    loadListener = handler == null ? null : new LoadListener(vertx.getOrCreateContext(), handler);
+    signalLoad();
+    return this;
+  }
+
+  private void signalLoad() {
+    LoadListener l = loadListener;
+    if (l != null) {
+      l.signal();
+    }
+  }
+
+  /** Calls a load handler on its context, coalescing changes that come faster than it runs. */
+  private final class LoadListener {
+    private final ContextInternal context;
+    private final Handler<QueueLoad> handler;
+    private final AtomicBoolean pending = new AtomicBoolean();
+
+    LoadListener(ContextInternal context, Handler<QueueLoad> handler) {
+      this.context = context;
+      this.handler = handler;
+    }
+
+    void signal() {
+      if (pending.compareAndSet(false, true)) {
+        context.runOnContext(v -> {
+          pending.set(false);
+          if (loadListener == this) {
+            handler.handle(load());
+          }
+        });
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- lifecycle
+
+  @Override
+  public boolean isRunning() {
+    synchronized (lock) {
+      return state == State.RUNNING;
+    }
+  }
+
+  @Override
+  public Future<Void> shutdown() {
+    return shutdown(false);
+  }
+
+  @Override
+  public Future<Void> shutdownNow() {
+    return shutdown(true);
+  }
+
+  private Future<Void> shutdown(boolean now) {
+    List<JobImpl> dropped = new ArrayList<>();
+    Future<Void> result;
+    synchronized (lock) {
+      if (shutdownPromise == null) {
+        shutdownPromise = Promise.promise();
+        state = State.DRAINING;
+        draining = true;
+      }
+      result = shutdownPromise.future();
+      if (state == State.DRAINING) {
+        if (now) {
+          for (SeriesQueue q : new ArrayList<>(nonEmpty)) {
+            drop(q, dropped);
+          }
+        } else {
+          collectUnservable(dropped);
+        }
+      }
+    }
+    failDropped(dropped, now ? "shutdownNow" : "no worker serves its series at shutdown");
+    signalLoad();
+    checkDrained();
+    return result;
+  }
+
+  private boolean servable(String series) {
+    for (WorkerSlot w : workers.values()) {
+      if (!w.gone && w.serves(series)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** While draining, fails queued jobs that no worker is left to serve. Under the lock. */
+  private void failUnservableIfDraining() {
+    if (state != State.DRAINING) {
+      return;
+    }
+    List<JobImpl> dropped = new ArrayList<>();
+    collectUnservable(dropped);
+    if (!dropped.isEmpty()) {
+      // Completing promises under the lock would run user callbacks here; hand them to the vertx instead.
+      vertx.runOnContext(v -> failDropped(dropped, "no worker serves its series at shutdown"));
+    }
+  }
+
+  private void collectUnservable(List<JobImpl> dropped) {
+    if (attaching > 0) {
+      return;
+    }
+    for (SeriesQueue q : new ArrayList<>(nonEmpty)) {
+      if (!servable(q.name)) {
+        drop(q, dropped);
+      }
+    }
+  }
+
+  private void drop(SeriesQueue q, List<JobImpl> dropped) {
+    for (JobImpl job : q.heap) {
+      job.setState(JobImpl.DONE);
+      dropped.add(job);
+    }
+    queued -= q.heap.size();
+    q.heap.clear();
+    removeNonEmpty(q);
+  }
+
+  private static void failDropped(List<JobImpl> dropped, String why) {
+    for (JobImpl job : dropped) {
+      job.promise.fail(new QueueShutdownException(why + ": " + job.describe()));
+    }
+  }
+
+  /** Once draining and nothing is queued or running, stops every worker and completes the shutdown. */
+  private void checkDrained() {
+    List<WorkerSlot> toStop;
+    Promise<Void> promise;
+    synchronized (lock) {
+      if (state != State.DRAINING || queued > 0 || running > 0 || attaching > 0) {
+        return;
+      }
+      state = State.STOPPING;
+      toStop = new ArrayList<>(workers.values());
+      for (WorkerSlot w : toStop) {
+        retire(w);
+      }
+      promise = shutdownPromise;
+    }
+    List<Future<Integer>> stops = new ArrayList<>();
+    for (WorkerSlot w : toStop) {
+      stops.add(stopWorker(w));
+    }
+    Future.join(stops).onComplete(ar -> {
+      synchronized (lock) {
+        state = State.STOPPED;
+      }
+      promise.complete();
+      signalLoad();
+    });
+  }
+}

@@ -1,0 +1,68 @@
+package io.asynqueue.impl;
+
+import io.asynqueue.WorkerLostException;
+import io.asynqueue.spi.Worker;
+import io.asynqueue.spi.WorkerSupervisor;
+import io.vertx.core.Vertx;
+import java.util.LinkedHashSet;
+import java.util.Set;
+
+/** The queue's record of one attached worker. Mutable fields are guarded by the queue's lock. */
+final class WorkerSlot implements WorkerSupervisor {
+
+  final TaskQueueImpl queue;
+  final int id;
+  final Worker worker;
+  final int capacity;
+  final boolean servesAll;
+  final Set<String> series;
+  /** Jobs handed to the worker and not yet settled, updates included. */
+  final Set<JobImpl> held = new LinkedHashSet<>();
+  /** Free capacity: how many more queued jobs it may take. */
+  int free;
+  /** Queued jobs it has held, counted as they settle. */
+  long done;
+  /** Takes jobs from the queue; false before activation and after detach. */
+  boolean active;
+  /** Detached or detaching. */
+  boolean gone;
+
+  WorkerSlot(TaskQueueImpl queue, int id, Worker worker) {
+    this.queue = queue;
+    this.id = id;
+    this.worker = worker;
+    int cap = worker.capacity();
+    if (cap < 1) {
+      throw new IllegalArgumentException("worker capacity must be at least 1, was " + cap);
+    }
+    this.capacity = cap;
+    Set<String> s = worker.series();
+    this.series = s == null ? Set.of() : Set.copyOf(s);
+    this.servesAll = this.series.isEmpty();
+    this.free = cap;
+  }
+
+  boolean serves(String s) {
+    return s == null || servesAll || series.contains(s);
+  }
+
+  @Override
+  public Vertx vertx() {
+    return queue.vertx;
+  }
+
+  @Override
+  public int workerId() {
+    return id;
+  }
+
+  @Override
+  public void resign(Throwable cause) {
+    queue.resign(this, cause == null ? new WorkerLostException("worker " + id + " resigned") : cause);
+  }
+
+  @Override
+  public String toString() {
+    return "worker " + id + " (" + worker.getClass().getSimpleName() + ")";
+  }
+}
