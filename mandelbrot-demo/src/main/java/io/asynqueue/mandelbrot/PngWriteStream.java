@@ -33,6 +33,8 @@ public final class PngWriteStream implements WriteStream<byte[]> {
   public static final int DEFAULT_WRITE_QUEUE_MAX_SIZE = 16;
   /** Rows encoded, at most, before they are reported back on the context. */
   static final int BATCH = 8;
+  /** Rows encoded, at most, by one blocking task; then it hands the worker thread back. */
+  static final int ROWS_PER_TASK = 256;
 
   private record Item(byte[] row, Promise<Void> written) {
   }
@@ -101,7 +103,7 @@ public final class PngWriteStream implements WriteStream<byte[]> {
   /** Submits an encoding task, and another if rows came in as it returned. On the context. */
   private void scheduleEncoding() {
     draining = true;
-    context.<Void>executeBlocking(this::encodeQueued, true).onComplete(ar -> {
+    context.<Void>executeBlocking(() -> encodeQueued(ROWS_PER_TASK), true).onComplete(ar -> {
       draining = false;
       if (!queue.isEmpty() && ended == null) {
         scheduleEncoding();
@@ -109,11 +111,14 @@ public final class PngWriteStream implements WriteStream<byte[]> {
     });
   }
 
-  /** On the encoding side: encodes every queued row, reporting them back in batches. */
-  private Void encodeQueued() {
+  /**
+   * On the encoding side: encodes the queued rows, at most {@code limit} of them (so that one task never
+   * holds a worker thread for a whole render), reporting them back in batches.
+   */
+  private Void encodeQueued(int limit) {
     List<Item> batch = new ArrayList<>(BATCH);
     Item item;
-    while ((item = queue.poll()) != null) {
+    for (int n = 0; n < limit && (item = queue.poll()) != null; n++) {
       if (failure == null) {
         try {
           encoder.writeRow(item.row());
@@ -164,7 +169,7 @@ public final class PngWriteStream implements WriteStream<byte[]> {
     if (ended == null) {
       // Ordered after every encoding task submitted so far; it encodes any rows still queued itself.
       ended = context.executeBlocking(() -> {
-        encodeQueued();
+        encodeQueued(Integer.MAX_VALUE);
         Throwable failed = failure;
         try {
           if (failed != null) {

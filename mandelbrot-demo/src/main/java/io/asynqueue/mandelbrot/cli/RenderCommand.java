@@ -121,7 +121,15 @@ final class RenderCommand implements Callable<Integer> {
       return Mcm.EXIT_FAILURE;
     }
     boolean showProgress = progress != null ? progress : terminal.stderrIsTerminal();
-    RenderStats stats = render(view, out, output != null, showProgress);
+    RenderStats stats;
+    try {
+      stats = render(view, out, output != null, showProgress);
+    } catch (Exception e) {
+      if (output != null) {
+        Files.deleteIfExists(output); // no half-written PNG left behind
+      }
+      throw e;
+    }
     (output != null ? terminal.out() : terminal.err()).println(stats);
     return 0;
   }
