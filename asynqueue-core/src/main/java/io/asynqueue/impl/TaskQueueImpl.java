@@ -119,10 +119,12 @@ public final class TaskQueueImpl implements TaskQueue {
     ContextInternal ctx = vertx.getOrCreateContext();
     JobImpl job;
     WorkerSlot slot = null;
+    boolean refused;
     synchronized (lock) {
       job = new JobImpl(this, ++nextJobId, task, a, kind, false, false, o.getSeries(), o.getTimeout(),
           o.getRetries(), 1, o.isDoNext(), ctx, ctx.promise());
-      if (state != State.RUNNING) {
+      refused = state != State.RUNNING;
+      if (refused) {
         job.setState(JobImpl.DONE);
       } else {
         long serial = clock.next(job.series);
@@ -136,7 +138,7 @@ public final class TaskQueueImpl implements TaskQueue {
         }
       }
     }
-    if (job.state() == JobImpl.DONE) {
+    if (refused) {
       return Future.failedFuture(new QueueShutdownException("queue is shut down: " + job.describe()));
     }
     if (slot != null) {
@@ -180,10 +182,12 @@ public final class TaskQueueImpl implements TaskQueue {
   private Future<Object> runUpdate(WorkerSlot w, Task<?> task, Object[] args, boolean ephemeral,
       ContextInternal ctx) {
     JobImpl job;
+    boolean gone;
     synchronized (lock) {
       job = new JobImpl(this, ++nextJobId, task, args, ResultKind.VALUE, true, ephemeral, null, null, 0, 1,
           true, ctx, ctx.promise());
-      if (w.gone) {
+      gone = w.gone;
+      if (gone) {
         job.setState(JobImpl.DONE);
       } else {
         job.setState(JobImpl.ASSIGNED);
@@ -191,7 +195,7 @@ public final class TaskQueueImpl implements TaskQueue {
         w.held.add(job);
       }
     }
-    if (job.state() == JobImpl.DONE) {
+    if (gone) {
       return Future.failedFuture(new WorkerLostException(w + " was detached before update " + job.describe()));
     }
     runOnWorker(job, w);
