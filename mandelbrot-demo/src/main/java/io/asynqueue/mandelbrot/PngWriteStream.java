@@ -16,9 +16,11 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * A {@link WriteStream} of image rows that encodes them into a PNG on an output stream.
  *
  * <p><b>Concurrency.</b> The stream is used on one Vert.x context. Compressing and writing (blocking
- * I/O) run off that context, in ordered blocking tasks of it: a task takes every row queued by then, so
- * a burst of rows costs one hand-off, not one each. Rows are reported written back on the context in
- * batches of at most {@value #BATCH}. The write queue holds at most
+ * I/O) run off that context, in ordered blocking tasks of it. A task starts once {@value #BATCH} rows
+ * are queued (or at {@link #end()}) and takes every row queued by then, so rows cost one hand-off per
+ * batch, not one each: on two cores shared with the workers, every wake-up of the encoding thread
+ * takes time from them. Rows are reported written back on the context in batches of at most
+ * {@value #BATCH}. The write queue holds at most
  * {@link #setWriteQueueMaxSize(int) maxSize} rows (default {@value #DEFAULT_WRITE_QUEUE_MAX_SIZE}); a
  * pipe pauses its source while it is full. So the rows held at once are bounded whatever the image's
  * height.
@@ -94,7 +96,7 @@ public final class PngWriteStream implements WriteStream<byte[]> {
     Promise<Void> promise = Promise.promise();
     pending++;
     queue.add(new Item(row, promise));
-    if (!draining) {
+    if (!draining && pending >= Math.min(BATCH, maxSize)) {
       scheduleEncoding();
     }
     return promise.future();
@@ -105,7 +107,7 @@ public final class PngWriteStream implements WriteStream<byte[]> {
     draining = true;
     context.<Void>executeBlocking(() -> encodeQueued(ROWS_PER_TASK), true).onComplete(ar -> {
       draining = false;
-      if (!queue.isEmpty() && ended == null) {
+      if (queue.size() >= Math.min(BATCH, maxSize) && ended == null) {
         scheduleEncoding();
       }
     });

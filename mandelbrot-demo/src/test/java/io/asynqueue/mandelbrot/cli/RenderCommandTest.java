@@ -135,7 +135,7 @@ final class RenderCommandTest {
   void render_noProgressWhenToldNot() {
     Run run = runOnTerminal(false, true, "render", "--no-progress", "-N", "300", "-o",
         dir.resolve("p.png").toString(), "50", "-0.630", "0", "1.4", "1.2");
-    assertThat(run.code()).isZero();
+    assertThat(run.code()).as(run.stderr()).isZero();
     assertThat(run.stderr()).isEmpty();
   }
 
@@ -144,7 +144,7 @@ final class RenderCommandTest {
   @Test
   void help_exitsZero() {
     Run run = run("render", "--help");
-    assertThat(run.code()).isZero();
+    assertThat(run.code()).as(run.stderr()).isZero();
     assertThat(run.out()).contains("Usage: mcm render").contains("-N=values").contains("Nx")
         .contains("mcm render -o mandelbrot.png");
   }
@@ -153,7 +153,7 @@ final class RenderCommandTest {
   void version_exitsZero() {
     assertThat(run("--version").out()).startsWith("mcm ");
     Run run = run("render", "--version");
-    assertThat(run.code()).isZero();
+    assertThat(run.code()).as(run.stderr()).isZero();
     assertThat(run.out()).startsWith("mcm ");
   }
 
@@ -204,14 +204,14 @@ final class RenderCommandTest {
   @Test
   void noCommand_exitsTwo() {
     Run run = run();
-    assertThat(run.code()).isEqualTo(2);
+    assertThat(run.code()).as(run.stderr()).isEqualTo(2);
     assertThat(run.stderr()).contains("mcm render");
   }
 
   @Test
   void pngToATerminal_isRefused() {
     Run run = runOnTerminal(true, true, "render", "10", "0", "0", "1");
-    assertThat(run.code()).isEqualTo(2);
+    assertThat(run.code()).as(run.stderr()).isEqualTo(2);
     assertThat(run.stderr()).contains("terminal");
     assertThat(run.stdout()).isEmpty();
   }
@@ -220,7 +220,7 @@ final class RenderCommandTest {
   void unwritableOutput_exitsOneWithOneLine() {
     Path bad = dir.resolve("no/such/dir/x.png");
     Run run = run("render", "-o", bad.toString(), "10", "0", "0", "1");
-    assertThat(run.code()).isEqualTo(1);
+    assertThat(run.code()).as(run.stderr()).isEqualTo(1);
     assertThat(run.stderr().lines().count()).isEqualTo(1);
     assertThat(run.stderr()).startsWith("mcm render: cannot write").doesNotContain("Exception");
   }
