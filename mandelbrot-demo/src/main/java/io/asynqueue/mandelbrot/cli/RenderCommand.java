@@ -63,7 +63,7 @@ final class RenderCommand implements Callable<Integer> {
 
   @Option(names = {"-o", "--output"}, paramLabel = "file",
       description = "Write the PNG to this file and the statistics to stdout. "
-          + "Without it the PNG goes to stdout and the statistics to stderr.")
+          + "Without it (or with -o -) the PNG goes to stdout and the statistics to stderr.")
   Path output;
 
   @Option(names = {"-w", "--workers"}, paramLabel = "N",
@@ -101,6 +101,9 @@ final class RenderCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (output != null && output.toString().equals("-")) {
+      output = null; // -o - is stdout
+    }
     ViewSpec view = view();
     if (workers < 1 || workers > MAX_WORKERS) {
       throw usage("--workers must be 1 to %d, not %d", MAX_WORKERS, workers);

@@ -99,6 +99,15 @@ final class RenderCommandTest {
   }
 
   @Test
+  void render_dashMeansStdout() throws Exception {
+    Run run = run("render", "-o", "-", "40", "-0.630", "0", "1.4", "1.4");
+    assertThat(run.code()).as(run.stderr()).isZero();
+    BufferedImage image = ImageIO.read(new ByteArrayInputStream(run.stdout()));
+    assertThat(image.getWidth()).isEqualTo(40);
+    assertThat(run.stderr()).startsWith("Computed 1600 pixels");
+  }
+
+  @Test
   void render_isTheSameWhateverTheWorkersAndEqualsAPlainEncoding() throws Exception {
     String[] view = {"150", "-0.74", "0.18", "0.05", "0.04"};
     Path one = dir.resolve("one.png");
