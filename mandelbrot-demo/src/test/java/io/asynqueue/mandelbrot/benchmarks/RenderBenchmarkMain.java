@@ -1,7 +1,9 @@
 package io.asynqueue.mandelbrot.benchmarks;
 
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.Locale;
+import java.util.Map;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.options.Options;
@@ -25,41 +27,33 @@ public final class RenderBenchmarkMain {
         .build();
     Collection<RunResult> results = new Runner(options).run();
     double kernel = 0;
-    double png1 = 0;
-    double png2 = 0;
-    double rows1 = 0;
-    double rows2 = 0;
+    Map<String, Double> ms = new HashMap<>(); // "png default 1" -> ms per render
     for (RunResult r : results) {
       String name = r.getParams().getBenchmark();
       double score = r.getPrimaryResult().getScore();
-      String workers = r.getParams().getParam("workers");
       if (name.endsWith("KernelBenchmark.defaultView")) {
         kernel = score;
-      } else if (name.endsWith(".png")) {
-        if ("1".equals(workers)) {
-          png1 = score;
-        } else {
-          png2 = score;
-        }
-      } else if (name.endsWith(".rows")) {
-        if ("1".equals(workers)) {
-          rows1 = score;
-        } else {
-          rows2 = score;
-        }
+      } else {
+        String mode = name.substring(name.lastIndexOf('.') + 1);
+        ms.put(mode + " " + r.getParams().getParam("view") + " " + r.getParams().getParam("workers"), score);
       }
     }
     System.out.println();
-    System.out.println("mcm render, default view 1200 x 1028, N = 2000, "
-        + Runtime.getRuntime().availableProcessors() + " cores");
-    System.out.printf(Locale.ROOT, "  kernel, 1 thread:            %8.2f Mpixels/s%n", kernel / 1e6);
-    System.out.printf(Locale.ROOT, "  rows on the queue, 1 worker:  %8.1f ms  %6.2f Mpixels/s%n",
-        rows1, KernelBenchmark.PIXELS / rows1 / 1e3);
-    System.out.printf(Locale.ROOT, "  rows on the queue, 2 workers: %8.1f ms  %6.2f Mpixels/s  speed-up %.2fx%n",
-        rows2, KernelBenchmark.PIXELS / rows2 / 1e3, rows1 / rows2);
-    System.out.printf(Locale.ROOT, "  PNG render, 1 worker:         %8.1f ms  %6.2f Mpixels/s%n",
-        png1, KernelBenchmark.PIXELS / png1 / 1e3);
-    System.out.printf(Locale.ROOT, "  PNG render, 2 workers:        %8.1f ms  %6.2f Mpixels/s  speed-up %.2fx "
-        + "(target 1.85x)%n", png2, KernelBenchmark.PIXELS / png2 / 1e3, png1 / png2);
+    System.out.println("mcm render on " + Runtime.getRuntime().availableProcessors() + " cores");
+    System.out.printf(Locale.ROOT, "  kernel, 1 thread, default view:  %7.2f Mpixels/s%n", kernel / 1e6);
+    line(ms, "png", "default", "PNG render, default view 1200 x 1028, N = 2000 (target 1.85x)");
+    line(ms, "rows", "default", "rows on the queue only (no PNG), default view");
+    line(ms, "png", "detail", "PNG render, detail view 600 x 600, N = 3000");
+    line(ms, "rows", "detail", "rows on the queue only (no PNG), detail view");
+  }
+
+  private static void line(Map<String, Double> ms, String mode, String view, String title) {
+    Double one = ms.get(mode + " " + view + " 1");
+    Double two = ms.get(mode + " " + view + " 2");
+    if (one == null || two == null) {
+      return;
+    }
+    System.out.printf(Locale.ROOT, "  %-62s 1 worker %8.1f ms, 2 workers %8.1f ms: speed-up %.2fx%n",
+        title, one, two, one / two);
   }
 }
