@@ -1,0 +1,31 @@
+package io.asynqueue.mandelbrot.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Properties;
+import picocli.CommandLine.IVersionProvider;
+
+/** The version from the build: {@code version.properties}, filtered by Maven. */
+final class VersionProvider implements IVersionProvider {
+
+  static String version() {
+    Properties p = new Properties();
+    try (InputStream in = VersionProvider.class.getResourceAsStream(
+        "/io/asynqueue/mandelbrot/version.properties")) {
+      if (in != null) {
+        p.load(in);
+      }
+    } catch (IOException e) {
+      // fall through to "unknown"
+    }
+    return p.getProperty("version", "unknown");
+  }
+
+  @Override
+  public String[] getVersion() {
+    return new String[] {
+      "mcm " + version() + " (AsynQueue for Vert.x)",
+      "Java " + System.getProperty("java.version") + ", " + System.getProperty("java.vm.name")
+    };
+  }
+}
