@@ -38,6 +38,8 @@ public class WorkerServerOptions {
   public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(5);
   /** A connection silent this long is closed (clients send a heartbeat every few seconds). */
   public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
+  /** Whether methods that ran briefly last time run on the event loop: yes. */
+  public static final boolean DEFAULT_INLINE_FAST_CALLS = true;
   /** The shortest secret accepted, in bytes. */
   public static final int MIN_SECRET_BYTES = 16;
 
@@ -52,6 +54,7 @@ public class WorkerServerOptions {
   private List<String> taskClasses = new ArrayList<>();
   private List<String> dataClasses = new ArrayList<>();
   private NetServerOptions netServerOptions = new NetServerOptions();
+  private boolean inlineFastCalls = DEFAULT_INLINE_FAST_CALLS;
 
   /** Default options (which do not start: set a secret or TLS client authentication). */
   public WorkerServerOptions() {
@@ -74,6 +77,7 @@ public class WorkerServerOptions {
     taskClasses = new ArrayList<>(other.taskClasses);
     dataClasses = new ArrayList<>(other.dataClasses);
     netServerOptions = new NetServerOptions(other.netServerOptions);
+    inlineFastCalls = other.inlineFastCalls;
   }
 
   /**
@@ -95,6 +99,7 @@ public class WorkerServerOptions {
     setIdleTimeout(Duration.ofMillis(json.getLong("idleTimeoutMillis", idleTimeout.toMillis())));
     json.getJsonArray("taskClasses", new JsonArray()).forEach(c -> addTaskClass((String) c));
     json.getJsonArray("dataClasses", new JsonArray()).forEach(c -> addDataClass((String) c));
+    setInlineFastCalls(json.getBoolean("inlineFastCalls", inlineFastCalls));
     if (json.getJsonObject("netServerOptions") != null) {
       setNetServerOptions(new NetServerOptions(json.getJsonObject("netServerOptions")));
     }
@@ -107,7 +112,7 @@ public class WorkerServerOptions {
         .put("handshakeTimeoutMillis", handshakeTimeout.toMillis()).put("idleTimeoutMillis", idleTimeout.toMillis())
         .put("taskClasses", new JsonArray(new ArrayList<>(taskClasses)))
         .put("dataClasses", new JsonArray(new ArrayList<>(dataClasses)))
-        .put("netServerOptions", netServerOptions.toJson());
+        .put("inlineFastCalls", inlineFastCalls).put("netServerOptions", netServerOptions.toJson());
   }
 
   /** @return the interface to listen on */
@@ -309,6 +314,26 @@ public class WorkerServerOptions {
    */
   public WorkerServerOptions setNetServerOptions(NetServerOptions netServerOptions) {
     this.netServerOptions = Objects.requireNonNull(netServerOptions, "netServerOptions");
+    return this;
+  }
+
+  /** @return whether methods that ran briefly last time run on the event loop */
+  public boolean isInlineFastCalls() {
+    return inlineFastCalls;
+  }
+
+  /**
+   * Whether a call of a method that ran in under 50 µs last time runs on the connection's event loop instead of a
+   * server thread (within the same concurrency limit), saving the two thread hops that otherwise cost about as
+   * much as the network round trip. A method that then runs long goes back to the threads from its next call;
+   * while it runs, it holds up the other connections of that event loop. Turn it off for methods that are
+   * usually quick but may block for long. Default {@value #DEFAULT_INLINE_FAST_CALLS}.
+   *
+   * @param inlineFastCalls whether to
+   * @return a reference to this, so the API can be used fluently
+   */
+  public WorkerServerOptions setInlineFastCalls(boolean inlineFastCalls) {
+    this.inlineFastCalls = inlineFastCalls;
     return this;
   }
 

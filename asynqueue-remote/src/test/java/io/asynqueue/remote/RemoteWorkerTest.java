@@ -143,6 +143,20 @@ final class RemoteWorkerTest {
   }
 
   @Test
+  void a_method_that_ran_briefly_runs_on_the_event_loop_next_time_unless_turned_off() throws Exception {
+    assertThat(await(q.<String>call(Remote.named("thread")))).startsWith("asynqueue-server-");
+    assertThat(await(q.<String>call(Remote.named("thread")))).startsWith("vert.x-eventloop-thread-");
+    WorkerServer pooled = Servers.start(vertx, Servers.serverOptions().setInlineFastCalls(false));
+    TaskQueue q2 = TaskQueue.create(vertx);
+    await(q2.attachWorker(RemoteWorker.create(vertx, Servers.workerOptions(pooled.actualPort()))));
+    for (int i = 0; i < 3; i++) {
+      assertThat(await(q2.<String>call(Remote.named("thread")))).startsWith("asynqueue-server-");
+    }
+    await(q2.shutdown());
+    await(pooled.close());
+  }
+
+  @Test
   void updates_run_on_the_server() throws Exception {
     List<Object> results = await(q.update(Remote.named("add"), true, 20, 22));
     assertThat(results).containsExactly(42);

@@ -45,6 +45,10 @@ public class Tasks {
     return ProcessHandle.current().pid();
   }
 
+  public String thread() {
+    return Thread.currentThread().getName();
+  }
+
   public long pid() {
     return ProcessHandle.current().pid();
   }

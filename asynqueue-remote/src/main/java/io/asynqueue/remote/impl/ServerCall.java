@@ -72,29 +72,69 @@ final class ServerCall implements Runnable {
     return cancelled;
   }
 
+  /** On a server thread: waits for one of the server's concurrency permits, then runs. */
   @Override
   public void run() {
-    synchronized (this) {
-      if (cancelled || conn.isClosed()) {
-        cancelled = true;
-        conn.callDone(this);
-        return;
+    conn.server.permits.acquireUninterruptibly();
+    runHolding();
+  }
+
+  /**
+   * On the event loop, holding a permit already: a call of a method that ran briefly last time, run without the
+   * two thread hops of the pool.
+   */
+  void runInline() {
+    runHolding();
+  }
+
+  // runs with a permit, and gives it back once the task returned
+  private void runHolding() {
+    boolean released = false;
+    try {
+      synchronized (this) {
+        if (cancelled || conn.isClosed()) {
+          cancelled = true;
+          conn.server.permits.release();
+          released = true;
+          conn.callDone(this);
+          return;
+        }
+        runner = Thread.currentThread();
       }
-      runner = Thread.currentThread();
+      runDecoded();
+    } finally {
+      if (!released && !permitReturned) {
+        conn.server.permits.release();
+      }
     }
+  }
+
+  private boolean permitReturned;
+
+  private void returnPermit() {
+    if (!permitReturned) {
+      permitReturned = true;
+      conn.server.permits.release();
+    }
+  }
+
+  private void runDecoded() {
     Object result;
     try {
       result = decodeAndInvoke();
     } catch (Refused r) {
+      returnPermit();
       stopRunning();
       WorkerServerImpl.log.debug("refused a call of {}: {}", conn.peer, r.getMessage());
       reply(ServerConnection.error(OUT.get(), id, RemoteWire.ERROR_REFUSED, null, r.getMessage()));
       return;
     } catch (Throwable t) {
+      returnPermit();
       stopRunning();
       replyFailure(t);
       return;
     }
+    returnPermit();
     stopRunning();
     handle(result);
   }
@@ -148,7 +188,15 @@ final class ServerCall implements Runnable {
     } finally {
       server.codec.release(kryo);
     }
-    return method != null ? server.methods.invoke(method, args) : task.invoke(args);
+    if (method == null) {
+      return task.invoke(args);
+    }
+    long t0 = System.nanoTime();
+    try {
+      return server.methods.invoke(method, args);
+    } finally {
+      server.ran(method, System.nanoTime() - t0);
+    }
   }
 
   // the outcome of the task: a value, an iterator, or a Future of one of these

@@ -30,6 +30,8 @@ import java.util.concurrent.atomic.AtomicLong;
 final class ServerConnection implements FrameParser.Sink {
 
   private static final int MAX_ITERATORS = 4096;
+  /** Calls this small may run inline (see {@link io.asynqueue.remote.WorkerServerOptions#setInlineFastCalls}). */
+  private static final int INLINE_BYTES = 4096;
 
   private enum State { HANDSHAKE, OPEN, CLOSED }
 
@@ -218,11 +220,32 @@ final class ServerConnection implements FrameParser.Sink {
     }
     int n = inFlight.incrementAndGet();
     long b = inFlightBytes.addAndGet(bytes.length);
-    server.pool.execute(c, (flags & RemoteWire.FLAG_URGENT) != 0);
+    if (server.inlineFastCalls && (flags & RemoteWire.FLAG_ITERATOR) == 0 && bytes.length <= INLINE_BYTES
+        && knownFast(in) && server.permits.tryAcquire()) {
+      c.runInline();
+    } else {
+      server.pool.execute(c, (flags & RemoteWire.FLAG_URGENT) != 0);
+    }
     if (!readPaused && (n >= server.maxInFlight || b >= maxInFlightBytes || socket.writeQueueFull())) {
       readPaused = true;
       socket.pause();
       outbox.whenDrained(this::maybeResumeReading); // a client that does not read its replies is not read either
+    }
+  }
+
+  // a named call of a method that ran briefly last time: its name and arity, peeked without decoding the arguments
+  private boolean knownFast(BoundedInput in) {
+    int start = in.position();
+    try {
+      if (in.readByte() != RemoteWire.KIND_NAMED) {
+        return false;
+      }
+      String name = in.readString();
+      return server.knownFast(name, in.readVarInt(true));
+    } catch (RuntimeException e) {
+      return false;
+    } finally {
+      in.setPosition(start);
     }
   }
 

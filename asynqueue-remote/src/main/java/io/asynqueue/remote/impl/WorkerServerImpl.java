@@ -35,6 +35,11 @@ public final class WorkerServerImpl implements WorkerServer {
   private final Set<Class<?>> taskClasses = new HashSet<>();
   private final Set<String> taskClassNames = new HashSet<>();
   final CallPool pool;
+  /** At most {@code concurrency} calls run at once, on the pool or inline. */
+  final java.util.concurrent.Semaphore permits;
+  /** How long each method last ran, for {@link WorkerServerOptions#setInlineFastCalls}. */
+  private final ConcurrentHashMap<java.lang.reflect.Method, Long> lastNanos = new ConcurrentHashMap<>();
+  final boolean inlineFastCalls;
   final Set<ServerConnection> connections = ConcurrentHashMap.newKeySet();
   private volatile NetServer server;
   private volatile int port;
@@ -79,6 +84,8 @@ public final class WorkerServerImpl implements WorkerServer {
     this.codec = KryoCodec.strict(classes, loader);
     this.maxInFlight = this.options.effectiveMaxInFlight();
     this.pool = new CallPool(this.options.getConcurrency(), "asynqueue-server");
+    this.permits = new java.util.concurrent.Semaphore(this.options.getConcurrency());
+    this.inlineFastCalls = this.options.isInlineFastCalls();
   }
 
   @Override
@@ -119,6 +126,22 @@ public final class WorkerServerImpl implements WorkerServer {
     }
     pool.shutdown();
     return closed;
+  }
+
+  /** Below this, a method's last run counts as fast. */
+  static final long FAST_NANOS = 50_000;
+
+  void ran(java.lang.reflect.Method m, long nanos) {
+    if (inlineFastCalls) {
+      lastNanos.put(m, nanos);
+    }
+  }
+
+  /** Whether this method ran briefly last time (so it may run inline on the event loop). */
+  boolean knownFast(String name, int arity) {
+    java.lang.reflect.Method m = methods.find(name, arity);
+    Long last = m == null ? null : lastNanos.get(m);
+    return last != null && last < FAST_NANOS;
   }
 
   /** Whether a decoded task may run: an instance of an allowed class, or a lambda written in one. */
