@@ -114,6 +114,7 @@ final class FailoverTest {
     RemoteWorker w = RemoteWorker.create(vertx, options(port, 200));
     await(q.attachWorker(w));
     assertThat(await(q.<Long>call(Remote.named("pid")))).isEqualTo(first.pid());
+    await(q.update(Remote.named("setStuff"), false, "set before the restart")); // replayed on the new server
     Future<Long> held = q.call(Remote.named("sleepPid"), new CallOptions().setRetries(1), 60_000L);
     assertThat(await(delay.untilEvent(() -> q.load().running() == 1))).isTrue();
     first.kill();
@@ -130,6 +131,7 @@ final class FailoverTest {
     }
     assertThat(w.isConnected()).isTrue();
     assertThat(await(q.<Long>call(Remote.named("pid")))).isEqualTo(second.pid());
+    assertThat(await(q.<String>call(Remote.named("stuff")))).isEqualTo("set before the restart");
     assertThat(held.isComplete()).isFalse(); // retried on the new server, still sleeping there
     second.kill();
     assertThat(await(delay.untilEvent(() -> held.isComplete()))).isTrue();

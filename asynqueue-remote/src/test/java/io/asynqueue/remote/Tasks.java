@@ -45,6 +45,18 @@ public class Tasks {
     return ProcessHandle.current().pid();
   }
 
+  private static volatile String stuff = "nothing";
+
+  /** State kept by the server, for updates (the original's setStuff). */
+  public String setStuff(String s) {
+    stuff = s;
+    return s;
+  }
+
+  public String stuff() {
+    return stuff;
+  }
+
   public String thread() {
     return Thread.currentThread().getName();
   }
