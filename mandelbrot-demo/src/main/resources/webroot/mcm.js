@@ -11,7 +11,8 @@
   var width = 0, height = 0;
 
   function clampCentre(x) { return Math.max(-3, Math.min(3, x)); }
-  function clampSpan(x) { return Math.max(1e-15, Math.min(3, x)); }
+  // 12 significant digits: 1.4 / 5 is 0.28, not 0.27999999999999997.
+  function clampSpan(x) { return Number(Math.max(1e-15, Math.min(3, x)).toPrecision(12)); }
 
   function readView() {
     var q = new URLSearchParams(window.location.search);
@@ -43,7 +44,7 @@
   function load() {
     var frame = document.getElementById('frame');
     width = Math.max(MIN_WIDTH, Math.min(MAX_WIDTH, Math.floor(frame.clientWidth)));
-    var room = window.innerHeight - frame.getBoundingClientRect().top - 40;
+    var room = window.innerHeight - frame.getBoundingClientRect().top - 60;
     height = Math.max(120, Math.min(width, Math.floor(room)));
     var cipm = view.crpm * height / width;
     fields.cr.value = fmt(view.cr);
