@@ -43,12 +43,15 @@ final class MandelbrotPageBrowserTest {
   private static QueueRowSource source;
   private static MandelbrotServer server;
   private static ChromeDriver driver;
+  /** Held, so the level sticks: Selenium warns that it has no CDP for this chromium; the test uses none. */
+  private static final java.util.logging.Logger SELENIUM = java.util.logging.Logger.getLogger("org.openqa.selenium");
 
   @BeforeAll
   static void start(@TempDir Path profile) throws Exception {
     assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
         "no browser: install Debian's chromium and chromium-driver (/usr/bin/chromium, /usr/bin/chromedriver)"
             + " to run the browser test");
+    SELENIUM.setLevel(java.util.logging.Level.SEVERE);
     vertx = Vertx.vertx();
     source = QueueRowSource.threads(vertx, 2);
     server = await(MandelbrotServer.start(vertx, source, "threads", "127.0.0.1", 0));
