@@ -18,6 +18,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.StaticHandler;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The web server of {@code mcm serve}: the page ({@code /}, with {@code mcm.js} and {@code mcm.css} from the
@@ -63,6 +64,8 @@ public final class MandelbrotServer {
   private final AtomicLong cancelled = new AtomicLong();
   private final AtomicLong failed = new AtomicLong();
   private final AtomicLong rejected = new AtomicLong();
+  /** The queue's load when the last client went away mid-render: what is left to run for nobody. */
+  private volatile JsonObject lastDisconnect = new JsonObject();
   private HttpServer server;
 
   private MandelbrotServer(Vertx vertx, QueueRowSource source, String workerKind) {
@@ -120,7 +123,9 @@ public final class MandelbrotServer {
    * @return {@code queued} (rows waiting for a worker), {@code running} (rows being computed),
    *     {@code workers} (per worker ID: {@code running} and {@code done}), {@code rowsDone}, and the renders
    *     {@code started}, {@code served} (sent whole), {@code cancelled} (client gone), {@code failed},
-   *     {@code active} and {@code rejected} (400)
+   *     {@code active} and {@code rejected} (400); {@code lastDisconnect}: the queue's {@code rowsDone} and
+   *     {@code rowsInFlight} when the last client went away mid-render (its rows in flight still run, but
+   *     no more are submitted)
    */
   public JsonObject stats() {
     QueueLoad load = source.queue().load();
@@ -145,7 +150,8 @@ public final class MandelbrotServer {
             .put("cancelled", cancelled.get())
             .put("failed", failed.get())
             .put("active", started.get() - finished)
-            .put("rejected", rejected.get()));
+            .put("rejected", rejected.get()))
+        .put("lastDisconnect", lastDisconnect);
   }
 
   private void image(RoutingContext rc) {
@@ -164,19 +170,34 @@ public final class MandelbrotServer {
     HttpServerResponse response = rc.response()
         .setChunked(true)
         .putHeader("Content-Type", "image/png");
-    OrderedItemProducer<byte[]> rows = source.rows(context, spec, "render-" + id);
     ResponseOutputStream out = new ResponseOutputStream(context, response);
+    // Set on the context once the rows are piped; until then a closed connection just skips the render.
+    // (Stopping a producer before a pipe is attached would end it with no end handler to hear it.)
+    AtomicReference<OrderedItemProducer<byte[]>> rows = new AtomicReference<>();
     // The client has gone: submit no further row. The pipe then ends; nothing more is written.
     response.closeHandler(v -> {
       out.clientGone();
-      rows.stop();
+      if (rows.get() != null) {
+        rows.get().stop();
+        QueueLoad load = source.queue().load();
+        lastDisconnect = new JsonObject()
+            .put("rowsDone", load.workers().values().stream().mapToLong(QueueLoad.WorkerLoad::done).sum())
+            .put("rowsInFlight", load.queued() + load.running());
+      }
     });
     response.exceptionHandler(e -> {
       // a reset connection; the close handler does the rest
     });
     context.executeBlocking(() -> new PngEncoder(out, spec.nx(), spec.ny(), Renderer.DEFAULT_COMPRESSION))
-        .compose(encoder -> rows.pipeTo(
-            new ResponseRowSink(new PngWriteStream(context, encoder, out, true, null), response)))
+        .compose(encoder -> {
+          if (out.isClientGone()) {
+            encoder.abandon();
+            return Future.<Void>succeededFuture();
+          }
+          rows.set(source.rows(context, spec, "render-" + id));
+          PngWriteStream png = new PngWriteStream(context, encoder, out, true, null);
+          return rows.get().pipeTo(new ResponseRowSink(png, response));
+        })
         .onComplete(ar -> {
           if (out.isClientGone()) {
             cancelled.incrementAndGet();
@@ -184,7 +205,9 @@ public final class MandelbrotServer {
             served.incrementAndGet();
           } else {
             failed.incrementAndGet();
-            rows.stop();
+            if (rows.get() != null) {
+              rows.get().stop();
+            }
             response.reset(); // the PNG is broken and the status already sent: cut the connection
           }
         });
