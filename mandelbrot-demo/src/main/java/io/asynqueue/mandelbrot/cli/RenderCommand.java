@@ -31,8 +31,8 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     sortOptions = false,
-    customSynopsis = "mcm render [-hV] [-N values] [-o file] [-w N | --processes N] [--compression 0-9]%n"
-        + "                  [--[no-]progress] [Nx cr ci crPM [ciPM]]",
+    customSynopsis = "mcm render [-hV] [-N values] [-o file] [-w N | --processes N]%n"
+        + "                  [--compression 0-9] [--[no-]progress] [Nx cr ci crPM [ciPM]]",
     description = {
       "Renders a view of the Mandelbrot set to a PNG.",
       "One row per task on a queue of thread workers (or child JVMs with --processes); rows stream into the 8-bit RGB PNG as they are done.",
@@ -45,6 +45,7 @@ import picocli.CommandLine.Spec;
       "  mcm render -o mandelbrot.png",
       "  mcm render -N 3000 -o detail.png 3000 -0.73249 0.21653 0.0112",
       "  mcm render 1200 -0.630 0 1.4 1.2 > view.png",
+      "  mcm render --processes 2 -o view.png",
       "",
       "Exit codes: 0 done, 1 the render failed, 2 bad arguments."
     })
