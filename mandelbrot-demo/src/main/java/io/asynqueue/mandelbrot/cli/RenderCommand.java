@@ -31,11 +31,11 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     sortOptions = false,
-    customSynopsis = "mcm render [-hV] [-N values] [-o file] [-w N] [--compression 0-9]%n"
-        + "                  [--[no-]progress] [Nx cr ci crPM [ciPM]]",
+    customSynopsis = "mcm render [-hV] [-N values] [-o file] [-w N | --processes N]%n"
+        + "                  [--compression 0-9] [--[no-]progress] [Nx cr ci crPM [ciPM]]",
     description = {
       "Renders a view of the Mandelbrot set to a PNG.",
-      "One row per task on a queue of thread workers; rows stream into the 8-bit RGB PNG as they are done.",
+      "One row per task on a queue of thread workers (or child JVMs with --processes); rows stream into the 8-bit RGB PNG as they are done.",
       "The view is Nx pixels wide and floor(Nx * ciPM / crPM) high, centred on cr + i ci, spanning "
           + "cr - crPM to cr + crPM and ci - ciPM to ci + ciPM. With no view given: 1200 -0.630 0 1.4 1.2."
     },
@@ -45,12 +45,15 @@ import picocli.CommandLine.Spec;
       "  mcm render -o mandelbrot.png",
       "  mcm render -N 3000 -o detail.png 3000 -0.73249 0.21653 0.0112",
       "  mcm render 1200 -0.630 0 1.4 1.2 > view.png",
+      "  mcm render --processes 2 -o view.png",
       "",
       "Exit codes: 0 done, 1 the render failed, 2 bad arguments."
     })
 final class RenderCommand implements Callable<Integer> {
 
   private static final int MAX_WORKERS = 1024;
+  /** The most child JVMs: each is a whole JVM. */
+  static final int MAX_PROCESSES = 64;
 
   private final Terminal terminal;
 
@@ -69,6 +72,10 @@ final class RenderCommand implements Callable<Integer> {
   @Option(names = {"-w", "--workers"}, paramLabel = "N",
       description = "Thread workers computing rows (default: one per core, ${DEFAULT-VALUE} here).")
   int workers = Runtime.getRuntime().availableProcessors();
+
+  @Option(names = "--processes", paramLabel = "N",
+      description = "Compute the rows in N child JVMs (a ProcessQueue) instead of thread workers.")
+  Integer processes;
 
   @Option(names = "--compression", paramLabel = "0-9", defaultValue = "" + Renderer.DEFAULT_COMPRESSION,
       description = "zlib compression level of the PNG (default: ${DEFAULT-VALUE}).")
@@ -107,6 +114,9 @@ final class RenderCommand implements Callable<Integer> {
     ViewSpec view = view();
     if (workers < 1 || workers > MAX_WORKERS) {
       throw usage("--workers must be 1 to %d, not %d", MAX_WORKERS, workers);
+    }
+    if (processes != null && (processes < 1 || processes > MAX_PROCESSES)) {
+      throw usage("--processes must be 1 to %d, not %d", MAX_PROCESSES, processes);
     }
     if (compression < 0 || compression > 9) {
       throw usage("--compression must be 0 to 9, not %d", compression);
@@ -164,7 +174,9 @@ final class RenderCommand implements Callable<Integer> {
     RowSource source = null;
     ProgressBar bar = showProgress ? new ProgressBar(terminal.err(), view.ny(), "rows") : null;
     try {
-      source = QueueRowSource.threads(vertx, workers);
+      source = processes != null
+          ? QueueRowSource.processes(vertx, processes)
+          : QueueRowSource.threads(vertx, workers);
       Context context = vertx.getOrCreateContext();
       Handler<Integer> onRow = bar == null ? null : bar::update;
       return await(Renderer.render(context, source, view, out, closeOut, compression, onRow));
