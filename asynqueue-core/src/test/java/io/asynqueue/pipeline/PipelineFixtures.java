@@ -40,11 +40,17 @@ final class PipelineFixtures {
    */
   static final class SerializingWorker implements Worker {
     private static final AtomicInteger COUNT = new AtomicInteger();
+    private final String threadName = "serializing-worker-" + COUNT.incrementAndGet();
     private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, "serializing-worker-" + COUNT.incrementAndGet());
+      Thread t = new Thread(r, threadName);
       t.setDaemon(true);
       return t;
     });
+
+    /** @return the name of the thread its tasks run on */
+    String threadName() {
+      return threadName;
+    }
     private final Set<Job> held = ConcurrentHashMap.newKeySet();
     private volatile boolean crashed;
 
@@ -157,6 +163,8 @@ final class PipelineFixtures {
     private final long delayMs;
     private final int max;
     final List<T> written = new ArrayList<>();
+    /** How many were written, readable from any thread. */
+    final AtomicLong count = new AtomicLong();
     private int pending;
     private Handler<Void> drain;
     volatile boolean ended;
@@ -176,6 +184,7 @@ final class PipelineFixtures {
     @Override
     public Future<Void> write(T data) {
       written.add(data);
+      count.incrementAndGet();
       pending++;
       if (pending >= max) {
         sawFull = true;
