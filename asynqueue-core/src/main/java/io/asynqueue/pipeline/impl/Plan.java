@@ -312,14 +312,19 @@ public final class Plan {
     settings().serialBelow = n;
   }
 
-  /** @throws IllegalStateException if a partitionBy is waiting for its stage */
-  void checkComplete() {
+  /**
+   * @param names the stage names seen so far
+   * @throws IllegalStateException if a partitionBy is waiting for its stage, or two stages share a name
+   */
+  void checkComplete(java.util.Set<String> names) {
     if (pendingKey != null) {
       throw new IllegalStateException("partitionBy must be followed by map, filter, flatMap, mapAsync or mapArgs");
     }
     for (Step s : steps) {
       if (s instanceof FrameStep) {
-        ((FrameStep) s).body.checkComplete();
+        ((FrameStep) s).body.checkComplete(names);
+      } else if (s instanceof WorkStep && !names.add(((WorkStep) s).name)) {
+        throw new IllegalStateException("two stages are named " + ((WorkStep) s).name + ": names must be unique");
       }
     }
   }
@@ -339,7 +344,7 @@ public final class Plan {
       if (started) {
         throw new IllegalStateException("a pipeline runs once; it has already been started");
       }
-      checkComplete();
+      checkComplete(new java.util.HashSet<>());
       started = true;
     }
     Engine e = new Engine(this, sinkFactory);
