@@ -584,7 +584,7 @@ public final class Pipeline<T> {
 
   /**
    * Changes a stage's concurrency while the pipeline runs (k3jobq's {@code set_thread_num}). For a stage on
-   * {@code threads(n)}: its number of threads, and {@code maxInFlight} becomes twice that; threads taken away
+   * {@code threads(n)}: its number of threads, and {@code maxInFlight} becomes {@code max(2n, 16)}; threads taken away
    * finish the element they are running first. For any other stage: its {@code maxInFlight}. The window
    * follows unless it was set.
    *

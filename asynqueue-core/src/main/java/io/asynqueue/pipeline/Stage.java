@@ -95,8 +95,8 @@ public final class Stage {
 
   /**
    * Runs the function on {@code n} threads made for this pipeline (and ended with it). Unless
-   * {@link #maxInFlight(int)} is set, {@code 2n} elements may be in flight, so that a thread finds its next
-   * element queued when it finishes one.
+   * {@link #maxInFlight(int)} is set, {@code max(2n, 16)} elements may be in flight (queued for the threads),
+   * so that a thread finds its next element waiting when it finishes one and results come back in batches.
    *
    * @param n how many threads, at least 1
    * @return a reference to this, so the API can be used fluently
@@ -131,7 +131,8 @@ public final class Stage {
   }
 
   /**
-   * How many elements may be running at once. Default: {@code 2n} for {@link #threads(int) threads(n)},
+   * How many elements may be running at once (on a queue: submitted and not finished, queued calls
+   * included). Default: {@code max(2n, 16)} for {@link #threads(int) threads(n)},
    * {@value #DEFAULT_MAX_IN_FLIGHT} on a queue or for an asynchronous function, and 1 for a synchronous
    * function on the event loop.
    *

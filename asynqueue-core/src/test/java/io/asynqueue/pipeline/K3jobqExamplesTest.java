@@ -270,7 +270,7 @@ final class K3jobqExamplesTest {
       return p.setConcurrency("work", 3);
     }).compose(v -> p.stats()).onComplete(tc.succeeding(s -> tc.verify(() -> {
       assertThat(s.stages().get(0).threads()).isEqualTo(3);
-      assertThat(s.stages().get(0).maxInFlight()).isEqualTo(6);
+      assertThat(s.stages().get(0).maxInFlight()).isEqualTo(16); // max(2n, 16)
     }))).compose(v -> result).onComplete(tc.succeeding(out -> tc.verify(() -> {
       assertThat(out).containsExactlyInAnyOrderElementsOf(range(30));
       assertThat(running.max.get()).isGreaterThanOrEqualTo(3);
@@ -291,7 +291,7 @@ final class K3jobqExamplesTest {
       assertThat(e).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("nope");
       p.setConcurrency("work", 1).compose(v -> p.stats()).onComplete(tc.succeeding(s -> tc.verify(() -> {
         assertThat(s.stages().get(0).threads()).isEqualTo(1);
-        assertThat(s.stages().get(0).maxInFlight()).isEqualTo(2);
+        assertThat(s.stages().get(0).maxInFlight()).isEqualTo(16);
         release.countDown();
         result.onComplete(tc.succeeding(out -> tc.verify(() -> {
           assertThat(out).hasSize(20);

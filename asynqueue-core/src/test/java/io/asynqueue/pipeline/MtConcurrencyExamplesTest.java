@@ -44,8 +44,8 @@ final class MtConcurrencyExamplesTest {
     AtomicLong consumed = new AtomicLong();
     AtomicLong skipped = new AtomicLong();
     AtomicLong maxAhead = new AtomicLong();
-    // what may be ahead of the reader: the map's window (16), the filter's (16) and the stream's (16)
-    int bound = 3 * 16;
+    // what may be ahead of the reader: the map's window (4 x 16 in flight), the filter's (16), the stream's (16)
+    int bound = 64 + 16 + 16;
     PipelineFixtures.Counter workIds = PipelineFixtures.Counter.endless();   // work ids 0, 1, 2, ... to infinity
     Deferator<Result> it = Pipeline.from(vertx, workIds)
         .map(id -> {

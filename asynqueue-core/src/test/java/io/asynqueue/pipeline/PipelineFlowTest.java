@@ -34,8 +34,8 @@ final class PipelineFlowTest {
 
   @Test
   void endlessInput_slowSink_memoryStaysBounded(Vertx vertx, VertxTestContext tc) {
-    // what may be inside at once (read, not dropped, not yet written): three windows of 16
-    long bound = 3 * 16;
+    // what may be inside at once (read, not dropped, not yet written): the three stages' windows
+    long bound = 64 + 64 + 16;
     AtomicLong read = new AtomicLong();
     AtomicLong dropped = new AtomicLong();
     AtomicLong maxInside = new AtomicLong();
@@ -94,8 +94,8 @@ final class PipelineFlowTest {
         .to(sink)
         .onComplete(tc.succeeding(v -> tc.verify(() -> {
           assertThat(consumed.get()).isEqualTo(500);
-          // the source buffer (16) + the stage's window (16) + the sink's queue (4)
-          assertThat(maxAhead.get()).isLessThanOrEqualTo(16 + 16 + 4);
+          // the source buffer (16) + the stage's window (64) + the sink's queue (4)
+          assertThat(maxAhead.get()).isLessThanOrEqualTo(16 + 64 + 4);
           tc.completeNow();
         })));
   }

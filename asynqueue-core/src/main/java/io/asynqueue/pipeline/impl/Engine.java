@@ -232,6 +232,18 @@ public final class Engine {
     }
   }
 
+  /**
+   * A result came back: pump in a task of its own, after the other results already queued on the context, so
+   * that a burst of results costs one pump rather than one each. Inside a pump, just go round again.
+   */
+  void pumpSoon() {
+    if (pumping) {
+      again = true;
+    } else if (!finishing) {
+      schedulePump();
+    }
+  }
+
   /** Something changed that a later step may act on: make the current pump go round again. */
   void progress() {
     again = true;

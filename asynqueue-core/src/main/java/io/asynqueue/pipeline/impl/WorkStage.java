@@ -145,7 +145,7 @@ final class WorkStage extends Node {
         privateQueue = true;
         engine.privateQueues.add(queue);
       }
-      maxInFlight = spec.getMaxInFlight() > 0 ? spec.getMaxInFlight() : 2 * threads;
+      maxInFlight = spec.getMaxInFlight() > 0 ? spec.getMaxInFlight() : threadsInFlight(threads);
     } else if (spec.getQueue() != null) {
       queue = spec.getQueue();
       maxInFlight = spec.getMaxInFlight() > 0 ? spec.getMaxInFlight() : Stage.DEFAULT_MAX_IN_FLIGHT;
@@ -157,6 +157,14 @@ final class WorkStage extends Node {
       maxInFlight = 1;
     }
     window = windowFor(maxInFlight);
+  }
+
+  /**
+   * In flight for n threads: enough queued that a thread finds its next element waiting when it finishes one,
+   * and that results come back to the event loop in batches rather than one wake-up each.
+   */
+  static int threadsInFlight(int n) {
+    return Math.max(2 * n, Stage.DEFAULT_MAX_IN_FLIGHT);
   }
 
   private int windowFor(int inFlight) {
@@ -180,7 +188,7 @@ final class WorkStage extends Node {
         }
       }
       threads = n;
-      maxInFlight = 2 * n;
+      maxInFlight = threadsInFlight(n);
       result = Future.all(changes).mapEmpty();
     } else {
       if (threads > 0) {
@@ -371,7 +379,7 @@ final class WorkStage extends Node {
       running--;
       done++;
       failed(s, ar.cause());
-      engine.pump();
+      engine.pumpSoon();
       return;
     }
     switch (kind) {
@@ -394,7 +402,7 @@ final class WorkStage extends Node {
         s.env.value = ar.result();
         finish(s, s.env);
     }
-    engine.pump();
+    engine.pumpSoon();
   }
 
   /** The element failed: to the error handler (dropped) or failing the pipeline. */
@@ -500,7 +508,7 @@ final class WorkStage extends Node {
       }
       s.requested--;
       addOutput(s, s.env.child(v));
-      engine.pump();
+      engine.pumpSoon();
     }));
   }
 
@@ -528,7 +536,7 @@ final class WorkStage extends Node {
     done++;
     s.env.dropped(); // the parent element is used up; its children are counted on their own
     finish(s, null);
-    engine.pump();
+    engine.pumpSoon();
   }
 
   private void streamFailed(Slot s, Throwable t) {
@@ -538,7 +546,7 @@ final class WorkStage extends Node {
     running--;
     done++;
     failed(s, t);
-    engine.pump();
+    engine.pumpSoon();
   }
 
   @Override
