@@ -590,8 +590,9 @@ public final class Pipeline<T> {
    *
    * @param stage the stage's name (see {@link Stage#name(String)})
    * @param n at least 1
-   * @return a Future completed when the change is made (new threads attached); failed if there is no such
-   *     stage or the pipeline is not running
+   * @return a Future completed when the change is made (new threads attached; right after the terminal call,
+   *     once the pipeline has started); failed if there is no such stage, the pipeline has ended, or it has not
+   *     been started
    */
   public Future<Void> setConcurrency(String stage, int n) {
     Objects.requireNonNull(stage, "stage");

@@ -66,6 +66,7 @@ public final class Engine {
   long read;
   long written;
 
+  private final List<Runnable> afterOpen = new ArrayList<>();
   private long timeoutTimer = -1;
   private long guardTimer = -1;
   private long guardCheckedAt;
@@ -192,6 +193,10 @@ public final class Engine {
       finish(t instanceof PipelineException ? t : new PipelineException(PipelineException.SOURCE, t));
       return;
     }
+    for (Runnable r : afterOpen) {
+      r.run();
+    }
+    afterOpen.clear();
     if (plan.timeout != null) {
       timeoutTimer = ctx.setTimer(Math.max(1, plan.timeout.toMillis()), id -> {
         timeoutTimer = -1;
@@ -422,7 +427,8 @@ public final class Engine {
       } else if (finishing) {
         p.fail(new IllegalStateException("the pipeline has ended"));
       } else if (!started) {
-        p.fail(new IllegalStateException("the pipeline has not started yet"));
+        WorkStage s = stage;
+        afterOpen.add(() -> s.setConcurrency(n).onComplete(p)); // the stage makes its threads when it opens
       } else {
         stage.setConcurrency(n).onComplete(p);
         pump();
