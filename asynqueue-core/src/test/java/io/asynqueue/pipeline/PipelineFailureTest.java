@@ -130,6 +130,32 @@ final class PipelineFailureTest {
   }
 
   @Test
+  void errorHandler_insideAFrameBody_dropsThePiece_andTheFrameStillEnds(Vertx vertx, VertxTestContext tc) {
+    List<PipelineException> errors = Collections.synchronizedList(new ArrayList<>());
+    Pipeline.from(vertx, List.of(3, 4))
+        .frame(n -> new int[1],
+            (sum, n) -> sum[0] == 0 ? range(n + 1) : null,          // once: 0..n
+            body -> body.map(i -> {
+              if (i == 2) {
+                throw new IllegalStateException("no twos");
+              }
+              return i;
+            }, stage().threads(2)),
+            (sum, i) -> {
+              sum[0] += i + 100;                                     // so the head stops next time
+              return null;
+            },
+            sum -> sum[0])
+        .onError(errors::add)
+        .collect()
+        .onComplete(tc.succeeding(out -> tc.verify(() -> {
+          assertThat(out).containsExactlyInAnyOrder(304, 408);       // 0+1+3 + 3x100, 0+1+3+4 + 4x100
+          assertThat(errors).hasSize(2).allSatisfy(e -> assertThat(e.element()).isEqualTo(2));
+          tc.completeNow();
+        })));
+  }
+
+  @Test
   void errorHandlerThatThrows_failsThePipeline(Vertx vertx, VertxTestContext tc) {
     Pipeline.from(vertx, range(5))
         .filter(x -> {
