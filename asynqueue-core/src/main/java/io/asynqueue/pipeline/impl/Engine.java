@@ -31,9 +31,10 @@ import java.util.function.Function;
  * elsewhere (worker threads, child processes, remote servers) and comes back as Futures that complete on this
  * context, because the calls are made from it. Public methods hop onto the context.
  *
- * Flow: pump() steps every node, sink first, until a pass changes nothing; an event (a result, a drain, a
- * timer) calls pump() again. A node takes from upstream only when it has room, so backpressure is the absence
- * of a poll. A pump yields the event loop after MAX_PASSES passes and carries on in a later task.
+ * Flow: pump() steps every node, sink first, until a pass changes nothing; an event (a drain, a timer, an input
+ * element) calls pump() again, and a worker's result calls pumpSoon(), so that a burst of results already
+ * queued on the context costs one pump. A node takes from upstream only when it has room, so backpressure is
+ * the absence of a poll. A pump yields the event loop after MAX_PASSES passes and carries on in a later task.
  *
  * Ending: finish(cause) runs once: it stops the intake, closes every node (a failure drops what is in flight),
  * ends the sink, shuts down the private thread queues (shutdownNow on failure: running elements finish, queued
