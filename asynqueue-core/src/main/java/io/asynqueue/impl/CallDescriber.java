@@ -1,5 +1,6 @@
 package io.asynqueue.impl;
 
+import io.asynqueue.internal.NamedTask;
 import java.lang.invoke.SerializedLambda;
 import java.lang.reflect.Method;
 import java.util.StringJoiner;
@@ -24,6 +25,9 @@ final class CallDescriber {
   static String name(Object task) {
     if (task == null) {
       return "null";
+    }
+    if (task instanceof NamedTask<?> named) {
+      return named.taskName();
     }
     Class<?> cls = task.getClass();
     if (cls.isSynthetic()) {

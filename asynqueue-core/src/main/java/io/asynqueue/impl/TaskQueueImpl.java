@@ -389,11 +389,7 @@ public final class TaskQueueImpl implements TaskQueue {
       if (state != State.RUNNING) {
         return Future.failedFuture(new QueueShutdownException("queue is shut down: cannot attach " + worker));
       }
-      try {
-        slot = new WorkerSlot(this, nextWorkerId, worker);
-      } catch (IllegalArgumentException e) {
-        return Future.failedFuture(e);
-      }
+      slot = new WorkerSlot(this, nextWorkerId, worker);
       nextWorkerId++;
       workers.put(slot.id, slot);
       attaching++;
@@ -422,6 +418,19 @@ public final class TaskQueueImpl implements TaskQueue {
     List<JobImpl> toStart = null;
     Handoff h = null;
     boolean refused = false;
+    int capacity = 0;
+    if (next >= savedUpdates.size()) {
+      try {
+        capacity = slot.worker.capacity(); // read once its start completed: a remote worker knows it only then
+      } catch (Throwable t) {
+        LOG.warn("{} threw from capacity()", slot, t);
+      }
+      if (capacity < 1) {
+        abandonAttach(slot, new IllegalArgumentException("worker capacity must be at least 1, was " + capacity),
+            attached);
+        return;
+      }
+    }
     synchronized (lock) {
       if (state != State.RUNNING || slot.gone) {
         refused = true;
@@ -431,15 +440,11 @@ public final class TaskQueueImpl implements TaskQueue {
         attaching--;
         slot.active = true;
         h = drain(null);
-        toStart = new ArrayList<>(slot.capacity);
-        for (int i = 0; i < slot.capacity; i++) {
-          JobImpl job = takeQueued(slot);
-          if (job == null) {
-            h = goIdle(slot, slot.capacity - i, h);
-            break;
-          }
-          assign(job, slot);
-          toStart.add(job);
+        slot.capacity = capacity;
+        slot.free = capacity;
+        toStart = new ArrayList<>(capacity);
+        if (!slot.paused) {
+          h = distribute(slot, toStart, h);
         }
       }
     }
@@ -508,6 +513,57 @@ public final class TaskQueueImpl implements TaskQueue {
     idle.removeIf(s -> s == slot);
     idleCount = idle.size();
     failUnservableIfDraining();
+  }
+
+  /**
+   * Hands each free unit of an active, unpaused slot a queued job (added to {@code toStart}), or puts it on the
+   * idle list. Under the lock.
+   */
+  private Handoff distribute(WorkerSlot slot, List<JobImpl> toStart, Handoff h) {
+    for (int i = 0, n = slot.free; i < n; i++) {
+      JobImpl job = takeQueued(slot);
+      if (job == null) {
+        return goIdle(slot, n - i, h);
+      }
+      assign(job, slot);
+      toStart.add(job);
+    }
+    return h;
+  }
+
+  void pause(WorkerSlot slot) {
+    synchronized (lock) {
+      if (slot.gone || slot.paused) {
+        return;
+      }
+      slot.paused = true;
+      idle.removeIf(s -> s == slot);
+      idleCount = idle.size();
+    }
+    LOG.debug("{} paused", slot);
+    signalLoad();
+  }
+
+  void resume(WorkerSlot slot) {
+    List<JobImpl> toStart = new ArrayList<>();
+    Handoff h = null;
+    synchronized (lock) {
+      if (slot.gone || !slot.paused) {
+        return;
+      }
+      slot.paused = false;
+      if (slot.active) {
+        h = distribute(slot, toStart, drain(null));
+      }
+    }
+    LOG.debug("{} resumed", slot);
+    if (h != null) {
+      h.run();
+    }
+    for (JobImpl job : toStart) {
+      start(job, slot);
+    }
+    signalLoad();
   }
 
   void resign(WorkerSlot slot, Throwable cause) {
@@ -714,7 +770,7 @@ public final class TaskQueueImpl implements TaskQueue {
     running--;
     w.done++;
     w.free++;
-    if (w.active) {
+    if (w.active && !w.paused) {
       JobImpl next = takeQueued(w);
       if (next != null) {
         assign(next, w);

@@ -14,7 +14,8 @@ final class WorkerSlot implements WorkerSupervisor {
   final TaskQueueImpl queue;
   final int id;
   final Worker worker;
-  final int capacity;
+  /** Read from the worker when its start completes (a remote worker learns it from its server); 0 before. */
+  int capacity;
   final boolean servesAll;
   final Set<String> series;
   /**
@@ -31,20 +32,16 @@ final class WorkerSlot implements WorkerSupervisor {
   boolean active;
   /** Detached or detaching. */
   boolean gone;
+  /** Paused by the worker (its connection is down): takes no new jobs until it resumes. */
+  boolean paused;
 
   WorkerSlot(TaskQueueImpl queue, int id, Worker worker) {
     this.queue = queue;
     this.id = id;
     this.worker = worker;
-    int cap = worker.capacity();
-    if (cap < 1) {
-      throw new IllegalArgumentException("worker capacity must be at least 1, was " + cap);
-    }
-    this.capacity = cap;
     Set<String> s = worker.series();
     this.series = s == null ? Set.of() : Set.copyOf(s);
     this.servesAll = this.series.isEmpty();
-    this.free = cap;
   }
 
   void hold(JobImpl job) {
@@ -108,6 +105,16 @@ final class WorkerSlot implements WorkerSupervisor {
   @Override
   public void resign(Throwable cause) {
     queue.resign(this, cause == null ? new WorkerLostException("worker " + id + " resigned") : cause);
+  }
+
+  @Override
+  public void pause() {
+    queue.pause(this);
+  }
+
+  @Override
+  public void resume() {
+    queue.resume(this);
   }
 
   @Override

@@ -18,7 +18,8 @@ import java.util.Set;
  * worker stops running it as best it can and frees what it used; completing the job afterwards is harmless
  * (ignored). {@link #stop()} finishes the held jobs; {@link #crash()} abandons them at once and returns them
  * to the queue. A worker that is lost for good (a connection that will not come back) calls
- * {@link WorkerSupervisor#resign(Throwable)}.
+ * {@link WorkerSupervisor#resign(Throwable)}; one that is away for a while (reconnecting) can
+ * {@linkplain WorkerSupervisor#pause() pause} so that the queue's jobs wait for the other workers instead.
  *
  * <p>Workers in this JVM: {@link io.asynqueue.ThreadWorker}, {@link io.asynqueue.AsyncWorker}. Other modules
  * add process and remote workers.
@@ -35,7 +36,12 @@ public interface Worker {
     return Set.of();
   }
 
-  /** @return how many jobs the worker runs at once, at least 1; not changed after attach */
+  /**
+   * How many jobs the queue hands the worker at once. Read once, when {@link #start(WorkerSupervisor)} has
+   * completed (so a remote worker can report what its server advertised), and not read again.
+   *
+   * @return the capacity, at least 1
+   */
   int capacity();
 
   /**

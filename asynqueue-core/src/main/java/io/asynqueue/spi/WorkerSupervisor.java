@@ -18,4 +18,16 @@ public interface WorkerSupervisor {
    * @param cause why
    */
   void resign(Throwable cause);
+
+  /**
+   * Tells the queue this worker cannot take jobs for a while (its connection dropped and it is reconnecting):
+   * the queue hands it no new jobs until {@link #resume()}, and its queued jobs wait for other workers or for
+   * its return. Jobs it already holds stay its own to settle. Idempotent; ignored once the worker is detached.
+   */
+  default void pause() {
+  }
+
+  /** Lets a {@linkplain #pause() paused} worker take jobs again, up to its free capacity. Idempotent. */
+  default void resume() {
+  }
 }

@@ -2,13 +2,20 @@ package io.asynqueue.mandelbrot;
 
 import io.asynqueue.CallOptions;
 import io.asynqueue.OrderedItemProducer;
+import io.asynqueue.Task;
 import io.asynqueue.Task2;
 import io.asynqueue.TaskQueue;
 import io.asynqueue.ThreadQueue;
 import io.asynqueue.process.ProcessQueue;
+import io.asynqueue.remote.Remote;
+import io.asynqueue.remote.RemoteWorker;
+import io.asynqueue.remote.RemoteWorkerOptions;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.streams.ReadStream;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.stream.IntStream;
 
 /**
@@ -24,8 +31,12 @@ public final class QueueRowSource implements RowSource {
   /** The row task. A static method reference, so it serializes to a child JVM as a name. */
   private static final Task2<ViewSpec, Integer, byte[]> ROW = MandelbrotValuer::row;
 
+  /** The row task on a remote {@link RowService}: only its name travels. */
+  private static final Task<byte[]> REMOTE_ROW = Remote.named(RowService.ROW);
+
   private final TaskQueue queue;
   private final int workers;
+  private final Task<byte[]> row;
 
   /**
    * Rows on a queue whose workers are already attached.
@@ -34,11 +45,42 @@ public final class QueueRowSource implements RowSource {
    * @param workers how many rows the queue computes at once
    */
   public QueueRowSource(TaskQueue queue, int workers) {
+    this(queue, workers, ROW);
+  }
+
+  private QueueRowSource(TaskQueue queue, int workers, Task<byte[]> row) {
     if (workers < 1) {
       throw new IllegalArgumentException("workers must be at least 1, not " + workers);
     }
     this.queue = queue;
     this.workers = workers;
+    this.row = row;
+  }
+
+  /**
+   * Rows computed by remote {@link RowService}s ({@code mcm worker}), one {@link RemoteWorker} per server; the
+   * queue keeps each as busy as its threads.
+   *
+   * @param vertx the Vert.x instance
+   * @param servers the servers, as options (host, port, secret or TLS)
+   * @return a Future of the source, once every server is connected; failed if one cannot be reached
+   */
+  public static Future<QueueRowSource> remote(Vertx vertx, List<RemoteWorkerOptions> servers) {
+    if (servers.isEmpty()) {
+      throw new IllegalArgumentException("no servers");
+    }
+    TaskQueue queue = TaskQueue.create(vertx);
+    List<RemoteWorker> workers = new ArrayList<>();
+    List<Future<Integer>> attached = new ArrayList<>();
+    for (RemoteWorkerOptions o : servers) {
+      RemoteWorker w = RemoteWorker.create(vertx, o);
+      workers.add(w);
+      attached.add(queue.attachWorker(w));
+    }
+    return Future.all(attached)
+        .map(all -> new QueueRowSource(queue, workers.stream().mapToInt(RemoteWorker::serverConcurrency).sum(),
+            REMOTE_ROW))
+        .recover(e -> queue.shutdownNow().transform(ar -> Future.failedFuture(e)));
   }
 
   /**
@@ -86,7 +128,7 @@ public final class QueueRowSource implements RowSource {
     return OrderedItemProducer.create(
         context,
         IntStream.range(0, spec.ny()).iterator(),
-        (Integer y) -> queue.call(ROW, spec, y, options),
+        (Integer y) -> queue.call(row, options, spec, y),
         ROWS_PER_WORKER * workers);
   }
 

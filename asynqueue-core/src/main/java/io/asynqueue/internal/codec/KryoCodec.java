@@ -7,6 +7,7 @@ import com.esotericsoftware.kryo.io.Output;
 import com.esotericsoftware.kryo.serializers.ClosureSerializer;
 import com.esotericsoftware.kryo.serializers.ImmutableCollectionsSerializers;
 import com.esotericsoftware.kryo.util.DefaultInstantiatorStrategy;
+import com.esotericsoftware.kryo.util.MapReferenceResolver;
 import com.esotericsoftware.kryo.util.Pool;
 import com.esotericsoftware.minlog.Log;
 import java.math.BigDecimal;
@@ -23,6 +24,7 @@ import java.util.LinkedList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
@@ -58,7 +60,7 @@ public final class KryoCodec {
 
   private KryoCodec(boolean trusted, List<Class<?>> userClasses, ClassLoader classLoader) {
     this.trusted = trusted;
-    this.userClasses = List.copyOf(userClasses);
+    this.userClasses = Collections.unmodifiableList(new ArrayList<>(userClasses)); // nulls are gaps
     this.classLoader = classLoader != null ? classLoader : KryoCodec.class.getClassLoader();
     this.pool = new Pool<>(true, false, 64) {
       @Override
@@ -81,9 +83,13 @@ public final class KryoCodec {
   /**
    * A codec for an untrusted channel: registration required; the built-in types, then {@code userClasses}
    * with IDs from {@link #FIRST_USER_ID} in list order (both ends must list the same classes in the same
-   * order).
+   * order). A {@code null} entry leaves its ID unused (a class the other end has and this one does not).
    *
-   * @param userClasses the extra classes allowed on the wire
+   * <p>It is hardened for hostile input: no class is looked up by a name from the wire; object graphs nest
+   * at most 256 deep; and when frames are read through a {@link BoundedInput}, no length in them can make it
+   * allocate more than a small multiple of the frame's size.
+   *
+   * @param userClasses the extra classes allowed on the wire; {@code null} entries are gaps
    * @param classLoader where they are loaded from, {@code null} for this library's
    * @return the codec
    */
@@ -112,7 +118,11 @@ public final class KryoCodec {
 
   /** @return a new, fully configured Kryo (for a thread that keeps its own) */
   public Kryo newKryo() {
-    Kryo kryo = new Kryo();
+    Kryo kryo = trusted ? new Kryo()
+        : new Kryo(new StrictSerializers.IdOnlyClassResolver(), new MapReferenceResolver());
+    if (!trusted) {
+      kryo.setMaxDepth(StrictSerializers.MAX_DEPTH);
+    }
     kryo.setRegistrationRequired(!trusted);
     kryo.setReferences(trusted);
     kryo.setClassLoader(classLoader);
@@ -167,11 +177,23 @@ public final class KryoCodec {
         new CopyMapSerializer(Collections::synchronizedMap), id++);
     ImmutableCollectionsSerializers.addDefaultSerializers(kryo);
     if (!trusted) {
-      ImmutableCollectionsSerializers.registerSerializers(kryo);
+      // List.of, Set.of, Map.of and Stream.toList, rebuilt from a copy whose length is checked first
+      kryo.register(List.of().getClass(), new CopyListSerializer(KryoCodec::immutableList), id++);
+      kryo.register(List.of(1).getClass(), new CopyListSerializer(KryoCodec::immutableList), id++);
+      kryo.register(Set.of().getClass(), new CopyListSerializer(l -> Set.copyOf(l)), id++);
+      kryo.register(Set.of(1).getClass(), new CopyListSerializer(l -> Set.copyOf(l)), id++);
+      kryo.register(Map.of().getClass(), new CopyMapSerializer(Map::copyOf), id++);
+      kryo.register(Map.of(1, 1).getClass(), new CopyMapSerializer(Map::copyOf), id++);
     }
     id = FIRST_USER_ID;
     for (Class<?> c : userClasses) {
-      kryo.register(c, id++);
+      if (c != null) {
+        kryo.register(c, id);
+      }
+      id++;
+    }
+    if (!trusted) {
+      StrictSerializers.guard(kryo);
     }
     return kryo;
   }
@@ -268,6 +290,10 @@ public final class KryoCodec {
     }
   }
 
+  private static List<Object> immutableList(List<Object> l) {
+    return l.contains(null) ? Collections.unmodifiableList(l) : List.copyOf(l); // Stream.toList allows nulls
+  }
+
   /** Writes a collection's elements; reads them into an ArrayList and rebuilds the original kind. */
   private static final class CopyListSerializer extends Serializer<Collection<Object>> {
     private final Function<List<Object>, Collection<Object>> rebuild;
@@ -287,6 +313,7 @@ public final class KryoCodec {
     @Override
     public Collection<Object> read(Kryo kryo, Input input, Class<? extends Collection<Object>> type) {
       int n = input.readVarInt(true);
+      BoundedInput.charge(input, n);
       List<Object> list = new ArrayList<>(n);
       kryo.reference(list);
       for (int i = 0; i < n; i++) {
@@ -316,6 +343,7 @@ public final class KryoCodec {
     @Override
     public Map<Object, Object> read(Kryo kryo, Input input, Class<? extends Map<Object, Object>> type) {
       int n = input.readVarInt(true);
+      BoundedInput.charge(input, n);
       Map<Object, Object> map = new LinkedHashMap<>();
       kryo.reference(map);
       for (int i = 0; i < n; i++) {

@@ -98,6 +98,145 @@ class CodecTest {
         .isInstanceOf(CodecException.class).hasMessageContaining("not registered");
   }
 
+  // ---------------------------------------------------------------- strict codec against hostile bytes
+
+  record Holder(String[] names, List<Object> items, Map<String, Object> map) {
+  }
+
+  static Object strictRead(KryoCodec codec, byte[] bytes) {
+    Kryo kryo = codec.borrow();
+    try {
+      return KryoCodec.readObject(kryo, new BoundedInput(bytes, 0, bytes.length), "value");
+    } finally {
+      codec.release(kryo);
+    }
+  }
+
+  static byte[] strictWrite(KryoCodec codec, Object value) {
+    Kryo kryo = codec.borrow();
+    try {
+      Output out = new Output(256, -1);
+      KryoCodec.writeObject(kryo, out, "value", value);
+      return Arrays.copyOf(out.getBuffer(), out.position());
+    } finally {
+      codec.release(kryo);
+    }
+  }
+
+  @Test
+  void honest_data_of_every_shape_passes_the_length_checks() {
+    KryoCodec strict = KryoCodec.strict(List.of(Point.class, Holder.class), null);
+    StringBuilder unicode = new StringBuilder();
+    for (int n : new int[] {0, 1, 2, 31, 32, 33, 63, 64, 65, 8191, 8192, 8193, 1 << 20}) {
+      unicode.setLength(0);
+      for (int i = 0; i < n; i++) {
+        unicode.append(i % 3 == 0 ? '\u00e9' : i % 3 == 1 ? 'x' : '\u20ac');
+      }
+      String u = unicode.toString();
+      String ascii = "a".repeat(n);
+      assertThat(strictRead(strict, strictWrite(strict, u))).isEqualTo(u);
+      assertThat(strictRead(strict, strictWrite(strict, ascii))).isEqualTo(ascii);
+    }
+    List<Object> nested = new ArrayList<>();
+    List<Object> inner = nested;
+    for (int i = 0; i < 100; i++) {
+      List<Object> next = new ArrayList<>();
+      inner.add(next);
+      inner.add("level " + i);
+      inner = next;
+    }
+    Holder h = new Holder(new String[] {"a", null, "b"},
+        new ArrayList<>(List.of(1, 2L, 3.0, new int[0], new byte[1000], new long[] {1, 2}, List.of(), Set.of(1))),
+        new HashMap<>(Map.of("k", List.of(new Point(1, 2)))));
+    Holder back = (Holder) strictRead(strict, strictWrite(strict, h));
+    assertThat(back.names()).containsExactly("a", null, "b");
+    assertThat(back.map()).isEqualTo(h.map());
+    for (Object value : List.of(nested, Map.of(1, 2), List.of(1, 2, 3), java.util.stream.Stream.of(1, null).toList(),
+        new java.util.TreeMap<>(Map.of("a", 1, "b", 2)), new java.util.TreeSet<>(Set.of(3, 1, 2)),
+        new Object[] {1, "x", null}, new double[] {1.5, 2.5}, new boolean[] {true}, new char[] {'a'},
+        new java.math.BigInteger("123456789012345678901234567890"), UUID.randomUUID())) {
+      Object copy = strictRead(strict, strictWrite(strict, value));
+      if (value instanceof Object[] a) {
+        assertThat((Object[]) copy).containsExactly(a);
+      } else if (value.getClass().isArray()) {
+        assertThat(copy).isInstanceOf(value.getClass());
+      } else {
+        assertThat(copy).isEqualTo(value);
+      }
+    }
+  }
+
+  @Test
+  @Timeout(30)
+  void lying_lengths_fail_without_allocating_what_they_claim() {
+    KryoCodec strict = KryoCodec.strict(List.of(Point.class, Holder.class), null);
+    // each sample is written honestly, then its first length is replaced by a huge one
+    long before = usedHeap();
+    int failures = 0;
+    for (Object value : List.of("\u00e9".repeat(100), new byte[100], new int[100], new long[100], new double[100],
+        new Object[100], new String[100], new ArrayList<>(java.util.Collections.nCopies(100, 1)),
+        new HashMap<>(Map.of(1, 1)), List.of(1, 2, 3), Set.of(1, 2, 3), Map.of(1, 2, 3, 4),
+        new java.util.TreeSet<>(Set.of(1)), new java.util.TreeMap<>(Map.of(1, 1)),
+        Collections.unmodifiableList(new ArrayList<>(List.of(1))))) {
+      byte[] honest = strictWrite(strict, value);
+      for (int at = 1; at < Math.min(honest.length, 4); at++) {
+        for (byte[] huge : new byte[][] {{(byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, 0x07},
+            {(byte) 0xff, (byte) 0xff, (byte) 0xff, 0x3f}, {(byte) 0xfe, (byte) 0xff, 0x7f}}) {
+          byte[] lie = new byte[at + huge.length + honest.length - at];
+          System.arraycopy(honest, 0, lie, 0, at);
+          System.arraycopy(huge, 0, lie, at, huge.length);
+          System.arraycopy(honest, at, lie, at + huge.length, honest.length - at);
+          try {
+            strictRead(strict, lie);
+          } catch (CodecException e) {
+            failures++;
+          }
+        }
+      }
+    }
+    assertThat(failures).isGreaterThan(20);
+    // a string header claiming a billion characters, alone in a frame
+    byte stringClass = strictWrite(strict, "\u00e9")[0];
+    assertThatThrownBy(() -> strictRead(strict, new byte[] {stringClass, (byte) 0xc1, (byte) 0xff, (byte) 0xff, 0x7f}))
+        .isInstanceOf(CodecException.class).hasMessageContaining("does not fit");
+    assertThat(usedHeap() - before).isLessThan(256L << 20);
+  }
+
+  @Test
+  void a_strict_codec_refuses_class_names_and_deep_nesting() {
+    KryoCodec trusted = KryoCodec.trusted(null);
+    KryoCodec strict = KryoCodec.strict(List.of(), null);
+    byte[] byName = strictWrite(trusted, new Point(1, 2));
+    assertThatThrownBy(() -> strictRead(strict, byName)).isInstanceOf(CodecException.class)
+        .hasMessageContaining("only registered classes");
+    List<Object> deep = new ArrayList<>();
+    List<Object> inner = deep;
+    for (int i = 0; i < 1000; i++) {
+      List<Object> next = new ArrayList<>();
+      inner.add(next);
+      inner = next;
+    }
+    byte[] deepBytes = strictWrite(KryoCodec.strict(List.of(), null), List.of(1)); // writing is not limited...
+    assertThat(strictRead(strict, deepBytes)).isEqualTo(List.of(1));
+    assertThatThrownBy(() -> strictWrite(strict, deep)).isInstanceOf(CodecException.class)
+        .hasMessageContaining("depth");
+  }
+
+  @Test
+  void gaps_in_the_class_list_keep_the_other_ids() {
+    KryoCodec full = KryoCodec.strict(List.of(Holder.class, Point.class), null);
+    KryoCodec gap = KryoCodec.strict(java.util.Arrays.asList(null, Point.class), null);
+    assertThat(strictRead(gap, strictWrite(full, new Point(3, 4)))).isEqualTo(new Point(3, 4));
+    assertThatThrownBy(() -> strictRead(gap, strictWrite(full, new Holder(null, null, null))))
+        .isInstanceOf(CodecException.class);
+  }
+
+  static long usedHeap() {
+    System.gc();
+    Runtime rt = Runtime.getRuntime();
+    return rt.totalMemory() - rt.freeMemory();
+  }
+
   @Test
   @Timeout(60)
   void frames_from_many_threads_arrive_whole_and_in_order_per_thread() throws Exception {

@@ -53,6 +53,8 @@ public final class Mcm implements Callable<Integer> {
     CommandLine cmd = new CommandLine(new Mcm());
     cmd.addSubcommand("render", new RenderCommand(terminal));
     cmd.addSubcommand("serve", new ServeCommand(terminal));
+    cmd.addSubcommand("worker", new WorkerCommand(terminal));
+    cmd.addSubcommand("secret", new SecretCommand(terminal));
     cmd.setOut(new PrintWriter(terminal.out(), true));
     cmd.setErr(new PrintWriter(terminal.err(), true));
     cmd.setParameterExceptionHandler((ex, args) -> {

@@ -5,6 +5,7 @@ import io.asynqueue.mandelbrot.RenderStats;
 import io.asynqueue.mandelbrot.Renderer;
 import io.asynqueue.mandelbrot.RowSource;
 import io.asynqueue.mandelbrot.ViewSpec;
+import io.asynqueue.remote.RemoteWorkerOptions;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -14,6 +15,8 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import picocli.CommandLine.Command;
@@ -31,11 +34,13 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     sortOptions = false,
-    customSynopsis = "mcm render [-hV] [-N values] [-o file] [-w N | --processes N]%n"
-        + "                  [--compression 0-9] [--[no-]progress] [Nx cr ci crPM [ciPM]]",
+    customSynopsis = "mcm render [-hV] [-N values] [-o file] [-w N | --processes N | --remote host:port,...]%n"
+        + "                  [--secret-file file] [--compression 0-9] [--[no-]progress]%n"
+        + "                  [Nx cr ci crPM [ciPM]]",
     description = {
       "Renders a view of the Mandelbrot set to a PNG.",
-      "One row per task on a queue of thread workers (or child JVMs with --processes); rows stream into the 8-bit RGB PNG as they are done.",
+      "One row per task on a queue of thread workers (or child JVMs with --processes, or remote workers,",
+      "'mcm worker' on other hosts, with --remote); rows stream into the 8-bit RGB PNG as they are done.",
       "The view is Nx pixels wide and floor(Nx * ciPM / crPM) high, centred on cr + i ci, spanning "
           + "cr - crPM to cr + crPM and ci - ciPM to ci + ciPM. With no view given: 1200 -0.630 0 1.4 1.2."
     },
@@ -46,6 +51,7 @@ import picocli.CommandLine.Spec;
       "  mcm render -N 3000 -o detail.png 3000 -0.73249 0.21653 0.0112",
       "  mcm render 1200 -0.630 0 1.4 1.2 > view.png",
       "  mcm render --processes 2 -o view.png",
+      "  mcm render --remote 10.0.0.7:1978,10.0.0.8:1978 -o m.png     (hosts running 'mcm worker')",
       "",
       "Exit codes: 0 done, 1 the render failed, 2 bad arguments."
     })
@@ -76,6 +82,14 @@ final class RenderCommand implements Callable<Integer> {
   @Option(names = "--processes", paramLabel = "N",
       description = "Compute the rows in N child JVMs (a ProcessQueue) instead of thread workers.")
   Integer processes;
+
+  @Option(names = "--remote", paramLabel = "host:port", split = ",",
+      description = "Compute the rows on 'mcm worker' servers at these addresses instead of local threads.")
+  List<String> remote;
+
+  @Option(names = "--secret-file", paramLabel = "file",
+      description = "The workers' shared secret, for --remote (default: ~/.asynqueue/secret).")
+  Path secretFile;
 
   @Option(names = "--compression", paramLabel = "0-9", defaultValue = "" + Renderer.DEFAULT_COMPRESSION,
       description = "zlib compression level of the PNG (default: ${DEFAULT-VALUE}).")
@@ -118,6 +132,16 @@ final class RenderCommand implements Callable<Integer> {
     if (processes != null && (processes < 1 || processes > MAX_PROCESSES)) {
       throw usage("--processes must be 1 to %d, not %d", MAX_PROCESSES, processes);
     }
+    List<RemoteWorkerOptions> servers = null;
+    if (remote != null) {
+      if (spec.commandLine().getParseResult().hasMatchedOption("--workers")) {
+        throw usage("give --workers or --remote, not both");
+      }
+      if (processes != null) {
+        throw usage("give --processes or --remote, not both");
+      }
+      servers = servers();
+    }
     if (compression < 0 || compression > 9) {
       throw usage("--compression must be 0 to 9, not %d", compression);
     }
@@ -136,7 +160,7 @@ final class RenderCommand implements Callable<Integer> {
     boolean showProgress = progress != null ? progress : terminal.stderrIsTerminal();
     RenderStats stats;
     try {
-      stats = render(view, out, output != null, showProgress);
+      stats = render(view, out, output != null, showProgress, servers);
     } catch (Exception e) {
       if (output != null) {
         Files.deleteIfExists(output); // no half-written PNG left behind
@@ -168,14 +192,42 @@ final class RenderCommand implements Callable<Integer> {
     }
   }
 
-  private RenderStats render(ViewSpec view, OutputStream out, boolean closeOut, boolean showProgress)
-      throws Exception {
+  /** The --remote addresses, with the secret. */
+  private List<RemoteWorkerOptions> servers() {
+    String secret;
+    try {
+      secret = Secrets.read(secretFile);
+    } catch (IllegalArgumentException e) {
+      throw usage("%s", e.getMessage());
+    }
+    List<RemoteWorkerOptions> list = new ArrayList<>();
+    for (String address : remote) {
+      String a = address.strip();
+      int colon = a.lastIndexOf(':');
+      String host = colon > 0 ? a.substring(0, colon) : "127.0.0.1";
+      if (host.startsWith("[") && host.endsWith("]")) {
+        host = host.substring(1, host.length() - 1); // [::1]:1978
+      }
+      int port;
+      try {
+        port = Integer.parseInt(a.substring(colon + 1));
+        list.add(new RemoteWorkerOptions().setHost(host).setPort(port).setSecret(secret)
+            .setReconnectAttempts(3));
+      } catch (IllegalArgumentException e) {
+        throw usage("--remote takes host:port, not '%s'", address);
+      }
+    }
+    return list;
+  }
+
+  private RenderStats render(ViewSpec view, OutputStream out, boolean closeOut, boolean showProgress,
+      List<RemoteWorkerOptions> servers) throws Exception {
     Vertx vertx = Vertx.vertx();
     RowSource source = null;
     ProgressBar bar = showProgress ? new ProgressBar(terminal.err(), view.ny(), "rows") : null;
     try {
-      source = processes != null
-          ? QueueRowSource.processes(vertx, processes)
+      source = processes != null ? QueueRowSource.processes(vertx, processes)
+          : servers != null ? await(QueueRowSource.remote(vertx, servers))
           : QueueRowSource.threads(vertx, workers);
       Context context = vertx.getOrCreateContext();
       Handler<Integer> onRow = bar == null ? null : bar::update;

@@ -1,0 +1,200 @@
+package io.asynqueue.remote.impl;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.net.NetSocket;
+import java.util.ArrayDeque;
+
+/**
+ * The frames going out on one connection, written by any thread and sent on the connection's context.
+ *
+ * <p>Whole small frames are appended to a pending buffer (a copy, never I/O) and go out together in one write per
+ * hop to the context, so the replies of a burst share a write. A reply too large for one frame is kept as its
+ * encoded body and sent as FRAGMENT frames, a few at a time as the socket drains: small frames appended meanwhile
+ * go out between the fragments, so one huge reply does not hold up the others, and a slow reader stops the
+ * fragments rather than letting them pile up in memory.
+ */
+final class Outbox {
+
+  private static final int INITIAL = 4096;
+
+  /** A reply body sent in fragments. */
+  private static final class Large {
+    final long id;
+    final byte[] body;
+    final int offset;
+    final int length;
+    int sent;
+
+    Large(long id, byte[] body, int offset, int length) {
+      this.id = id;
+      this.body = body;
+      this.offset = offset;
+      this.length = length;
+    }
+  }
+
+  private final ContextInternal context;
+  private final NetSocket socket;
+  private final Object lock = new Object();
+  // @protectedby lock
+  private Buffer pending;
+  private final ArrayDeque<Large> large = new ArrayDeque<>();
+  private boolean scheduled;
+  private boolean closed;
+  // context only
+  private boolean draining;
+  private final ArrayDeque<Runnable> drainWaiters = new ArrayDeque<>();
+
+  Outbox(ContextInternal context, NetSocket socket) {
+    this.context = context;
+    this.socket = socket;
+  }
+
+  /**
+   * Adds whole frames; they go out on the next flush.
+   *
+   * @param b the bytes
+   * @param off where they start
+   * @param len how many
+   * @return {@code false} if the connection is closed (nothing was added)
+   */
+  boolean append(byte[] b, int off, int len) {
+    synchronized (lock) {
+      if (closed) {
+        return false;
+      }
+      if (pending == null) {
+        pending = Buffer.buffer(Math.max(INITIAL, len));
+      }
+      pending.appendBytes(b, off, len);
+    }
+    return true;
+  }
+
+  /**
+   * Adds a reply too large for one frame, sent in fragments after the frames appended before it.
+   *
+   * @param id the call (or iterator) it answers
+   * @param body holds the reply's frame body (handed over: not to be changed afterwards)
+   * @param offset where the body starts
+   * @param length its length
+   */
+  void appendLarge(long id, byte[] body, int offset, int length) {
+    synchronized (lock) {
+      if (!closed) {
+        large.add(new Large(id, body, offset, length));
+      }
+    }
+  }
+
+  /** Sends what was appended soon, on the context: one hop for everything appended before it runs. */
+  void flushSoon() {
+    synchronized (lock) {
+      if (scheduled || closed) {
+        return;
+      }
+      scheduled = true;
+    }
+    context.runOnContext(v -> flush());
+  }
+
+  /** Sends what was appended now; on the context only. */
+  void flush() {
+    Buffer out;
+    synchronized (lock) {
+      scheduled = false;
+      out = pending;
+      pending = null;
+      if (closed) {
+        return;
+      }
+    }
+    if (out != null) {
+      socket.write(out);
+    }
+    while (true) {
+      Large l;
+      synchronized (lock) {
+        l = large.peek();
+        if (l == null || closed) {
+          return;
+        }
+      }
+      if (socket.writeQueueFull()) {
+        awaitDrain();
+        return;
+      }
+      socket.write(fragment(l));
+      if (l.sent == l.length) {
+        synchronized (lock) {
+          large.poll();
+        }
+      }
+    }
+  }
+
+  /**
+   * Runs {@code r} on the context once the socket's write queue is no longer full (at once if it is not): for a
+   * reader that stops reading while its peer does not read the replies.
+   */
+  void whenDrained(Runnable r) {
+    if (!socket.writeQueueFull()) {
+      r.run();
+      return;
+    }
+    drainWaiters.add(r);
+    awaitDrain();
+  }
+
+  // context only
+  private void awaitDrain() {
+    if (draining) {
+      return;
+    }
+    draining = true;
+    socket.drainHandler(v -> {
+      draining = false;
+      socket.drainHandler(null);
+      Runnable r;
+      while ((r = drainWaiters.poll()) != null) {
+        r.run();
+      }
+      flushSoon();
+    });
+  }
+
+  /** Drops everything: the connection is closing. */
+  void close() {
+    synchronized (lock) {
+      closed = true;
+      pending = null;
+      large.clear();
+    }
+  }
+
+  private static Buffer fragment(Large l) {
+    int n = Math.min(RemoteWire.FRAGMENT_BYTES, l.length - l.sent);
+    boolean last = l.sent + n == l.length;
+    byte[] id = varLong(l.id);
+    Buffer b = Buffer.buffer(4 + 1 + id.length + 1 + n);
+    b.appendInt(1 + id.length + 1 + n).appendByte(RemoteWire.FRAGMENT).appendBytes(id)
+        .appendByte((byte) (last ? 1 : 0)).appendBytes(l.body, l.offset + l.sent, n);
+    l.sent += n;
+    return b;
+  }
+
+  // a positive varint as Kryo writes it
+  private static byte[] varLong(long v) {
+    byte[] tmp = new byte[10];
+    int n = 0;
+    while ((v & ~0x7FL) != 0) {
+      tmp[n++] = (byte) ((v & 0x7F) | 0x80);
+      v >>>= 7;
+    }
+    tmp[n++] = (byte) v;
+    byte[] out = new byte[n];
+    System.arraycopy(tmp, 0, out, 0, n);
+    return out;
+  }
+}

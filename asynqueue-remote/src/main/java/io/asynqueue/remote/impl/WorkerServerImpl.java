@@ -1,0 +1,161 @@
+package io.asynqueue.remote.impl;
+
+import io.asynqueue.internal.codec.KryoCodec;
+import io.asynqueue.remote.WorkerServer;
+import io.asynqueue.remote.WorkerServerOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.ClientAuth;
+import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.net.NetServer;
+import io.vertx.core.net.NetServerOptions;
+import io.vertx.core.net.NetSocket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The server: its options, service, codec and threads, and the connections it accepted. */
+public final class WorkerServerImpl implements WorkerServer {
+
+  static final Logger log = LoggerFactory.getLogger(WorkerServer.class);
+
+  final VertxInternal vertx;
+  final WorkerServerOptions options;
+  final ServiceMethods methods;
+  final KryoCodec codec;
+  final byte[] secret;
+  final int maxInFlight;
+  final List<String> classNames;
+  private final Set<Class<?>> taskClasses = new HashSet<>();
+  private final Set<String> taskClassNames = new HashSet<>();
+  final CallPool pool;
+  /** At most {@code concurrency} calls run at once, on the pool or inline. */
+  final java.util.concurrent.Semaphore permits;
+  /** How long each method last ran, for {@link WorkerServerOptions#setInlineFastCalls}. */
+  private final ConcurrentHashMap<java.lang.reflect.Method, Long> lastNanos = new ConcurrentHashMap<>();
+  final boolean inlineFastCalls;
+  final Set<ServerConnection> connections = ConcurrentHashMap.newKeySet();
+  private volatile NetServer server;
+  private volatile int port;
+
+  /**
+   * @param vertx the Vert.x instance
+   * @param service the service, or {@code null}
+   * @param options the options
+   */
+  public WorkerServerImpl(Vertx vertx, Object service, WorkerServerOptions options) {
+    this.vertx = (VertxInternal) vertx;
+    this.options = new WorkerServerOptions(options);
+    NetServerOptions net = this.options.getNetServerOptions();
+    boolean tlsClientAuth = net.isSsl() && net.getClientAuth() == ClientAuth.REQUIRED;
+    if (this.options.getSecret() == null && !tlsClientAuth) {
+      throw new IllegalArgumentException("refusing to make a WorkerServer that anyone could use: set a secret "
+          + "(WorkerServerOptions.setSecret), or require TLS client certificates (NetServerOptions: setSsl(true), "
+          + "setClientAuth(ClientAuth.REQUIRED) and the trusted certificates)");
+    }
+    this.secret = this.options.getSecret() == null ? null : this.options.getSecret().getBytes(StandardCharsets.UTF_8);
+    this.methods = new ServiceMethods(service);
+    ClassLoader loader = service != null ? service.getClass().getClassLoader()
+        : Thread.currentThread().getContextClassLoader();
+    if (loader == null) {
+      loader = WorkerServerImpl.class.getClassLoader();
+    }
+    Set<String> names = new LinkedHashSet<>(this.options.getTaskClasses());
+    names.addAll(this.options.getDataClasses());
+    this.classNames = List.copyOf(names);
+    List<Class<?>> classes = new ArrayList<>();
+    for (String name : classNames) {
+      try {
+        classes.add(Class.forName(name, false, loader));
+      } catch (ClassNotFoundException | LinkageError e) {
+        throw new IllegalArgumentException("class " + name + " (allowed on the wire) cannot be loaded: " + e, e);
+      }
+    }
+    for (String name : this.options.getTaskClasses()) {
+      taskClasses.add(classes.get(classNames.indexOf(name)));
+      taskClassNames.add(name);
+    }
+    this.codec = KryoCodec.strict(classes, loader);
+    this.maxInFlight = this.options.effectiveMaxInFlight();
+    this.pool = new CallPool(this.options.getConcurrency(), "asynqueue-server");
+    this.permits = new java.util.concurrent.Semaphore(this.options.getConcurrency());
+    this.inlineFastCalls = this.options.isInlineFastCalls();
+  }
+
+  @Override
+  public Future<Integer> listen() {
+    NetServerOptions o = new NetServerOptions(options.getNetServerOptions())
+        .setHost(options.getHost()).setPort(options.getPort()).setTcpNoDelay(true);
+    NetServer s = vertx.createNetServer(o);
+    s.connectHandler(this::accept);
+    s.exceptionHandler(e -> log.warn("rejected a connection before its handshake: {}", io.asynqueue.internal.codec.KryoCodec.rootMessage(e)));
+    server = s;
+    return s.listen().map(ns -> {
+      port = ns.actualPort();
+      log.info("AsynQueue WorkerServer listening on {}:{} ({} threads, {}{})", options.getHost(), port,
+          options.getConcurrency(), secret != null ? "secret" : "", o.isSsl()
+              ? (secret != null ? " + " : "") + "TLS" + (o.getClientAuth() == ClientAuth.REQUIRED ? " client certificates" : "")
+              : "");
+      return port;
+    });
+  }
+
+  private void accept(NetSocket socket) {
+    ServerConnection c = new ServerConnection(this, socket);
+    connections.add(c);
+    c.start();
+  }
+
+  @Override
+  public int actualPort() {
+    return port;
+  }
+
+  @Override
+  public Future<Void> close() {
+    NetServer s = server;
+    Future<Void> closed = s == null ? Future.succeededFuture() : s.close();
+    for (ServerConnection c : connections) {
+      c.close("the server is closing");
+    }
+    pool.shutdown();
+    return closed;
+  }
+
+  /** Below this, a method's last run counts as fast. */
+  static final long FAST_NANOS = 50_000;
+
+  void ran(java.lang.reflect.Method m, long nanos) {
+    if (inlineFastCalls) {
+      lastNanos.put(m, nanos);
+    }
+  }
+
+  /** Whether this method ran briefly last time (so it may run inline on the event loop). */
+  boolean knownFast(String name, int arity) {
+    java.lang.reflect.Method m = methods.find(name, arity);
+    Long last = m == null ? null : lastNanos.get(m);
+    return last != null && last < FAST_NANOS;
+  }
+
+  /** Whether a decoded task may run: an instance of an allowed class, or a lambda written in one. */
+  boolean allowedTask(Object task) {
+    Class<?> type = task.getClass();
+    if (taskClasses.contains(type)) {
+      return true;
+    }
+    String name = type.getName();
+    int lambda = name.indexOf("$$Lambda");
+    return lambda > 0 && taskClassNames.contains(name.substring(0, lambda));
+  }
+
+  String allowedTasks() {
+    return taskClassNames.isEmpty() ? "none" : String.join(", ", new java.util.TreeSet<>(taskClassNames));
+  }
+}

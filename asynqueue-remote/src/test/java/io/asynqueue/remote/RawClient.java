@@ -1,0 +1,131 @@
+package io.asynqueue.remote;
+
+import io.asynqueue.remote.impl.Handshake;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+
+/** A blocking client that speaks the protocol by hand, to test what the server does with what a RemoteWorker never sends. */
+final class RawClient implements AutoCloseable {
+
+  final Socket socket;
+  final DataInputStream in;
+  final OutputStream out;
+  byte[] serverHello;
+  byte[] serverNonce;
+  byte[] clientNonce;
+
+  RawClient(int port) throws IOException {
+    socket = new Socket("127.0.0.1", port);
+    socket.setTcpNoDelay(true);
+    socket.setSoTimeout(10_000);
+    in = new DataInputStream(socket.getInputStream());
+    out = socket.getOutputStream();
+  }
+
+  /** Reads the server's HELLO. */
+  RawClient hello() throws IOException {
+    serverHello = in.readNBytes(Handshake.SERVER_HELLO);
+    serverNonce = java.util.Arrays.copyOfRange(serverHello, 6, 38);
+    return this;
+  }
+
+  /** The client's HELLO, proving {@code secret} (or zeros for {@code null}). */
+  byte[] clientHello(String secret) {
+    clientNonce = Handshake.nonce();
+    byte[] key = secret == null ? null : secret.getBytes(StandardCharsets.UTF_8);
+    return Handshake.clientHello(clientNonce, Handshake.proof(key, true, serverNonce, clientNonce)).getBytes();
+  }
+
+  /** Authenticates and reads the WELCOME and the class list; returns the class names. */
+  RawClient authenticate(String secret) throws IOException {
+    hello();
+    out.write(clientHello(secret));
+    out.flush();
+    byte[] welcome = in.readNBytes(Handshake.WELCOME);
+    if (welcome[3] != '1') {
+      throw new IOException("rejected: " + new String(welcome, 0, Math.min(5, welcome.length),
+          StandardCharsets.ISO_8859_1));
+    }
+    readFrame(); // CLASSES
+    return this;
+  }
+
+  void send(byte[] bytes) throws IOException {
+    out.write(bytes);
+    out.flush();
+  }
+
+  /** Sends one frame: a length, then the body. */
+  void sendFrame(byte[] body) throws IOException {
+    byte[] f = new byte[4 + body.length];
+    f[0] = (byte) (body.length >>> 24);
+    f[1] = (byte) (body.length >>> 16);
+    f[2] = (byte) (body.length >>> 8);
+    f[3] = (byte) body.length;
+    System.arraycopy(body, 0, f, 4, body.length);
+    send(f);
+  }
+
+  /** @return the next frame's body */
+  byte[] readFrame() throws IOException {
+    int n = in.readInt();
+    return in.readNBytes(n);
+  }
+
+  /** @return whether the server closed the connection (reading what it sends until then) */
+  boolean closedByServer() throws IOException {
+    try {
+      while (in.read() >= 0) {
+        // drain
+      }
+      return true;
+    } catch (SocketTimeoutException e) {
+      return false;
+    } catch (EOFException | java.net.SocketException e) {
+      return true;
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    socket.close();
+  }
+
+  /** Captures what is written to System.err (where slf4j-simple logs) while it is open. */
+  static final class Stderr implements AutoCloseable {
+    private final PrintStream saved = System.err;
+    private final ByteArrayOutputStream captured = new ByteArrayOutputStream();
+
+    Stderr() {
+      System.setErr(new PrintStream(new OutputStream() {
+        @Override
+        public void write(int b) {
+          captured.write(b);
+          saved.write(b);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+          captured.write(b, off, len);
+          saved.write(b, off, len);
+        }
+      }, true, StandardCharsets.UTF_8));
+    }
+
+    String text() {
+      return captured.toString(StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public void close() {
+      System.setErr(saved);
+    }
+  }
+}

@@ -1,0 +1,69 @@
+package io.asynqueue.remote;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+/** Helpers for the tests: a secret, in-JVM servers, options, awaiting Futures. */
+final class Servers {
+
+  static final String SECRET = "correct horse battery staple 1978";
+
+  private Servers() {
+  }
+
+  static WorkerServerOptions serverOptions() {
+    return new WorkerServerOptions().setPort(0).setSecret(SECRET).setConcurrency(2)
+        .addTaskClass(AddTask.class).addDataClass(Tasks.Point.class).addDataClass(NotAllowedTask.class);
+  }
+
+  static WorkerServer start(Vertx vertx, WorkerServerOptions options) throws Exception {
+    WorkerServer server = WorkerServer.create(vertx, new Tasks(), options);
+    await(server.listen());
+    return server;
+  }
+
+  static RemoteWorkerOptions workerOptions(int port) {
+    return new RemoteWorkerOptions().setPort(port).setSecret(SECRET)
+        .setReconnectDelay(Duration.ofMillis(50)).setMaxReconnectDelay(Duration.ofMillis(200));
+  }
+
+  /** A secret file readable by its owner only, as the command line wants it. */
+  static java.nio.file.Path secretFile(java.nio.file.Path dir) throws java.io.IOException {
+    java.nio.file.Path f = dir.resolve("secret");
+    java.nio.file.Files.writeString(f, SECRET + "\n");
+    java.nio.file.Files.setPosixFilePermissions(f, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    return f;
+  }
+
+  /** The serve arguments of a test server in a child JVM. */
+  static String[] serveArgs(java.nio.file.Path secretFile, String... more) {
+    java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("--secret-file", secretFile.toString(),
+        "--service", Tasks.class.getName(), "--concurrency", "2", "--allow-task", AddTask.class.getName(),
+        "--data-class", Tasks.Point.class.getName()));
+    args.addAll(java.util.List.of(more));
+    return args.toArray(new String[0]);
+  }
+
+  static <T> T await(Future<T> f) throws Exception {
+    try {
+      return f.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof Exception x) {
+        throw x;
+      }
+      throw e;
+    }
+  }
+
+  static Throwable failure(Future<?> f) throws Exception {
+    try {
+      f.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      return e.getCause();
+    }
+    throw new AssertionError("expected a failure, got " + f.result());
+  }
+}
