@@ -259,6 +259,9 @@ public final class OrderedItemProducer<T> implements ReadStream<T> {
   @SuppressWarnings("unchecked")
   private void deliver() {
     if (stopRequested) {
+      if (handler == null) {
+        return; // hold the end until a reader attaches, so a later pipeTo still completes
+      }
       finished = true;
       Arrays.fill(values, null);
       emitEnd();

@@ -11,7 +11,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.LinkedBlockingDeque;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -31,10 +32,16 @@ public final class ThreadWorker implements Worker {
 
   private static final Logger LOG = LoggerFactory.getLogger(ThreadWorker.class);
   private static final Runnable POISON = () -> { };
+  /**
+   * How long a thread that runs out of work polls its inbox before it parks. A step handed to a thread that is
+   * still polling costs the caller no wake-up (a futex call, and 10-40 us before the thread runs on a busy
+   * 2-core machine), which is what a burst of short tasks mostly paid for otherwise.
+   */
+  private static final long SPIN_NANOS = 20_000;
 
   private final int threads;
   private final Set<String> series;
-  private final LinkedBlockingDeque<Runnable> inbox = new LinkedBlockingDeque<>();
+  private final Inbox inbox = new Inbox();
   private final Set<Job> held = ConcurrentHashMap.newKeySet();
   private final Set<Runner> runners = ConcurrentHashMap.newKeySet();
   private final AtomicInteger threadCount = new AtomicInteger();
@@ -99,7 +106,8 @@ public final class ThreadWorker implements Worker {
 
   private void startThread() {
     Runner runner = new Runner();
-    Thread thread = new Thread(runner, "asynqueue-thread-" + workerId + "-" + threadCount.incrementAndGet());
+    String name = "asynqueue-thread-" + workerId + "-" + threadCount.incrementAndGet();
+    Thread thread = new RunnerThread(runner, name);
     thread.setDaemon(true);
     runner.thread = thread;
     runners.add(runner);
@@ -115,6 +123,10 @@ public final class ThreadWorker implements Worker {
     }
     held.add(job);
     JobStep step = new JobStep(job);
+    Thread t = Thread.currentThread();
+    if (t instanceof RunnerThread && ((RunnerThread) t).runner.handOff(this, step)) {
+      return;
+    }
     if (job.isUrgent()) {
       inbox.offerFirst(step);
     } else {
@@ -212,21 +224,96 @@ public final class ThreadWorker implements Worker {
     return left;
   }
 
+  /**
+   * The steps waiting for a thread, urgent ones first: a lock-free deque, and a semaphore counting its steps
+   * for the threads to wait on. A thread polling for work (see {@link Runner#nextStep()}) takes no lock, so it
+   * never holds up the thread handing it a step; and handing over a step wakes a thread only if one is parked.
+   */
+  private static final class Inbox {
+    private final ConcurrentLinkedDeque<Runnable> steps = new ConcurrentLinkedDeque<>();
+    private final Semaphore available = new Semaphore(0);
+
+    void offerFirst(Runnable step) {
+      steps.offerFirst(step);
+      available.release();
+    }
+
+    void offerLast(Runnable step) {
+      steps.offerLast(step);
+      available.release();
+    }
+
+    boolean isEmpty() {
+      return steps.isEmpty();
+    }
+
+    /** Drops every step; a permit left over only makes a thread look once more and wait again. */
+    void clear() {
+      steps.clear();
+    }
+
+    /** @return the next step, or null if there is none */
+    Runnable poll() {
+      return available.tryAcquire() ? steps.pollFirst() : null;
+    }
+
+    /** @return the next step, waiting for one */
+    Runnable take() throws InterruptedException {
+      while (true) {
+        available.acquire();
+        Runnable step = steps.pollFirst();
+        if (step != null) {
+          return step;
+        }
+      }
+    }
+  }
+
+  /** A thread of a worker, which knows its runner (see {@link Runner#handOff}). */
+  private static final class RunnerThread extends Thread {
+    final Runner runner;
+
+    RunnerThread(Runner runner, String name) {
+      super(runner, name);
+      this.runner = runner;
+    }
+  }
+
   /** One thread's loop. {@code current} and {@code retired} change under the runner's monitor. */
   private final class Runner implements Runnable {
     Thread thread;
     private Runnable current;
+    /** A step handed straight to this thread, to run after its current one; touched only by this thread. */
+    private Runnable next;
     volatile boolean retired;
+
+    /**
+     * Takes the step as this thread's next one, if the caller is this thread settling the job it is running
+     * (the queue hands the freed slot its next job from inside the job's complete()) and nothing waits in the
+     * inbox: the thread is about to look for work anyway, and this spares the inbox round trip.
+     */
+    boolean handOff(ThreadWorker owner, JobStep step) {
+      if (owner != ThreadWorker.this || next != null || retired || !(current instanceof JobStep)
+          || !((JobStep) current).job.isDone() || !inbox.isEmpty()) {
+        return false;
+      }
+      next = step;
+      return true;
+    }
 
     @Override
     public void run() {
       try {
         while (!retired) {
-          Runnable step;
-          try {
-            step = inbox.take();
-          } catch (InterruptedException e) {
-            continue;
+          Runnable step = next;
+          if (step != null) {
+            next = null;
+          } else {
+            try {
+              step = nextStep();
+            } catch (InterruptedException e) {
+              continue;
+            }
           }
           if (step == POISON) {
             return;
@@ -253,11 +340,31 @@ public final class ThreadWorker implements Worker {
           }
         }
       } finally {
+        if (next != null) {
+          inbox.offerFirst(next); // retired with a step handed to it: a replacement thread runs it
+          next = null;
+        }
         runners.remove(this);
         if (stopping) {
           maybeStopped();
         }
       }
+    }
+
+    private Runnable nextStep() throws InterruptedException {
+      Runnable step = inbox.poll();
+      if (step != null) {
+        return step;
+      }
+      long deadline = System.nanoTime() + SPIN_NANOS;
+      do {
+        Thread.yield(); // lets a runnable thread (the caller's event loop, another worker) have this core
+        step = inbox.poll();
+        if (step != null) {
+          return step;
+        }
+      } while (System.nanoTime() - deadline < 0 && !retired);
+      return inbox.take();
     }
 
     /** Abandons this thread if it is running the job's step: interrupts it and lets it end after. */

@@ -242,4 +242,22 @@ final class OrderedItemProducerTest {
     assertThatThrownBy(() -> OrderedItemProducer.create(ctx, null, Future::succeededFuture, 1))
         .isInstanceOf(NullPointerException.class);
   }
+
+  /** Found by mcm serve: a client gone before its rows were piped must not leave the pipe's Future hanging. */
+  @Test
+  void stop_beforeAnyReader_stillEndsALaterPipe(Vertx vertx, VertxTestContext test) {
+    Context ctx = vertx.getOrCreateContext();
+    ctx.runOnContext(v -> {
+      OrderedItemProducer<Integer> producer =
+          OrderedItemProducer.create(ctx, IntStream.range(0, 100).iterator(), Future::succeededFuture, 4);
+      producer.stop();
+      vertx.setTimer(20, t -> {
+        ListConsumer<Integer> sink = ListConsumer.create(ctx);
+        producer.pipeTo(sink).compose(x -> sink.result()).onComplete(test.succeeding(list -> test.verify(() -> {
+          assertThat(list).isEmpty();
+          test.completeNow();
+        })));
+      });
+    });
+  }
 }

@@ -75,6 +75,60 @@ final class TaskQueueSchedulingTest {
     })));
   }
 
+  @Test
+  void burstsOfQuickCalls_allSucceed_eachResultOnce(Vertx vertx, VertxTestContext test) {
+    // A call may be taken, run and settled by a worker before call() returns: it must still succeed (a call
+    // once came back "queue is shut down" when its job was done before the caller looked at it).
+    TaskQueue q = ThreadQueue.create(vertx, 4);
+    Context ctx = vertx.getOrCreateContext();
+    int bursts = 100;
+    int size = 500;
+    long[] sum = new long[1];
+    ctx.runOnContext(v -> new Object() {
+      int left = bursts;
+
+      void burst() {
+        List<Future<Integer>> calls = new ArrayList<>(size);
+        for (int i = 0; i < size; i++) {
+          calls.add(q.call((Integer x) -> x, i));
+        }
+        Future.all(calls).onComplete(test.succeeding(all -> {
+          for (int i = 0; i < size; i++) {
+            sum[0] += (Integer) all.resultAt(i);
+          }
+          if (--left > 0) {
+            burst();
+          } else {
+            test.verify(() -> {
+              assertThat(sum[0]).isEqualTo((long) bursts * size * (size - 1) / 2);
+              assertThat(q.load().running()).isZero();
+              test.completeNow();
+            });
+          }
+        }));
+      }
+    }.burst());
+  }
+
+  @Test
+  void asyncWorkerOnCallersContext_callsChainedFromResults(Vertx vertx, VertxTestContext test) {
+    TaskQueue q = TaskQueue.create(vertx);
+    Context ctx = vertx.getOrCreateContext();
+    int[] calls = {0};
+    Runnable[] next = new Runnable[1];
+    next[0] = () -> q.call(() -> Vertx.currentContext()).onComplete(test.succeeding(c -> test.verify(() -> {
+      assertThat(c).isSameAs(ctx);
+      assertThat(Vertx.currentContext()).isSameAs(ctx);
+      if (++calls[0] < 10_000) {
+        next[0].run();
+      } else {
+        test.completeNow();
+      }
+    })));
+    ctx.runOnContext(v -> q.attachWorker(AsyncWorker.create(ctx, 1))
+        .onComplete(test.succeeding(id -> next[0].run())));
+  }
+
   /* --------------------------------------------------------------- priority */
 
   @Test

@@ -48,10 +48,24 @@ final class JobImpl implements Job, Comparable<JobImpl> {
   final ContextInternal context;
   final PromiseInternal<Object> promise;
 
+  /** Links in the queue's lock-free stacks of submitted calls and of settled attempts (see TaskQueueImpl). */
+  JobImpl nextIncoming;
+  JobImpl nextSettled;
+  /** Link in a list of jobs to start once the queue's lock is released. */
+  JobImpl nextStart;
+  /** Why a settled attempt is to be retried, on its way to the queue's bookkeeping; else null. */
+  Throwable retryCause;
+  /** A new call's options, set before it is submitted and read when it is scheduled. */
+  boolean last;
+  int niceness;
   double priority;
   long seq;
   /** @protectedby queue lock */
   WorkerSlot worker;
+  /** The slot holding this attempt, and its neighbours in the slot's list (see WorkerSlot#hold); under lock. */
+  WorkerSlot heldBy;
+  JobImpl prevHeld;
+  JobImpl nextHeld;
   volatile long timerId = -1;
   private volatile int state;
   private String description;

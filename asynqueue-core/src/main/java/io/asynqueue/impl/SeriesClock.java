@@ -20,6 +20,8 @@ final class SeriesClock {
   static final int MAX_SERIES = 4096;
 
   private final Map<String, long[]> counters = new HashMap<>();
+  /** The default series' counter, kept apart: it is never forgotten, and it saves a hash lookup per call. */
+  private long[] defaultCounter;
   private long max;
 
   /**
@@ -27,10 +29,14 @@ final class SeriesClock {
    * @return the series' next serial number
    */
   long next(String series) {
-    long[] counter = counters.get(series);
+    long[] counter = series == null ? defaultCounter : counters.get(series);
     if (counter == null) {
       counter = new long[] {max};
-      counters.put(series, counter);
+      if (series == null) {
+        defaultCounter = counter;
+      } else {
+        counters.put(series, counter);
+      }
     }
     long serial = ++counter[0];
     if (serial > max) {
@@ -66,7 +72,7 @@ final class SeriesClock {
     return 1 + x * x;
   }
 
-  /** @return the number of series with a counter */
+  /** @return the number of named series with a counter */
   int size() {
     return counters.size();
   }

@@ -4,7 +4,8 @@ import io.asynqueue.WorkerLostException;
 import io.asynqueue.spi.Worker;
 import io.asynqueue.spi.WorkerSupervisor;
 import io.vertx.core.Vertx;
-import java.util.LinkedHashSet;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 
 /** The queue's record of one attached worker. Mutable fields are guarded by the queue's lock. */
@@ -17,8 +18,12 @@ final class WorkerSlot implements WorkerSupervisor {
   int capacity;
   final boolean servesAll;
   final Set<String> series;
-  /** Jobs handed to the worker and not yet settled, updates included. */
-  final Set<JobImpl> held = new LinkedHashSet<>();
+  /**
+   * Jobs handed to the worker and not yet settled, updates included, oldest first: a list linked through the
+   * jobs themselves, so holding and releasing a job is O(1) and allocates nothing.
+   */
+  private JobImpl firstHeld;
+  private JobImpl lastHeld;
   /** Free capacity: how many more queued jobs it may take. */
   int free;
   /** Queued jobs it has held, counted as they settle. */
@@ -37,6 +42,50 @@ final class WorkerSlot implements WorkerSupervisor {
     Set<String> s = worker.series();
     this.series = s == null ? Set.of() : Set.copyOf(s);
     this.servesAll = this.series.isEmpty();
+  }
+
+  void hold(JobImpl job) {
+    job.heldBy = this;
+    job.prevHeld = lastHeld;
+    job.nextHeld = null;
+    if (lastHeld == null) {
+      firstHeld = job;
+    } else {
+      lastHeld.nextHeld = job;
+    }
+    lastHeld = job;
+  }
+
+  /** @return whether the job was held here (and is no longer) */
+  boolean release(JobImpl job) {
+    if (job.heldBy != this) {
+      return false;
+    }
+    JobImpl prev = job.prevHeld;
+    JobImpl next = job.nextHeld;
+    if (prev == null) {
+      firstHeld = next;
+    } else {
+      prev.nextHeld = next;
+    }
+    if (next == null) {
+      lastHeld = prev;
+    } else {
+      next.prevHeld = prev;
+    }
+    job.heldBy = null;
+    job.prevHeld = null;
+    job.nextHeld = null;
+    return true;
+  }
+
+  /** @return the jobs held, oldest first */
+  List<JobImpl> held() {
+    List<JobImpl> jobs = new ArrayList<>();
+    for (JobImpl j = firstHeld; j != null; j = j.nextHeld) {
+      jobs.add(j);
+    }
+    return jobs;
   }
 
   boolean serves(String s) {

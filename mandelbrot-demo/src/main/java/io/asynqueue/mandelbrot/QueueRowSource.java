@@ -1,10 +1,12 @@
 package io.asynqueue.mandelbrot;
 
+import io.asynqueue.CallOptions;
 import io.asynqueue.OrderedItemProducer;
 import io.asynqueue.Task;
 import io.asynqueue.Task2;
 import io.asynqueue.TaskQueue;
 import io.asynqueue.ThreadQueue;
+import io.asynqueue.process.ProcessQueue;
 import io.asynqueue.remote.Remote;
 import io.asynqueue.remote.RemoteWorker;
 import io.asynqueue.remote.RemoteWorkerOptions;
@@ -92,13 +94,47 @@ public final class QueueRowSource implements RowSource {
     return new QueueRowSource(ThreadQueue.create(vertx, workers), workers);
   }
 
+  /**
+   * Rows on a new {@code ProcessQueue} of this many child JVMs, one row at a time each.
+   *
+   * @param vertx the Vert.x instance
+   * @param processes the number of child JVMs
+   * @return the source; {@link #close()} shuts its queue down and stops the children
+   */
+  public static QueueRowSource processes(Vertx vertx, int processes) {
+    return new QueueRowSource(ProcessQueue.create(vertx, processes), processes);
+  }
+
   @Override
-  public ReadStream<byte[]> rows(Context context, ViewSpec spec) {
+  public OrderedItemProducer<byte[]> rows(Context context, ViewSpec spec) {
+    return rows(context, spec, null);
+  }
+
+  /**
+   * The rows of a view, as {@link #rows(Context, ViewSpec)}, with every row task in one series: renders in
+   * different series share the workers fairly, so a huge render does not starve a small one.
+   *
+   * <p>{@link OrderedItemProducer#stop()} cancels the rest of the render: no further row is submitted. The
+   * rows already submitted (at most the {@linkplain OrderedItemProducer#window() window},
+   * {@value #ROWS_PER_WORKER} per worker) still run; their results are dropped.
+   *
+   * @param context the context the stream emits on
+   * @param spec the view
+   * @param series the series of the row tasks; {@code null} for the default series
+   * @return the rows
+   */
+  public OrderedItemProducer<byte[]> rows(Context context, ViewSpec spec, String series) {
+    CallOptions options = series == null ? null : new CallOptions().setSeries(series);
     return OrderedItemProducer.create(
         context,
         IntStream.range(0, spec.ny()).iterator(),
-        (Integer y) -> queue.call(row, null, spec, y),
+        (Integer y) -> queue.call(row, options, spec, y),
         ROWS_PER_WORKER * workers);
+  }
+
+  /** @return the queue the rows are computed on */
+  public TaskQueue queue() {
+    return queue;
   }
 
   @Override

@@ -52,6 +52,7 @@ public final class Mcm implements Callable<Integer> {
   public static CommandLine commandLine(Terminal terminal) {
     CommandLine cmd = new CommandLine(new Mcm());
     cmd.addSubcommand("render", new RenderCommand(terminal));
+    cmd.addSubcommand("serve", new ServeCommand(terminal));
     cmd.addSubcommand("worker", new WorkerCommand(terminal));
     cmd.addSubcommand("secret", new SecretCommand(terminal));
     cmd.setOut(new PrintWriter(terminal.out(), true));

@@ -34,13 +34,13 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     sortOptions = false,
-    customSynopsis = "mcm render [-hV] [-N values] [-o file] [-w N | --remote host:port,...]%n"
+    customSynopsis = "mcm render [-hV] [-N values] [-o file] [-w N | --processes N | --remote host:port,...]%n"
         + "                  [--secret-file file] [--compression 0-9] [--[no-]progress]%n"
         + "                  [Nx cr ci crPM [ciPM]]",
     description = {
       "Renders a view of the Mandelbrot set to a PNG.",
-      "One row per task on a queue of thread workers (or of remote workers, 'mcm worker' on other hosts);",
-      "rows stream into the 8-bit RGB PNG as they are done.",
+      "One row per task on a queue of thread workers (or child JVMs with --processes, or remote workers,",
+      "'mcm worker' on other hosts, with --remote); rows stream into the 8-bit RGB PNG as they are done.",
       "The view is Nx pixels wide and floor(Nx * ciPM / crPM) high, centred on cr + i ci, spanning "
           + "cr - crPM to cr + crPM and ci - ciPM to ci + ciPM. With no view given: 1200 -0.630 0 1.4 1.2."
     },
@@ -50,6 +50,7 @@ import picocli.CommandLine.Spec;
       "  mcm render -o mandelbrot.png",
       "  mcm render -N 3000 -o detail.png 3000 -0.73249 0.21653 0.0112",
       "  mcm render 1200 -0.630 0 1.4 1.2 > view.png",
+      "  mcm render --processes 2 -o view.png",
       "  mcm render --remote 10.0.0.7:1978,10.0.0.8:1978 -o m.png     (hosts running 'mcm worker')",
       "",
       "Exit codes: 0 done, 1 the render failed, 2 bad arguments."
@@ -57,6 +58,8 @@ import picocli.CommandLine.Spec;
 final class RenderCommand implements Callable<Integer> {
 
   private static final int MAX_WORKERS = 1024;
+  /** The most child JVMs: each is a whole JVM. */
+  static final int MAX_PROCESSES = 64;
 
   private final Terminal terminal;
 
@@ -75,6 +78,10 @@ final class RenderCommand implements Callable<Integer> {
   @Option(names = {"-w", "--workers"}, paramLabel = "N",
       description = "Thread workers computing rows (default: one per core, ${DEFAULT-VALUE} here).")
   int workers = Runtime.getRuntime().availableProcessors();
+
+  @Option(names = "--processes", paramLabel = "N",
+      description = "Compute the rows in N child JVMs (a ProcessQueue) instead of thread workers.")
+  Integer processes;
 
   @Option(names = "--remote", paramLabel = "host:port", split = ",",
       description = "Compute the rows on 'mcm worker' servers at these addresses instead of local threads.")
@@ -122,10 +129,16 @@ final class RenderCommand implements Callable<Integer> {
     if (workers < 1 || workers > MAX_WORKERS) {
       throw usage("--workers must be 1 to %d, not %d", MAX_WORKERS, workers);
     }
+    if (processes != null && (processes < 1 || processes > MAX_PROCESSES)) {
+      throw usage("--processes must be 1 to %d, not %d", MAX_PROCESSES, processes);
+    }
     List<RemoteWorkerOptions> servers = null;
     if (remote != null) {
       if (spec.commandLine().getParseResult().hasMatchedOption("--workers")) {
         throw usage("give --workers or --remote, not both");
+      }
+      if (processes != null) {
+        throw usage("give --processes or --remote, not both");
       }
       servers = servers();
     }
@@ -213,8 +226,9 @@ final class RenderCommand implements Callable<Integer> {
     RowSource source = null;
     ProgressBar bar = showProgress ? new ProgressBar(terminal.err(), view.ny(), "rows") : null;
     try {
-      source = servers == null ? QueueRowSource.threads(vertx, workers)
-          : await(QueueRowSource.remote(vertx, servers));
+      source = processes != null ? QueueRowSource.processes(vertx, processes)
+          : servers != null ? await(QueueRowSource.remote(vertx, servers))
+          : QueueRowSource.threads(vertx, workers);
       Context context = vertx.getOrCreateContext();
       Handler<Integer> onRow = bar == null ? null : bar::update;
       return await(Renderer.render(context, source, view, out, closeOut, compression, onRow));

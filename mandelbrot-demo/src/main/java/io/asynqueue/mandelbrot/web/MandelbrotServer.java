@@ -1,0 +1,270 @@
+package io.asynqueue.mandelbrot.web;
+
+import io.asynqueue.OrderedItemProducer;
+import io.asynqueue.QueueLoad;
+import io.asynqueue.mandelbrot.PngEncoder;
+import io.asynqueue.mandelbrot.PngWriteStream;
+import io.asynqueue.mandelbrot.QueueRowSource;
+import io.asynqueue.mandelbrot.Renderer;
+import io.asynqueue.mandelbrot.ViewSpec;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.StaticHandler;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The web server of {@code mcm serve}: the page ({@code /}, with {@code mcm.js} and {@code mcm.css} from the
+ * jar), {@code /image.png} and {@code /stats}.
+ *
+ * <p><b>{@code GET /image.png?N=&cr=&ci=&crpm=[&cipm=][&values=]}</b> streams a PNG as its rows finish,
+ * chunked. {@code N} is the width, default {@value #DEFAULT_WIDTH}, clamped to {@value #MIN_WIDTH} to
+ * {@value #MAX_WIDTH} as the original's web mode did; {@code cr}, {@code ci} and {@code crpm} default to the
+ * default view, {@code cipm} to {@code crpm}; {@code values} is the iteration budget, default
+ * {@value #DEFAULT_VALUES} (the original's web mode), at most {@value #MAX_VALUES}. The height is
+ * {@code floor(N * cipm / crpm)}, at most {@value #MAX_HEIGHT}. Anything unparsable or out of range gets
+ * a 400 with a one-line message.
+ *
+ * <p><b>Sharing and cancelling.</b> Each render's rows go to the queue in their own series, so concurrent
+ * renders share the workers fairly. At most {@link QueueRowSource#ROWS_PER_WORKER} rows per worker of a
+ * render are submitted at once; when the client disconnects, no further row is submitted, so at most that
+ * window of rows is still computed, for nobody, before the queue is free of the render.
+ */
+public final class MandelbrotServer {
+
+  /** The default port: the original's web mode. */
+  public static final int DEFAULT_PORT = 8080;
+  /** The default interface: this machine only. */
+  public static final String DEFAULT_HOST = "127.0.0.1";
+  /** The width of an image when {@code N} is not given. */
+  public static final int DEFAULT_WIDTH = 640;
+  /** The narrowest image: narrower requests are widened. */
+  public static final int MIN_WIDTH = 240;
+  /** The widest image: wider requests are narrowed. */
+  public static final int MAX_WIDTH = 10_000;
+  /** The tallest image a request may ask for. */
+  public static final int MAX_HEIGHT = 10_000;
+  /** The iteration budget when {@code values} is not given: the original's web mode. */
+  public static final int DEFAULT_VALUES = 3000;
+  /** The largest iteration budget a request may ask for. */
+  public static final int MAX_VALUES = 100_000;
+
+  private final Vertx vertx;
+  private final QueueRowSource source;
+  private final String workerKind;
+  private final AtomicLong started = new AtomicLong();
+  private final AtomicLong served = new AtomicLong();
+  private final AtomicLong cancelled = new AtomicLong();
+  private final AtomicLong failed = new AtomicLong();
+  private final AtomicLong rejected = new AtomicLong();
+  /** The queue's load when the last client went away mid-render: what is left to run for nobody. */
+  private volatile JsonObject lastDisconnect = new JsonObject();
+  private HttpServer server;
+
+  private MandelbrotServer(Vertx vertx, QueueRowSource source, String workerKind) {
+    this.vertx = vertx;
+    this.source = source;
+    this.workerKind = workerKind;
+  }
+
+  /**
+   * Starts a server.
+   *
+   * @param vertx the Vert.x instance
+   * @param source where the rows are computed; left open by {@link #close()}
+   * @param workerKind what the workers are, for {@code /stats}: {@code "threads"} or {@code "processes"}
+   * @param host the interface to listen on
+   * @param port the port, 0 for any free one
+   * @return a Future of the listening server
+   */
+  public static Future<MandelbrotServer> start(Vertx vertx, QueueRowSource source, String workerKind,
+      String host, int port) {
+    MandelbrotServer s = new MandelbrotServer(vertx, source, workerKind);
+    return vertx.createHttpServer()
+        .requestHandler(s.router())
+        .listen(port, host)
+        .map(http -> {
+          s.server = http;
+          return s;
+        });
+  }
+
+  /** @return the port it listens on */
+  public int port() {
+    return server.actualPort();
+  }
+
+  /** @return a Future completed when the server has stopped listening */
+  public Future<Void> close() {
+    return server.close();
+  }
+
+  private Router router() {
+    Router router = Router.router(vertx);
+    router.get("/image.png").handler(this::image);
+    router.get("/stats").handler(rc -> rc.response()
+        .putHeader("Content-Type", "application/json")
+        .putHeader("Cache-Control", "no-store")
+        .end(stats().encodePrettily()));
+    router.get().handler(StaticHandler.create("webroot").setIndexPage("index.html"));
+    return router;
+  }
+
+  /**
+   * The server's counters and the queue's load.
+   *
+   * @return {@code queued} (rows waiting for a worker), {@code running} (rows being computed),
+   *     {@code workers} (per worker ID: {@code running} and {@code done}), {@code rowsDone}, and the renders
+   *     {@code started}, {@code served} (sent whole), {@code cancelled} (client gone), {@code failed},
+   *     {@code active} and {@code rejected} (400); {@code lastDisconnect}: the queue's {@code rowsDone} and
+   *     {@code rowsInFlight} when the last client went away mid-render (its rows in flight still run, but
+   *     no more are submitted)
+   */
+  public JsonObject stats() {
+    QueueLoad load = source.queue().load();
+    JsonObject workers = new JsonObject();
+    long done = 0;
+    for (var e : load.workers().entrySet()) {
+      workers.put(String.valueOf(e.getKey()),
+          new JsonObject().put("running", e.getValue().running()).put("done", e.getValue().done()));
+      done += e.getValue().done();
+    }
+    long finished = served.get() + cancelled.get() + failed.get();
+    return new JsonObject()
+        .put("workerKind", workerKind)
+        .put("workerCount", source.workers())
+        .put("queued", load.queued())
+        .put("running", load.running())
+        .put("rowsDone", done)
+        .put("workers", workers)
+        .put("renders", new JsonObject()
+            .put("started", started.get())
+            .put("served", served.get())
+            .put("cancelled", cancelled.get())
+            .put("failed", failed.get())
+            .put("active", started.get() - finished)
+            .put("rejected", rejected.get()))
+        .put("lastDisconnect", lastDisconnect);
+  }
+
+  private void image(RoutingContext rc) {
+    ViewSpec spec;
+    try {
+      spec = viewOf(rc.request().params());
+    } catch (IllegalArgumentException e) {
+      rejected.incrementAndGet();
+      rc.response().setStatusCode(400)
+          .putHeader("Content-Type", "text/plain; charset=utf-8")
+          .end(e.getMessage() + "\n");
+      return;
+    }
+    long id = started.incrementAndGet();
+    Context context = vertx.getOrCreateContext();
+    HttpServerResponse response = rc.response()
+        .setChunked(true)
+        .putHeader("Content-Type", "image/png");
+    ResponseOutputStream out = new ResponseOutputStream(context, response);
+    // Set on the context once the rows are piped; until then a closed connection just skips the render.
+    // (Stopping a producer before a pipe is attached would end it with no end handler to hear it.)
+    AtomicReference<OrderedItemProducer<byte[]>> rows = new AtomicReference<>();
+    // The client has gone: submit no further row. The pipe then ends; nothing more is written.
+    response.closeHandler(v -> {
+      out.clientGone();
+      if (rows.get() != null) {
+        rows.get().stop();
+        QueueLoad load = source.queue().load();
+        lastDisconnect = new JsonObject()
+            .put("rowsDone", load.workers().values().stream().mapToLong(QueueLoad.WorkerLoad::done).sum())
+            .put("rowsInFlight", load.queued() + load.running());
+      }
+    });
+    response.exceptionHandler(e -> {
+      // a reset connection; the close handler does the rest
+    });
+    context.executeBlocking(() -> new PngEncoder(out, spec.nx(), spec.ny(), Renderer.DEFAULT_COMPRESSION))
+        .compose(encoder -> {
+          if (out.isClientGone()) {
+            encoder.abandon();
+            return Future.<Void>succeededFuture();
+          }
+          rows.set(source.rows(context, spec, "render-" + id));
+          PngWriteStream png = new PngWriteStream(context, encoder, out, true, null);
+          return rows.get().pipeTo(new ResponseRowSink(png, response));
+        })
+        .onComplete(ar -> {
+          if (out.isClientGone()) {
+            cancelled.incrementAndGet();
+          } else if (ar.succeeded()) {
+            served.incrementAndGet();
+          } else {
+            failed.incrementAndGet();
+            if (rows.get() != null) {
+              rows.get().stop();
+            }
+            response.reset(); // the PNG is broken and the status already sent: cut the connection
+          }
+        });
+  }
+
+  /**
+   * The view a request asks for.
+   *
+   * @throws IllegalArgumentException with a message fit for the client
+   */
+  static ViewSpec viewOf(MultiMap params) {
+    int n = Math.max(MIN_WIDTH, Math.min(MAX_WIDTH, intParam(params, "N", DEFAULT_WIDTH)));
+    double cr = doubleParam(params, "cr", ViewSpec.DEFAULT_CR);
+    double ci = doubleParam(params, "ci", ViewSpec.DEFAULT_CI);
+    double crpm = doubleParam(params, "crpm", ViewSpec.DEFAULT_CR_PM);
+    double cipm = doubleParam(params, "cipm", crpm);
+    int values = intParam(params, "values", DEFAULT_VALUES);
+    if (values > MAX_VALUES) {
+      throw new IllegalArgumentException("values must be at most " + MAX_VALUES + ", not " + values);
+    }
+    if (crpm > 0 && cipm > 0 && Math.floor(n * cipm / crpm) > MAX_HEIGHT) {
+      throw new IllegalArgumentException(
+          "the image would be more than " + MAX_HEIGHT + " pixels high: N * cipm / crpm is too large");
+    }
+    return ViewSpec.of(n, cr, ci, crpm, cipm, values);
+  }
+
+  private static int intParam(MultiMap params, String name, int fallback) {
+    String s = params.get(name);
+    if (s == null || s.isBlank()) {
+      return fallback;
+    }
+    try {
+      return Integer.parseInt(s.strip());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(name + " must be an integer, not '" + clip(s) + "'");
+    }
+  }
+
+  private static double doubleParam(MultiMap params, String name, double fallback) {
+    String s = params.get(name);
+    if (s == null || s.isBlank()) {
+      return fallback;
+    }
+    try {
+      double d = Double.parseDouble(s.strip());
+      if (Double.isFinite(d)) {
+        return d;
+      }
+    } catch (NumberFormatException e) {
+      // below
+    }
+    throw new IllegalArgumentException(name + " must be a finite number, not '" + clip(s) + "'");
+  }
+
+  private static String clip(String s) {
+    String one = s.replaceAll("[\\p{Cntrl}]", "?");
+    return one.length() <= 40 ? one : one.substring(0, 40) + "...";
+  }
+}

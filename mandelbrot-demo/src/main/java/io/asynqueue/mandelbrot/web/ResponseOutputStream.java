@@ -1,0 +1,63 @@
+package io.asynqueue.mandelbrot.web;
+
+import io.vertx.core.Context;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerResponse;
+import java.io.OutputStream;
+
+/**
+ * The PNG encoder's output: bytes written on the encoding thread go to the HTTP response on its context, in
+ * order ({@code runOnContext} runs tasks in the order they were posted). Once the client has gone, writes are
+ * dropped. {@link #close()} ends the response.
+ *
+ * <p>No backpressure here: {@link ResponseRowSink} pauses the rows while the response's write queue is full,
+ * so the encoder, which only runs on rows it was given, stops too.
+ */
+final class ResponseOutputStream extends OutputStream {
+
+  private final Context context;
+  private final HttpServerResponse response;
+  /** Set on the context when the connection closes; read on the encoding thread too. */
+  private volatile boolean gone;
+
+  ResponseOutputStream(Context context, HttpServerResponse response) {
+    this.context = context;
+    this.response = response;
+  }
+
+  /** The client has gone: drop every later write. On the context. */
+  void clientGone() {
+    gone = true;
+  }
+
+  boolean isClientGone() {
+    return gone;
+  }
+
+  @Override
+  public void write(int b) {
+    write(new byte[] {(byte) b}, 0, 1);
+  }
+
+  @Override
+  public void write(byte[] b, int off, int len) {
+    if (gone || len == 0) {
+      return;
+    }
+    Buffer chunk = Buffer.buffer(len).appendBytes(b, off, len); // a copy: the encoder reuses its array
+    context.runOnContext(v -> {
+      if (!gone && !response.ended()) {
+        response.write(chunk);
+      }
+    });
+  }
+
+  @Override
+  public void close() {
+    context.runOnContext(v -> {
+      if (!gone && !response.ended()) {
+        response.end();
+      }
+    });
+  }
+}

@@ -1,0 +1,34 @@
+package io.asynqueue.mandelbrot.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** {@code mcm serve}'s arguments (the server itself: MandelbrotServerTest and the browser test). */
+final class ServeCommandTest {
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "--port 70000     | --port must be 0 to 65535",
+      "--processes 0    | --processes must be 1 to",
+      "--workers 0      | --workers must be 1 to 1024"})
+  void badArguments_areUsageErrors(String args, String message) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    String[] argv = ("serve " + args.strip()).split(" ");
+    assertThat(Mcm.run(Terminal.of(out, err), argv)).isEqualTo(Mcm.EXIT_USAGE);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains(message).contains("mcm serve");
+  }
+
+  @ParameterizedTest
+  @CsvSource({"--help", "-h"})
+  void help_namesTheOptions(String flag) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    assertThat(Mcm.run(Terminal.of(out, new ByteArrayOutputStream()), "serve", flag)).isZero();
+    assertThat(out.toString(StandardCharsets.UTF_8))
+        .contains("--port", "--processes", "--workers", "--host", "/image.png", "/stats");
+  }
+}
