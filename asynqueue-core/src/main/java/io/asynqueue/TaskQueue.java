@@ -183,8 +183,14 @@ public interface TaskQueue {
    * @param args its arguments
    * @param <R> the result type
    * @return a Future of the task's result
+   * @throws IllegalArgumentException if the last argument is a {@link CallOptions}: in this form options go
+   *     before the arguments, {@code call(task, options, args...)}
    */
   default <R> Future<R> call(Task<R> task, Object... args) {
+    if (args != null && args.length > 0 && args[args.length - 1] instanceof CallOptions) {
+      throw new IllegalArgumentException("CallOptions given as the last argument of call(task, args...): "
+          + "put it before the arguments, call(task, options, args...)");
+    }
     return call(task, null, args);
   }
 

@@ -129,6 +129,15 @@ final class TaskQueueSchedulingTest {
         .onComplete(test.succeeding(id -> next[0].run())));
   }
 
+  @Test
+  void generalForm_optionsWrittenLast_isRejectedAtOnce(Vertx vertx) {
+    TaskQueue q = TaskQueue.create(vertx);
+    Task<Object> general = args -> args.length;
+    assertThatThrownBy(() -> q.call(general, 1, 2, new CallOptions()))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("before the arguments");
+    assertThat(q.load().queued()).isZero();
+  }
+
   /* --------------------------------------------------------------- priority */
 
   @Test
