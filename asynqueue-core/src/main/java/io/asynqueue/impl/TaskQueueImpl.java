@@ -419,7 +419,11 @@ public final class TaskQueueImpl implements TaskQueue {
     Handoff h = null;
     boolean refused = false;
     int capacity = 0;
-    if (next >= savedUpdates.size()) {
+    int saved;
+    synchronized (lock) {
+      saved = savedUpdates.size(); // only a hint for reading capacity(): the decision is made again below
+    }
+    if (next >= saved) {
       try {
         capacity = slot.worker.capacity(); // read once its start completed: a remote worker knows it only then
       } catch (Throwable t) {
