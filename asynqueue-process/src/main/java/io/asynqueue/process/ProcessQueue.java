@@ -1,20 +1,11 @@
 package io.asynqueue.process;
 
-import io.asynqueue.CallOptions;
-import io.asynqueue.Deferator;
-import io.asynqueue.DetachMode;
-import io.asynqueue.QueueLoad;
-import io.asynqueue.Task;
-import io.asynqueue.Task0;
 import io.asynqueue.TaskQueue;
-import io.asynqueue.spi.Worker;
+import io.asynqueue.spi.ForwardingTaskQueue;
 import io.vertx.core.Future;
-import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Set;
 
 /**
  * A {@link TaskQueue} whose workers are child JVMs: one {@link ProcessWorker} per process, all started at once
@@ -33,20 +24,19 @@ import java.util.Set;
  * any {@link TaskQueue}: priorities, series, timeouts (which kill and replace the child), retries (when a
  * child dies) and a {@link #shutdown()} that always completes.
  */
-public final class ProcessQueue implements TaskQueue {
+public final class ProcessQueue extends ForwardingTaskQueue {
 
-  private final TaskQueue queue;
   private final List<ProcessWorker> workers;
   private final Future<Void> ready;
 
   private ProcessQueue(Vertx vertx, ProcessQueueOptions options) {
-    this.queue = TaskQueue.create(vertx, options.getQueueOptions());
+    super(TaskQueue.create(vertx, options.getQueueOptions()));
     List<ProcessWorker> list = new ArrayList<>();
     List<Future<Integer>> attached = new ArrayList<>();
     for (int i = 0; i < options.getProcesses(); i++) {
       ProcessWorker w = new ProcessWorker(options);
       list.add(w);
-      attached.add(queue.attachWorker(w));
+      attached.add(attachWorker(w));
     }
     this.workers = List.copyOf(list);
     this.ready = Future.all(attached).mapEmpty();
@@ -135,73 +125,5 @@ public final class ProcessQueue implements TaskQueue {
   /** @return the processors of this machine, as the original's {@code ProcessQueue.cores()} */
   public static int cores() {
     return Runtime.getRuntime().availableProcessors();
-  }
-
-  // ------------------------------------------------------------------ TaskQueue
-
-  @Override
-  public <R> Future<R> call(Task<R> task, CallOptions options, Object... args) {
-    return queue.call(task, options, args);
-  }
-
-  @Override
-  public <R> Future<R> callAsync(Task0<? extends Future<R>> task, CallOptions options) {
-    return queue.callAsync(task, options);
-  }
-
-  @Override
-  public <T> Future<Deferator<T>> iterate(Task<? extends Iterator<T>> task, CallOptions options, Object... args) {
-    return queue.iterate(task, options, args);
-  }
-
-  @Override
-  public <R> Future<List<R>> update(Task<R> task, boolean ephemeral, Object... args) {
-    return queue.update(task, ephemeral, args);
-  }
-
-  @Override
-  public Future<Integer> attachWorker(Worker worker) {
-    return queue.attachWorker(worker);
-  }
-
-  @Override
-  public Future<Integer> detachWorker(int id, DetachMode mode) {
-    return queue.detachWorker(id, mode);
-  }
-
-  @Override
-  public Set<Integer> workerIds() {
-    return queue.workerIds();
-  }
-
-  @Override
-  public int size() {
-    return queue.size();
-  }
-
-  @Override
-  public QueueLoad load() {
-    return queue.load();
-  }
-
-  @Override
-  public TaskQueue loadHandler(Handler<QueueLoad> handler) {
-    queue.loadHandler(handler);
-    return this;
-  }
-
-  @Override
-  public boolean isRunning() {
-    return queue.isRunning();
-  }
-
-  @Override
-  public Future<Void> shutdown() {
-    return queue.shutdown();
-  }
-
-  @Override
-  public Future<Void> shutdownNow() {
-    return queue.shutdownNow();
   }
 }

@@ -54,11 +54,31 @@ public interface WorkerServer {
    */
   Future<Integer> listen();
 
+  /**
+   * Offers this server to a pool of workers in a Vert.x cluster: listens (unless it already does), then registers
+   * its address in the pool, where every {@link ClusterQueue} of the pool finds it and attaches it at once. Closing
+   * the server leaves the pool; if its node dies, the cluster reports it and the queues let it go.
+   *
+   * <pre>{@code
+   * Vertx.builder().withClusterManager(AsynQueueCluster.hazelcast(clusterOptions)).buildClustered()
+   *     .compose(vertx -> WorkerServer.create(vertx, new Tasks(), serverOptions).joinCluster("render-pool"));
+   * }</pre>
+   *
+   * <p>The address registered is the server's host, or, when it listens on all interfaces ({@code 0.0.0.0}), the
+   * address this node has in the cluster. Clients still authenticate as always: joining the pool lets a queue find
+   * the server, not skip the secret.
+   *
+   * @param pool the pool's name
+   * @return a Future of the port it listens on, completed once registered
+   * @throws IllegalArgumentException if Vert.x is not clustered with Hazelcast (see {@link AsynQueueCluster})
+   */
+  Future<Integer> joinCluster(String pool);
+
   /** @return the port it listens on, or 0 before {@link #listen()} completed */
   int actualPort();
 
   /**
-   * Stops listening, closes every connection (their clients see their calls lost and reconnect elsewhere or later)
+   * Leaves its cluster pool, if it joined one, stops listening, closes every connection (their clients see their calls lost and reconnect elsewhere or later)
    * and lets the calls running finish on their threads.
    *
    * @return a Future completed when closed

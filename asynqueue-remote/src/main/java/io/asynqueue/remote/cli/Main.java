@@ -50,6 +50,7 @@ public final class Main implements Callable<Integer> {
    * @param args the arguments
    */
   public static void main(String[] args) {
+    ClusterArgs.quietHazelcast();
     int code = run(args);
     if (code != 0) {
       System.exit(code);
@@ -98,8 +99,9 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--host", description = "Interface to listen on (default: ${DEFAULT-VALUE}; 0.0.0.0 for all).")
     String host = WorkerServerOptions.DEFAULT_HOST;
 
-    @Option(names = "--port", description = "Port (default: ${DEFAULT-VALUE}; 0 for any free one).")
-    int port = WorkerServerOptions.DEFAULT_PORT;
+    @Option(names = "--port", description = "Port (default: " + WorkerServerOptions.DEFAULT_PORT
+        + ", or any free one with --cluster; 0 for any free one).")
+    Integer port;
 
     @Option(names = "--secret-file", description = "File holding the shared secret (its first line).")
     Path secretFile;
@@ -127,6 +129,9 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--max-frame-bytes", description = "Largest call accepted, in bytes (default: ${DEFAULT-VALUE}).")
     int maxFrameBytes = WorkerServerOptions.DEFAULT_MAX_FRAME_BYTES;
 
+    @CommandLine.Mixin
+    ClusterArgs cluster = new ClusterArgs();
+
     @Option(names = "--tls-cert", description = "PEM certificate (chain) of the server: turns TLS on.")
     Path tlsCert;
 
@@ -140,7 +145,8 @@ public final class Main implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
       PrintWriter err = spec.commandLine().getErr();
-      WorkerServerOptions options = new WorkerServerOptions().setHost(host).setPort(port).setConcurrency(concurrency)
+      WorkerServerOptions options = new WorkerServerOptions().setHost(host)
+          .setPort(port != null ? port : cluster.enabled() ? 0 : WorkerServerOptions.DEFAULT_PORT).setConcurrency(concurrency)
           .setMaxInFlight(maxInFlight).setMaxFrameBytes(maxFrameBytes);
       if (secretFile != null) {
         warnIfReadableByOthers(secretFile, err);
@@ -182,14 +188,20 @@ public final class Main implements Callable<Integer> {
         err.println("nothing to serve: give --service, or --allow-task");
         return 2;
       }
-      Vertx vertx = Vertx.vertx();
+      Vertx vertx;
+      try {
+        vertx = cluster.enabled() ? await(cluster.start(false)) : Vertx.vertx();
+      } catch (Exception e) {
+        err.println("cannot join the cluster: " + rootMessage(e));
+        return 1;
+      }
       WorkerServer server;
       int actual;
       try {
         server = WorkerServer.create(vertx, serviceObject, options);
-        actual = server.listen().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        actual = await(cluster.enabled() ? server.joinCluster(cluster.pool()) : server.listen());
       } catch (Exception e) {
-        err.println("cannot serve: " + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()));
+        err.println("cannot serve: " + rootMessage(e));
         vertx.close();
         return 1;
       }
@@ -208,6 +220,18 @@ public final class Main implements Callable<Integer> {
       out.flush();
       stopped.await();
       return 0;
+    }
+
+    private static <T> T await(io.vertx.core.Future<T> future) throws Exception {
+      return future.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    }
+
+    private static String rootMessage(Throwable e) {
+      Throwable t = e;
+      while (t.getCause() != null && t.getCause() != t) {
+        t = t.getCause();
+      }
+      return t.getMessage() != null ? t.getMessage() : t.toString();
     }
 
     private static void warnIfReadableByOthers(Path file, PrintWriter err) {

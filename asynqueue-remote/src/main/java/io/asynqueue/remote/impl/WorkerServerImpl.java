@@ -43,6 +43,8 @@ public final class WorkerServerImpl implements WorkerServer {
   final Set<ServerConnection> connections = ConcurrentHashMap.newKeySet();
   private volatile NetServer server;
   private volatile int port;
+  /** Unregisters from the cluster pool joined, or {@code null}. */
+  private volatile java.util.function.Supplier<Future<Void>> leave;
 
   /**
    * @param vertx the Vert.x instance
@@ -118,7 +120,39 @@ public final class WorkerServerImpl implements WorkerServer {
   }
 
   @Override
+  public Future<Integer> joinCluster(String pool) {
+    ClusterDirectory directory = ClusterDirectory.of(vertx, pool);
+    Future<Integer> listening = port != 0 ? Future.succeededFuture(port) : listen();
+    return listening.compose(p -> {
+      String host = options.getHost();
+      if (host.equals("0.0.0.0") || host.equals("::") || host.isEmpty()) {
+        host = directory.localHost();
+      }
+      String address = (host.contains(":") ? "[" + host + "]" : host) + ":" + p;
+      return directory.register(address).map(v -> {
+        leave = () -> directory.unregister(address);
+        log.info("AsynQueue WorkerServer {} joined the pool '{}'", address, pool);
+        return p;
+      });
+    });
+  }
+
+  @Override
   public Future<Void> close() {
+    java.util.function.Supplier<Future<Void>> unregister = leave;
+    leave = null;
+    if (unregister == null) {
+      return closeServer();
+    }
+    return unregister.get().timeout(5, java.util.concurrent.TimeUnit.SECONDS).transform(ar -> {
+      if (ar.failed()) {
+        log.warn("could not leave the cluster pool: {}", ar.cause().toString());
+      }
+      return closeServer();
+    });
+  }
+
+  private Future<Void> closeServer() {
     NetServer s = server;
     Future<Void> closed = s == null ? Future.succeededFuture() : s.close();
     for (ServerConnection c : connections) {

@@ -1,0 +1,131 @@
+package io.asynqueue.remote;
+
+import io.asynqueue.TaskQueue;
+import io.asynqueue.remote.impl.ClusterWorkers;
+import io.asynqueue.spi.ForwardingTaskQueue;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A {@link TaskQueue} whose workers are the {@link WorkerServer}s of a pool in a Vert.x cluster: each server that
+ * {@linkplain WorkerServer#joinCluster(String) joins the pool} is attached as a {@link RemoteWorker}, on any node,
+ * as soon as the cluster hears of it; each one that leaves is let go.
+ *
+ * <pre>{@code
+ * Vertx.builder().withClusterManager(AsynQueueCluster.hazelcast(clusterOptions)).buildClustered()
+ *     .onSuccess(vertx -> {
+ *       ClusterQueue q = ClusterQueue.create(vertx, "render-pool", new ClusterQueueOptions()
+ *           .setWorkerOptions(new RemoteWorkerOptions().setSecret(secret)));
+ *       q.call(Remote.named("row"), spec, y).onSuccess(...);
+ *     });
+ * }</pre>
+ *
+ * <p><b>Membership.</b> The cluster only tells who is there: the calls go straight to each server on the remote
+ * protocol, authenticated by the shared secret (or TLS) as for any remote worker; a server that cannot prove it
+ * holds the secret is {@linkplain WorkerEvent.Kind#REFUSED refused}. A server that closes is detached gracefully (it
+ * takes no new calls). A node that dies, or is removed from the cluster, is detached at once, as soon as the cluster
+ * manager reports it (well under a second after its process dies, not when a send timeout fires): the calls it held
+ * go back on the queue when they {@linkplain io.asynqueue.CallOptions#setRetries(int) allow a retry}, and fail with
+ * {@link io.asynqueue.WorkerLostException} otherwise. Calls made while no server is there wait in the queue.
+ *
+ * <p>Everything else is as for any {@link TaskQueue}: priorities, series, timeouts, iterators, updates (replayed on
+ * each server that joins later) and a {@link #shutdown()} that always completes.
+ */
+public final class ClusterQueue extends ForwardingTaskQueue {
+
+  /**
+   * What happened to a server of the pool.
+   *
+   * @param kind what happened
+   * @param nodeId the ID of the server's cluster node
+   * @param address the server's address, {@code host:port}
+   * @param workerId its worker's ID in the queue, or 0 if it was never attached
+   * @param cause why it was refused, or {@code null}
+   */
+  public record WorkerEvent(Kind kind, String nodeId, String address, int workerId, Throwable cause) {
+    /** What happened. */
+    public enum Kind {
+      /** It joined the pool and its worker takes calls. */
+      ATTACHED,
+      /** It joined the pool but its worker could not start (no connection, or it failed authentication). */
+      REFUSED,
+      /** It left the pool (it is closing): its worker finishes what it holds, then goes. */
+      LEFT,
+      /** Its node left the cluster or died: its worker was crashed. */
+      LOST
+    }
+  }
+
+  private final ClusterWorkers workers;
+
+  private ClusterQueue(Vertx vertx, String pool, ClusterQueueOptions options) {
+    super(TaskQueue.create(vertx, options.getQueueOptions()));
+    RemoteWorkerOptions template = options.getWorkerOptions();
+    if (template.getSecret() == null && !template.getNetClientOptions().isSsl()) {
+      throw new IllegalArgumentException("the workers need the servers' shared secret (or TLS settings): "
+          + "setWorkerOptions(new RemoteWorkerOptions().setSecret(secret))");
+    }
+    this.workers = new ClusterWorkers(vertx, pool, delegate(), template);
+  }
+
+  /**
+   * A queue of the servers of a pool.
+   *
+   * @param vertx a clustered Vert.x instance (see {@link AsynQueueCluster})
+   * @param pool the pool's name, as the servers {@linkplain WorkerServer#joinCluster(String) joined} it
+   * @param options the options, with the servers' secret or TLS settings
+   * @return the queue; it attaches the pool's servers as it hears of them
+   * @throws IllegalArgumentException if Vert.x is not clustered with Hazelcast, or the options have neither a secret
+   *     nor TLS
+   */
+  public static ClusterQueue create(Vertx vertx, String pool, ClusterQueueOptions options) {
+    return new ClusterQueue(Objects.requireNonNull(vertx, "vertx"), pool, new ClusterQueueOptions(options));
+  }
+
+  /** @return a Future completed once the queue watches the pool and has heard of the servers in it now */
+  public Future<Void> ready() {
+    return workers.ready();
+  }
+
+  /**
+   * @param count how many workers, at least 1
+   * @return a Future completed as soon as at least {@code count} servers are attached at once (bound it with
+   *     {@code .timeout(...)}); failed if the queue shuts down first
+   */
+  public Future<Void> awaitWorkers(int count) {
+    if (count < 1) {
+      throw new IllegalArgumentException("count must be at least 1, was " + count);
+    }
+    return workers.awaitWorkers(count);
+  }
+
+  /** @return the addresses of the servers attached now, in the order they were attached */
+  public List<String> workerAddresses() {
+    return workers.addresses();
+  }
+
+  /**
+   * @param handler called on the queue's context when a server is attached, refused, leaves or is lost; or
+   *     {@code null}
+   * @return a reference to this, so the API can be used fluently
+   */
+  public ClusterQueue workerHandler(Handler<WorkerEvent> handler) {
+    workers.handler(handler);
+    return this;
+  }
+
+  /** Stops watching the pool, then shuts the queue down as {@link TaskQueue#shutdown()}. */
+  @Override
+  public Future<Void> shutdown() {
+    return workers.close().transform(ar -> super.shutdown());
+  }
+
+  /** Stops watching the pool, then shuts the queue down as {@link TaskQueue#shutdownNow()}. */
+  @Override
+  public Future<Void> shutdownNow() {
+    return workers.close().transform(ar -> super.shutdownNow());
+  }
+}

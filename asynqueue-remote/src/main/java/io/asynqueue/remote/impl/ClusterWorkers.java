@@ -1,0 +1,347 @@
+package io.asynqueue.remote.impl;
+
+import io.asynqueue.DetachMode;
+import io.asynqueue.QueueShutdownException;
+import io.asynqueue.TaskQueue;
+import io.asynqueue.remote.ClusterQueue.WorkerEvent;
+import io.asynqueue.remote.RemoteWorker;
+import io.asynqueue.remote.RemoteWorkerOptions;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.asynqueue.spi.Job;
+import io.asynqueue.spi.Worker;
+import io.asynqueue.spi.WorkerSupervisor;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A {@link io.asynqueue.remote.ClusterQueue}'s side of the pool: a remote worker attached for each server the
+ * {@link ClusterDirectory} reports, detached when it leaves or its node is lost. Its state is touched on one context
+ * only.
+ */
+public final class ClusterWorkers implements ClusterDirectory.Listener {
+
+  /** How long a server whose worker gave up stays unattached before it is tried again, if still in the pool. */
+  static final long RETRY_MILLIS = 5_000;
+
+  /** A server of the pool, and its worker. */
+  private static final class Node {
+    final String key;
+    final String nodeId;
+    final String address;
+    int workerId;
+    DetachMode departed;
+
+    Node(String key, String nodeId, String address) {
+      this.key = key;
+      this.nodeId = nodeId;
+      this.address = address;
+    }
+  }
+
+  private record Awaiter(int count, Promise<Void> promise) {
+  }
+
+  private final Vertx vertx;
+  private final Context context;
+  private final String pool;
+  private final TaskQueue queue;
+  private final RemoteWorkerOptions template;
+  private final ClusterDirectory directory;
+  private final Future<ClusterDirectory.Watch> watch;
+  /** The servers in the pool, by key: node ID and address. */
+  private final Map<String, String> registered = new LinkedHashMap<>();
+  /** The servers attached or being attached, by key. */
+  private final Map<String, Node> nodes = new LinkedHashMap<>();
+  private final List<Awaiter> awaiters = new ArrayList<>();
+  private volatile List<String> attached = List.of();
+  private volatile Handler<WorkerEvent> handler;
+  private boolean closed;
+
+  /**
+   * Starts watching the pool.
+   *
+   * @param vertx the clustered Vert.x instance
+   * @param pool the pool
+   * @param queue the queue to attach workers to
+   * @param template the workers' options, but for host and port
+   * @throws IllegalArgumentException if Vert.x is not clustered with Hazelcast
+   */
+  public ClusterWorkers(Vertx vertx, String pool, TaskQueue queue, RemoteWorkerOptions template) {
+    this.vertx = vertx;
+    this.context = vertx.getOrCreateContext();
+    this.pool = pool;
+    this.queue = queue;
+    this.template = new RemoteWorkerOptions(template);
+    this.directory = ClusterDirectory.of(vertx, pool);
+    this.watch = directory.watch(context, this);
+    watch.onFailure(e -> WorkerLog.log.error("cannot watch the pool '{}': {}", pool, e.toString()));
+  }
+
+  /** @return a Future completed once the pool is watched and its servers of now reported */
+  public Future<Void> ready() {
+    return watch.mapEmpty();
+  }
+
+  /**
+   * @param count how many
+   * @return a Future completed once at least {@code count} workers are attached
+   */
+  public Future<Void> awaitWorkers(int count) {
+    Promise<Void> promise = Promise.promise();
+    context.runOnContext(v -> {
+      if (closed) {
+        promise.tryFail(new QueueShutdownException("the cluster queue of pool '" + pool + "' is shut down"));
+      } else {
+        awaiters.add(new Awaiter(count, promise));
+        wakeAwaiters();
+      }
+    });
+    return promise.future();
+  }
+
+  /** @return the addresses of the attached servers */
+  public List<String> addresses() {
+    return attached;
+  }
+
+  /** @param handler the new event handler, or {@code null} */
+  public void handler(Handler<WorkerEvent> handler) {
+    this.handler = handler;
+  }
+
+  /**
+   * Stops watching; the attached workers stay, for the queue's shutdown to let go.
+   *
+   * @return a Future completed once the watch is closed
+   */
+  public Future<Void> close() {
+    Promise<Void> promise = Promise.promise();
+    context.runOnContext(v -> {
+      closed = true;
+      for (Awaiter a : awaiters) {
+        a.promise().tryFail(new QueueShutdownException("the cluster queue of pool '" + pool + "' is shut down"));
+      }
+      awaiters.clear();
+      watch.onComplete(ar -> {
+        if (ar.succeeded()) {
+          context.executeBlocking(() -> {
+            ar.result().close();
+            return null;
+          }, false).onComplete(x -> promise.complete());
+        } else {
+          promise.complete();
+        }
+      });
+    });
+    return promise.future();
+  }
+
+  @Override
+  public void joined(String nodeId, String address) {
+    String key = nodeId + " " + address;
+    if (closed || registered.containsKey(key) || !directory.isMember(nodeId)) {
+      return;
+    }
+    registered.put(key, nodeId);
+    attach(key, nodeId, address);
+  }
+
+  @Override
+  public void left(String nodeId, String address) {
+    String key = nodeId + " " + address;
+    registered.remove(key);
+    Node node = nodes.remove(key);
+    if (node != null) {
+      depart(node, DetachMode.GRACEFUL, WorkerEvent.Kind.LEFT);
+    }
+  }
+
+  @Override
+  public void lost(String nodeId) {
+    registered.values().removeIf(nodeId::equals);
+    for (Iterator<Node> it = nodes.values().iterator(); it.hasNext(); ) {
+      Node node = it.next();
+      if (node.nodeId.equals(nodeId)) {
+        it.remove();
+        depart(node, DetachMode.CRASH, WorkerEvent.Kind.LOST);
+      }
+    }
+  }
+
+  private void attach(String key, String nodeId, String address) {
+    int colon = address.lastIndexOf(':');
+    int port;
+    try {
+      port = Integer.parseInt(address.substring(colon + 1));
+    } catch (RuntimeException e) {
+      WorkerLog.log.warn("pool '{}': ignoring a server with a bad address '{}'", pool, address);
+      return;
+    }
+    String host = address.substring(0, Math.max(colon, 0));
+    if (host.startsWith("[") && host.endsWith("]")) {
+      host = host.substring(1, host.length() - 1);
+    }
+    Node node = new Node(key, nodeId, address);
+    nodes.put(key, node);
+    RemoteWorker remote = RemoteWorker.create(vertx, new RemoteWorkerOptions(template).setHost(host).setPort(port));
+    queue.attachWorker(new PoolWorker(remote, node)).onComplete(ar -> {
+      if (ar.failed()) {
+        nodes.remove(key, node);
+        WorkerLog.log.warn("pool '{}': cannot attach the server at {}: {}", pool, address, ar.cause().toString());
+        emit(new WorkerEvent(WorkerEvent.Kind.REFUSED, nodeId, address, 0, ar.cause()));
+        return;
+      }
+      node.workerId = ar.result();
+      if (node.departed != null) {
+        queue.detachWorker(node.workerId, node.departed);
+        return;
+      }
+      WorkerLog.log.info("pool '{}': attached the server at {} as worker {}", pool, address, node.workerId);
+      refresh();
+      emit(new WorkerEvent(WorkerEvent.Kind.ATTACHED, nodeId, address, node.workerId, null));
+      wakeAwaiters();
+    });
+  }
+
+  private void depart(Node node, DetachMode mode, WorkerEvent.Kind kind) {
+    node.departed = mode;
+    if (node.workerId == 0) {
+      return; // still attaching: detached once attached, if it ever is
+    }
+    WorkerLog.log.info("pool '{}': the server at {} {}; detaching worker {}", pool, node.address,
+        kind == WorkerEvent.Kind.LOST ? "is lost" : "left", node.workerId);
+    queue.detachWorker(node.workerId, mode);
+    refresh();
+    emit(new WorkerEvent(kind, node.nodeId, node.address, node.workerId, null));
+  }
+
+  /**
+   * A worker gave up on its server (it could not reconnect) while the pool still lists it: it is dropped, and tried
+   * again later if the server is still there.
+   */
+  private void resigned(Node node, Throwable cause) {
+    if (node.departed != null || !nodes.remove(node.key, node)) {
+      return;
+    }
+    node.departed = DetachMode.CRASH;
+    refresh();
+    emit(new WorkerEvent(WorkerEvent.Kind.LOST, node.nodeId, node.address, node.workerId, cause));
+    vertx.setTimer(RETRY_MILLIS, t -> context.runOnContext(v -> {
+      if (!closed && registered.containsKey(node.key) && !nodes.containsKey(node.key)
+          && directory.isMember(node.nodeId)) {
+        attach(node.key, node.nodeId, node.address);
+      }
+    }));
+  }
+
+  private void refresh() {
+    List<String> list = new ArrayList<>();
+    for (Node n : nodes.values()) {
+      if (n.workerId != 0) {
+        list.add(n.address);
+      }
+    }
+    attached = List.copyOf(list);
+  }
+
+  private void wakeAwaiters() {
+    int count = attached.size();
+    awaiters.removeIf(a -> a.count() <= count && a.promise().tryComplete());
+  }
+
+  private void emit(WorkerEvent event) {
+    Handler<WorkerEvent> h = handler;
+    if (h != null) {
+      try {
+        h.handle(event);
+      } catch (RuntimeException e) {
+        WorkerLog.log.warn("pool '{}': the worker handler threw", pool, e);
+      }
+    }
+  }
+
+  /** The remote worker, as the queue sees it: it tells this class when it resigns. */
+  private final class PoolWorker implements Worker {
+    private final RemoteWorker remote;
+    private final Node node;
+
+    PoolWorker(RemoteWorker remote, Node node) {
+      this.remote = remote;
+      this.node = node;
+    }
+
+    @Override
+    public Set<String> series() {
+      return remote.series();
+    }
+
+    @Override
+    public int capacity() {
+      return remote.capacity();
+    }
+
+    @Override
+    public Future<Void> start(WorkerSupervisor supervisor) {
+      return remote.start(new WorkerSupervisor() {
+        @Override
+        public Vertx vertx() {
+          return supervisor.vertx();
+        }
+
+        @Override
+        public int workerId() {
+          return supervisor.workerId();
+        }
+
+        @Override
+        public void resign(Throwable cause) {
+          supervisor.resign(cause);
+          context.runOnContext(v -> resigned(node, cause));
+        }
+
+        @Override
+        public void pause() {
+          supervisor.pause();
+        }
+
+        @Override
+        public void resume() {
+          supervisor.resume();
+        }
+      });
+    }
+
+    @Override
+    public void run(Job job) {
+      remote.run(job);
+    }
+
+    @Override
+    public void cancel(Job job) {
+      remote.cancel(job);
+    }
+
+    @Override
+    public Future<Void> stop() {
+      return remote.stop();
+    }
+
+    @Override
+    public List<Job> crash() {
+      return remote.crash();
+    }
+
+    @Override
+    public String toString() {
+      return remote.toString();
+    }
+  }
+}

@@ -1,0 +1,224 @@
+package io.asynqueue.remote;
+
+import static io.asynqueue.remote.Servers.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.asynqueue.CallOptions;
+import io.asynqueue.WorkerLostException;
+import io.asynqueue.remote.ClusterQueue.WorkerEvent;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * One cluster on 127.0.0.1: this JVM (a member, with the {@link ClusterQueue}) and worker nodes in real child
+ * JVMs, each a {@code serve --cluster} with its own Hazelcast. The tests run in order on the one cluster: calls
+ * spread over two nodes; one is killed with SIGKILL under load; a node joins later and gets work; a node with the
+ * wrong secret is refused.
+ */
+@Timeout(60)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+final class ClusterTest {
+
+  static final String POOL = "test-pool";
+
+  @TempDir
+  static Path dir;
+  static Vertx vertx;
+  static ServerManager servers;
+  static ClusterQueue queue;
+  static String clusterName;
+  static int clusterPort;
+  static String member;
+  static Path secret;
+  static final ConcurrentLinkedQueue<WorkerEvent> seen = new ConcurrentLinkedQueue<>();
+  static final ConcurrentHashMap<String, Promise<WorkerEvent>> awaited = new ConcurrentHashMap<>();
+  static ServerManager.LocalServer a;
+  static ServerManager.LocalServer b;
+
+  @BeforeAll
+  static void cluster() throws Exception {
+    clusterName = "asynqueue-test-" + UUID.randomUUID();
+    clusterPort = 21000 + ThreadLocalRandom.current().nextInt(20000);
+    ClusterOptions options = new ClusterOptions().setPort(clusterPort).setClusterName(clusterName)
+        .setJoinWait(Duration.ZERO);
+    vertx = await(Vertx.builder().withClusterManager(AsynQueueCluster.hazelcast(options)).buildClustered());
+    member = "127.0.0.1:" + ((io.vertx.spi.cluster.hazelcast.HazelcastClusterManager)
+        ((io.vertx.core.internal.VertxInternal) vertx).clusterManager()).getHazelcastInstance().getCluster()
+        .getLocalMember().getAddress().getPort();
+    servers = ServerManager.create(vertx, List.of("-Xmx256m", "-XX:TieredStopAtLevel=1"));
+    secret = Servers.secretFile(dir);
+    queue = ClusterQueue.create(vertx, POOL, new ClusterQueueOptions()
+        .setWorkerOptions(new RemoteWorkerOptions().setSecret(Servers.SECRET).setReconnectAttempts(2)
+            .setReconnectDelay(Duration.ofMillis(50)).setMaxReconnectDelay(Duration.ofMillis(200))));
+    queue.workerHandler(e -> {
+      seen.add(e);
+      Promise<WorkerEvent> p = awaited.remove(e.kind() + " " + e.address());
+      if (p != null) {
+        p.complete(e);
+      }
+    });
+    await(queue.ready());
+    Future<ServerManager.LocalServer> first = servers.spawn(node(secret));
+    Future<ServerManager.LocalServer> second = servers.spawn(node(secret));
+    a = await(first);
+    b = await(second);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (queue != null) {
+      await(queue.shutdown());
+    }
+    if (vertx != null) {
+      await(vertx.close());
+    }
+    if (servers != null) {
+      servers.close();
+    }
+  }
+
+  /** The serve arguments of a worker node of this test's cluster. */
+  static String[] node(Path secretFile) {
+    return Servers.serveArgs(secretFile, "--cluster", member, "--cluster-name", clusterName,
+        "--cluster-port", Integer.toString(clusterPort), "--pool", POOL, "--join-wait", "0");
+  }
+
+  /** A Future of the next event of this kind for this server. */
+  static Future<WorkerEvent> next(WorkerEvent.Kind kind, ServerManager.LocalServer server) {
+    Promise<WorkerEvent> p = Promise.promise();
+    awaited.put(kind + " " + server.address(), p);
+    // it may have happened already
+    for (WorkerEvent e : seen) {
+      if (e.kind() == kind && e.address().equals(server.address()) && awaited.remove(kind + " " + server.address(), p)) {
+        p.complete(e);
+      }
+    }
+    return p.future();
+  }
+
+  @Test
+  @Order(1)
+  void calls_spread_over_both_nodes() throws Exception {
+    await(queue.awaitWorkers(2));
+    assertThat(queue.workerAddresses()).containsExactlyInAnyOrder(a.address(), b.address());
+    List<Future<Long>> calls = new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      calls.add(queue.call(Remote.named("sleepPid"), 2L));
+    }
+    await(Future.all(calls));
+    Set<Long> pids = new HashSet<>();
+    calls.forEach(f -> pids.add(f.result()));
+    assertThat(pids).containsExactlyInAnyOrder(a.pid(), b.pid());
+  }
+
+  @Test
+  @Order(2)
+  void a_node_killed_under_load_is_resigned_at_once_and_every_call_completes() throws Exception {
+    await(queue.awaitWorkers(2));
+    Future<WorkerEvent> lost = next(WorkerEvent.Kind.LOST, a);
+    int n = 400;
+    CountDownLatch quarter = new CountDownLatch(n / 4);
+    List<Future<Long>> retried = new ArrayList<>();
+    List<Future<Long>> once = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      boolean retry = i % 2 == 0;
+      Future<Long> f = queue.call(Remote.named("sleepPid"), retry ? new CallOptions().setRetries(3) : new CallOptions(),
+          10L);
+      f.onComplete(ar -> quarter.countDown());
+      (retry ? retried : once).add(f);
+    }
+    assertThat(quarter.await(30, TimeUnit.SECONDS)).isTrue();
+    long killed = System.nanoTime();
+    a.kill();
+    WorkerEvent event = await(lost);
+    long lostAfterMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed);
+    assertThat(event.nodeId()).isNotBlank();
+    // reported by the cluster manager within seconds: nothing waits for a 30 s send timeout
+    assertThat(lostAfterMillis).isLessThan(10_000);
+    await(Future.join(new ArrayList<>(retried)).otherwise(e -> null));
+    await(Future.join(new ArrayList<>(once)).otherwise(e -> null));
+    for (Future<Long> f : retried) {
+      assertThat(f.succeeded()).as("a call allowed retries: %s", f.cause()).isTrue();
+    }
+    int failed = 0;
+    for (Future<Long> f : once) {
+      if (f.failed()) {
+        assertThat(f.cause()).isInstanceOf(WorkerLostException.class);
+        failed++;
+      } else {
+        assertThat(f.result()).isIn(a.pid(), b.pid());
+      }
+    }
+    assertThat(queue.workerAddresses()).containsExactly(b.address());
+    // the queue carries on with the other node
+    assertThat(await(queue.<Long>call(Remote.named("pid")))).isEqualTo(b.pid());
+    System.out.printf("cluster: node lost %d ms after SIGKILL; %d of %d calls without retries failed%n",
+        lostAfterMillis, failed, once.size());
+  }
+
+  @Test
+  @Order(3)
+  void a_node_that_joins_later_gets_work() throws Exception {
+    ServerManager.LocalServer c = await(servers.spawn(node(secret)));
+    await(next(WorkerEvent.Kind.ATTACHED, c));
+    assertThat(queue.workerAddresses()).contains(c.address());
+    List<Future<Long>> calls = new ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      calls.add(queue.call(Remote.named("sleepPid"), 5L));
+    }
+    await(Future.all(calls));
+    Set<Long> pids = new HashSet<>();
+    calls.forEach(f -> pids.add(f.result()));
+    assertThat(pids).contains(c.pid());
+  }
+
+  @Test
+  @Order(4)
+  void a_node_with_the_wrong_secret_is_refused_and_the_queue_carries_on() throws Exception {
+    Path wrong = dir.resolve("wrong-secret");
+    Files.writeString(wrong, "not the secret of this cluster at all\n");
+    Files.setPosixFilePermissions(wrong, PosixFilePermissions.fromString("rw-------"));
+    ServerManager.LocalServer d = await(servers.spawn(node(wrong)));
+    WorkerEvent refused = await(next(WorkerEvent.Kind.REFUSED, d));
+    assertThat(refused.cause()).isInstanceOf(AuthenticationException.class);
+    assertThat(queue.workerAddresses()).doesNotContain(d.address());
+    List<Future<Long>> calls = new ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      calls.add(queue.call(Remote.named("pid")));
+    }
+    await(Future.all(calls));
+    calls.forEach(f -> assertThat(f.result()).isNotEqualTo(d.pid()));
+  }
+
+  @Test
+  @Order(5)
+  void a_node_that_stops_gracefully_leaves_the_pool() throws Exception {
+    Future<WorkerEvent> left = next(WorkerEvent.Kind.LEFT, b);
+    await(b.stop());
+    await(left);
+    assertThat(queue.workerAddresses()).doesNotContain(b.address());
+  }
+}
