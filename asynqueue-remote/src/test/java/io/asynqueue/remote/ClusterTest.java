@@ -9,6 +9,8 @@ import io.asynqueue.remote.ClusterQueue.WorkerEvent;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -43,6 +45,8 @@ import org.junit.jupiter.api.io.TempDir;
 final class ClusterTest {
 
   static final String POOL = "test-pool";
+  /** This JVM is the cluster's first member, so its setting decides when a silent member is removed. */
+  static final int HEARTBEAT_TIMEOUT_SECONDS = 4;
 
   @TempDir
   static Path dir;
@@ -57,13 +61,14 @@ final class ClusterTest {
   static final ConcurrentHashMap<String, Promise<WorkerEvent>> awaited = new ConcurrentHashMap<>();
   static ServerManager.LocalServer a;
   static ServerManager.LocalServer b;
+  static ServerManager.LocalServer c;
 
   @BeforeAll
   static void cluster() throws Exception {
     clusterName = "asynqueue-test-" + UUID.randomUUID();
     clusterPort = 21000 + ThreadLocalRandom.current().nextInt(20000);
     ClusterOptions options = new ClusterOptions().setPort(clusterPort).setClusterName(clusterName)
-        .setJoinWait(Duration.ZERO);
+        .setJoinWait(Duration.ZERO).setHeartbeatTimeout(Duration.ofSeconds(HEARTBEAT_TIMEOUT_SECONDS));
     vertx = await(Vertx.builder().withClusterManager(AsynQueueCluster.hazelcast(options)).buildClustered());
     member = "127.0.0.1:" + ((io.vertx.spi.cluster.hazelcast.HazelcastClusterManager)
         ((io.vertx.core.internal.VertxInternal) vertx).clusterManager()).getHazelcastInstance().getCluster()
@@ -182,7 +187,7 @@ final class ClusterTest {
   @Test
   @Order(3)
   void a_node_that_joins_later_gets_work() throws Exception {
-    ServerManager.LocalServer c = await(servers.spawn(node(secret)));
+    c = await(servers.spawn(node(secret)));
     await(next(WorkerEvent.Kind.ATTACHED, c));
     assertThat(queue.workerAddresses()).contains(c.address());
     List<Future<Long>> calls = new ArrayList<>();
@@ -215,6 +220,58 @@ final class ClusterTest {
 
   @Test
   @Order(5)
+  void garbage_sent_to_the_cluster_port_changes_nothing() throws Exception {
+    int port = Integer.parseInt(member.substring(member.lastIndexOf(':') + 1));
+    byte[] junk = new byte[64 * 1024];
+    ThreadLocalRandom.current().nextBytes(junk);
+    for (int i = 0; i < 5; i++) {
+      try (Socket s = new Socket("127.0.0.1", port)) {
+        s.getOutputStream().write(junk);
+        s.getOutputStream().flush();
+      } catch (IOException closedByHazelcast) {
+        // Hazelcast may drop the connection part-way: that is the point
+      }
+    }
+    List<String> before = queue.workerAddresses();
+    List<Future<Long>> calls = new ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      calls.add(queue.call(Remote.named("pid")));
+    }
+    await(Future.all(calls));
+    assertThat(queue.workerAddresses()).isEqualTo(before).contains(b.address(), c.address());
+    assertThat(seen).noneMatch(e -> e.kind() == WorkerEvent.Kind.LOST && !e.address().equals(a.address()));
+  }
+
+  @Test
+  @Order(6)
+  void a_frozen_node_is_removed_by_the_cluster_and_its_calls_run_elsewhere() throws Exception {
+    await(queue.awaitWorkers(2));
+    Future<WorkerEvent> lost = next(WorkerEvent.Kind.LOST, c);
+    List<Future<Long>> calls = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      calls.add(queue.call(Remote.named("sleepPid"), new CallOptions().setRetries(2), 200L));
+    }
+    // freeze c with calls on it: its connections stay open, so only the cluster can tell that it is gone
+    long frozen = System.nanoTime();
+    Process stop = new ProcessBuilder("kill", "-STOP", Long.toString(c.pid())).inheritIO().start();
+    assertThat(stop.waitFor()).isZero();
+    WorkerEvent event = await(lost);
+    long lostAfterMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - frozen);
+    assertThat(event.workerId()).isPositive();
+    await(Future.all(calls));
+    for (Future<Long> f : calls) {
+      assertThat(f.result()).isIn(b.pid(), c.pid());
+    }
+    assertThat(queue.workerAddresses()).containsExactly(b.address());
+    // removed once silent for the heartbeat timeout, far sooner than a 30 s send timeout
+    assertThat(lostAfterMillis).isLessThan((HEARTBEAT_TIMEOUT_SECONDS + 8) * 1000L);
+    System.out.printf("cluster: frozen node lost %d ms after SIGSTOP (heartbeat timeout %d s)%n", lostAfterMillis,
+        HEARTBEAT_TIMEOUT_SECONDS);
+    c.kill();
+  }
+
+  @Test
+  @Order(7)
   void a_node_that_stops_gracefully_leaves_the_pool() throws Exception {
     Future<WorkerEvent> left = next(WorkerEvent.Kind.LEFT, b);
     await(b.stop());

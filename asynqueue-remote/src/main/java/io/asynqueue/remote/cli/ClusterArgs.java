@@ -75,8 +75,14 @@ public final class ClusterArgs {
     return Vertx.builder().withClusterManager(AsynQueueCluster.hazelcast(options(liteMember))).buildClustered();
   }
 
-  /** Quietens Hazelcast's chatty INFO logging under slf4j-simple, unless the user chose a level. */
+  /**
+   * Sends Hazelcast's logging through SLF4J (even what it logs before reading its configuration), and quietens its
+   * chatty INFO logging under slf4j-simple, unless the user chose otherwise.
+   */
   public static void quietHazelcast() {
+    if (System.getProperty("hazelcast.logging.type") == null) {
+      System.setProperty("hazelcast.logging.type", "slf4j");
+    }
     if (System.getProperty("org.slf4j.simpleLogger.log.com.hazelcast") == null) {
       System.setProperty("org.slf4j.simpleLogger.log.com.hazelcast", "warn");
     }
