@@ -58,6 +58,7 @@ final class ClusterTest {
   static String member;
   static Path secret;
   static final ConcurrentLinkedQueue<WorkerEvent> seen = new ConcurrentLinkedQueue<>();
+  static final ConcurrentHashMap<String, Long> attachedAt = new ConcurrentHashMap<>();
   static final ConcurrentHashMap<String, Promise<WorkerEvent>> awaited = new ConcurrentHashMap<>();
   static ServerManager.LocalServer a;
   static ServerManager.LocalServer b;
@@ -79,6 +80,7 @@ final class ClusterTest {
         .setWorkerOptions(new RemoteWorkerOptions().setSecret(Servers.SECRET).setReconnectAttempts(2)
             .setReconnectDelay(Duration.ofMillis(50)).setMaxReconnectDelay(Duration.ofMillis(200))));
     queue.workerHandler(e -> {
+      attachedAt.putIfAbsent(e.address(), System.nanoTime());
       seen.add(e);
       Promise<WorkerEvent> p = awaited.remove(e.kind() + " " + e.address());
       if (p != null) {
@@ -188,7 +190,12 @@ final class ClusterTest {
   @Order(3)
   void a_node_that_joins_later_gets_work() throws Exception {
     c = await(servers.spawn(node(secret)));
+    long registered = System.nanoTime(); // the child prints its ready line once its server is in the pool
     await(next(WorkerEvent.Kind.ATTACHED, c));
+    long attachedAfterMillis = TimeUnit.NANOSECONDS.toMillis(attachedAt.get(c.address()) - registered);
+    // attached within a second of the cluster knowing of it (often before this thread has read the ready line)
+    assertThat(attachedAfterMillis).isLessThan(1000);
+    System.out.printf("cluster: a joining node attached %d ms after it registered%n", attachedAfterMillis);
     assertThat(queue.workerAddresses()).contains(c.address());
     List<Future<Long>> calls = new ArrayList<>();
     for (int i = 0; i < 100; i++) {
