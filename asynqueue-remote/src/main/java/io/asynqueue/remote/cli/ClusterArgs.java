@@ -85,6 +85,8 @@ public final class ClusterArgs {
     }
     if (System.getProperty("org.slf4j.simpleLogger.log.com.hazelcast") == null) {
       System.setProperty("org.slf4j.simpleLogger.log.com.hazelcast", "warn");
+      // warns that CP data structures are unsafe without the CP subsystem: Vert.x's locks and counters, unused here
+      System.setProperty("org.slf4j.simpleLogger.log.com.hazelcast.cp.CPSubsystem", "error");
     }
   }
 }

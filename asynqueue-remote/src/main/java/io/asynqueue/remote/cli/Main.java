@@ -209,7 +209,10 @@ public final class Main implements Callable<Integer> {
       WorkerServer s = server;
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
         try {
-          s.close().compose(v -> vertx.close()).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+          // one after the other from this thread: a clustered Vert.x closed from one of its own event loops
+          // completes its close Future on that loop after it has stopped
+          s.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+          vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         } catch (Exception ignored) {
           // exiting anyway
         }
