@@ -1,0 +1,114 @@
+package io.asynqueue.remote;
+
+import static io.asynqueue.remote.Servers.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.asynqueue.WorkerLostException;
+import io.asynqueue.remote.ClusterQueue.WorkerEvent;
+import io.asynqueue.remote.impl.ClusterDirectory;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.net.NetServer;
+import io.vertx.core.net.NetSocket;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * A server that stays in the pool while its connection is cut (its node still in the cluster): the worker gives up
+ * reconnecting and is dropped, then the queue tries the server again and takes it back once it answers. Two
+ * clustered Vert.x instances in this JVM; the server is reached through a TCP relay that the test cuts and restores.
+ */
+@Timeout(60)
+final class ClusterRecoveryTest {
+
+  /** Relays connections on one port to the server, until closed. */
+  static final class Relay {
+    final Vertx vertx;
+    final int target;
+    final Set<NetSocket> sockets = ConcurrentHashMap.newKeySet();
+    NetServer server;
+
+    Relay(Vertx vertx, int target) {
+      this.vertx = vertx;
+      this.target = target;
+    }
+
+    Future<Integer> listen(int port) {
+      server = vertx.createNetServer().connectHandler(in -> {
+        in.pause();
+        sockets.add(in);
+        vertx.createNetClient().connect(target, "127.0.0.1").onSuccess(out -> {
+          sockets.add(out);
+          in.pipeTo(out);
+          out.pipeTo(in);
+          in.resume();
+        }).onFailure(e -> in.close());
+      });
+      return server.listen(port, "127.0.0.1").map(NetServer::actualPort);
+    }
+
+    Future<Void> cut() {
+      sockets.forEach(NetSocket::close);
+      sockets.clear();
+      return server.close();
+    }
+  }
+
+  @Test
+  void a_worker_that_gives_up_is_tried_again_while_its_server_stays_in_the_pool() throws Exception {
+    int port = 21000 + ThreadLocalRandom.current().nextInt(20000);
+    ClusterOptions cluster = new ClusterOptions().setPort(port).setMembers(List.of("127.0.0.1:" + port))
+        .setClusterName("recovery-" + UUID.randomUUID()).setJoinWait(Duration.ZERO);
+    Vertx node = await(Vertx.builder().withClusterManager(AsynQueueCluster.hazelcast(cluster)).buildClustered());
+    Vertx client = null;
+    try {
+      WorkerServer server = Servers.start(node, Servers.serverOptions());
+      Relay relay = new Relay(node, server.actualPort());
+      int relayPort = await(relay.listen(0));
+      String address = "127.0.0.1:" + relayPort;
+      await(ClusterDirectory.of(node, "recovery").register(address));
+
+      client = await(Vertx.builder()
+          .withClusterManager(AsynQueueCluster.hazelcast(new ClusterOptions(cluster).setLiteMember(true)))
+          .buildClustered());
+      LinkedBlockingQueue<WorkerEvent> events = new LinkedBlockingQueue<>();
+      ClusterQueue q = ClusterQueue.create(client, "recovery", new ClusterQueueOptions()
+          .setWorkerOptions(new RemoteWorkerOptions().setSecret(Servers.SECRET).setReconnectAttempts(2)
+              .setReconnectDelay(Duration.ofMillis(50)).setMaxReconnectDelay(Duration.ofMillis(100))));
+      q.workerHandler(events::add);
+      assertThat(events.poll(20, TimeUnit.SECONDS)).extracting(WorkerEvent::kind).isEqualTo(WorkerEvent.Kind.ATTACHED);
+      assertThat(await(q.<Integer>call(Remote.named("add"), 1, 2))).isEqualTo(3);
+
+      // cut: the worker loses its connection, cannot reconnect, and gives up; the server is still in the pool
+      await(relay.cut());
+      WorkerEvent lost = events.poll(20, TimeUnit.SECONDS);
+      assertThat(lost).isNotNull();
+      assertThat(lost.kind()).isEqualTo(WorkerEvent.Kind.LOST);
+      assertThat(lost.cause()).isInstanceOf(WorkerLostException.class);
+      assertThat(q.workerAddresses()).isEmpty();
+      Future<Integer> waiting = q.call(Remote.named("add"), 2, 3); // waits in the queue meanwhile
+
+      // restore: the queue tries the server again and takes it back
+      await(relay.listen(relayPort));
+      WorkerEvent back = events.poll(20, TimeUnit.SECONDS);
+      assertThat(back).isNotNull();
+      assertThat(back.kind()).isEqualTo(WorkerEvent.Kind.ATTACHED);
+      assertThat(back.address()).isEqualTo(address);
+      assertThat(await(waiting)).isEqualTo(5);
+      await(q.shutdown());
+    } finally {
+      if (client != null) {
+        await(client.close());
+      }
+      await(node.close());
+    }
+  }
+}
