@@ -6,14 +6,15 @@ import io.asynqueue.TaskQueue;
 import io.asynqueue.remote.ClusterQueue.WorkerEvent;
 import io.asynqueue.remote.RemoteWorker;
 import io.asynqueue.remote.RemoteWorkerOptions;
+import io.asynqueue.spi.Job;
+import io.asynqueue.spi.Worker;
+import io.asynqueue.spi.WorkerSupervisor;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.asynqueue.spi.Job;
-import io.asynqueue.spi.Worker;
-import io.asynqueue.spi.WorkerSupervisor;
+import io.vertx.core.internal.VertxInternal;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -87,7 +88,15 @@ public final class ClusterWorkers implements ClusterDirectory.Listener {
 
   /** @return a Future completed once the pool is watched and its servers of now reported */
   public Future<Void> ready() {
-    return watch.mapEmpty();
+    Promise<Void> promise = callerPromise();
+    watch.onComplete(ar -> {
+      if (ar.succeeded()) {
+        promise.tryComplete();
+      } else {
+        promise.tryFail(ar.cause());
+      }
+    });
+    return promise.future();
   }
 
   /**
@@ -95,7 +104,7 @@ public final class ClusterWorkers implements ClusterDirectory.Listener {
    * @return a Future completed once at least {@code count} workers are attached
    */
   public Future<Void> awaitWorkers(int count) {
-    Promise<Void> promise = Promise.promise();
+    Promise<Void> promise = callerPromise();
     context.runOnContext(v -> {
       if (closed) {
         promise.tryFail(new QueueShutdownException("the cluster queue of pool '" + pool + "' is shut down"));
@@ -123,7 +132,7 @@ public final class ClusterWorkers implements ClusterDirectory.Listener {
    * @return a Future completed once the watch is closed
    */
   public Future<Void> close() {
-    Promise<Void> promise = Promise.promise();
+    Promise<Void> promise = callerPromise();
     context.runOnContext(v -> {
       closed = true;
       for (Awaiter a : awaiters) {
@@ -240,6 +249,11 @@ public final class ClusterWorkers implements ClusterDirectory.Listener {
         attach(node.key, node.nodeId, node.address);
       }
     }));
+  }
+
+  /** A promise whose Future completes on the caller's context, as every Future of a queue does. */
+  private Promise<Void> callerPromise() {
+    return ((VertxInternal) vertx).getOrCreateContext().promise();
   }
 
   private void refresh() {
