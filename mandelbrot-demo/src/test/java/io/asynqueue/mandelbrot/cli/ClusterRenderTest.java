@@ -2,13 +2,19 @@ package io.asynqueue.mandelbrot.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vertx.core.json.JsonObject;
 import java.awt.image.BufferedImage;
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -28,9 +34,9 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code mcm worker --cluster} and {@code mcm render --cluster} on one cluster on 127.0.0.1: two workers in child
- * JVMs (the first starts the cluster, the second joins it through the first), and renders in this JVM, a lite member
- * that finds the workers through the cluster. The cluster has a name and ports of its own, so that no other cluster
+ * {@code mcm worker --cluster}, {@code mcm render --cluster} and {@code mcm serve --cluster} on one cluster on
+ * 127.0.0.1: two workers in child JVMs (the first starts the cluster, the second joins it through the first), renders
+ * in this JVM and a web server in a child JVM, lite members that find the workers through the cluster. The cluster has a name and ports of its own, so that no other cluster
  * on the host is joined.
  */
 @Timeout(120)
@@ -87,27 +93,41 @@ final class ClusterRenderTest {
         "--join-wait", "0", "--pool", POOL))
         .redirectError(log.toFile())
         .start();
+    Matcher m = awaitLine(p, READY, log);
+    assertThat(m.group(1)).isEqualTo(POOL);
+    assertThat(m.group(2)).isEqualTo(clusterName);
+    return new Worker(p, m.group(3), log);
+  }
+
+  /** Waits for a child's line on standard output that matches; the rest of its output is read and dropped. */
+  static Matcher awaitLine(Process p, Pattern pattern, Path log) throws Exception {
     CompletableFuture<Matcher> ready = new CompletableFuture<>();
     Thread reader = new Thread(() -> {
       try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
         for (String line; (line = in.readLine()) != null; ) {
-          Matcher m = READY.matcher(line);
+          Matcher m = pattern.matcher(line);
           if (m.find()) {
             ready.complete(m);
           }
         }
-        ready.completeExceptionally(new IllegalStateException("the worker ended before it was ready: "
+        ready.completeExceptionally(new IllegalStateException("the child ended before it was ready: "
             + Files.readString(log, StandardCharsets.UTF_8)));
       } catch (Exception e) {
         ready.completeExceptionally(e);
       }
-    }, "mcm-cluster-worker-" + name);
+    }, "mcm-cluster-child-" + p.pid());
     reader.setDaemon(true);
     reader.start();
-    Matcher m = ready.get(60, TimeUnit.SECONDS);
-    assertThat(m.group(1)).isEqualTo(POOL);
-    assertThat(m.group(2)).isEqualTo(clusterName);
-    return new Worker(p, m.group(3), log);
+    return ready.get(60, TimeUnit.SECONDS);
+  }
+
+  static void assertSamePixels(Path actual, Path expected) throws Exception {
+    BufferedImage a = ImageIO.read(expected.toFile());
+    BufferedImage b = ImageIO.read(actual.toFile());
+    assertThat(b.getWidth()).isEqualTo(a.getWidth());
+    assertThat(b.getHeight()).isEqualTo(a.getHeight());
+    assertThat(b.getRGB(0, 0, b.getWidth(), b.getHeight(), null, 0, b.getWidth()))
+        .isEqualTo(a.getRGB(0, 0, a.getWidth(), a.getHeight(), null, 0, a.getWidth()));
   }
 
   /** The cluster options of a render on this test's cluster. */
@@ -145,12 +165,8 @@ final class ClusterRenderTest {
         VIEW);
     assertThat(c.code()).as(c.err()).isZero();
     assertThat(c.out()).contains("Computed 18000 pixels");
-    BufferedImage a = ImageIO.read(local.toFile());
-    BufferedImage b = ImageIO.read(clustered.toFile());
-    assertThat(b.getWidth()).isEqualTo(a.getWidth()).isEqualTo(150);
-    assertThat(b.getHeight()).isEqualTo(a.getHeight());
-    assertThat(b.getRGB(0, 0, b.getWidth(), b.getHeight(), null, 0, b.getWidth()))
-        .isEqualTo(a.getRGB(0, 0, a.getWidth(), a.getHeight(), null, 0, a.getWidth()));
+    assertThat(ImageIO.read(clustered.toFile()).getWidth()).isEqualTo(150);
+    assertSamePixels(clustered, local);
   }
 
   @Test
@@ -197,6 +213,42 @@ final class ClusterRenderTest {
 
   @Test
   @Order(5)
+  void serve_on_the_cluster_workers_serves_the_pixels_of_a_local_render() throws Exception {
+    Path log = dir.resolve("serve.log");
+    String java = ProcessHandle.current().info().command().orElse("java");
+    List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:TieredStopAtLevel=1",
+        "-cp", System.getProperty("java.class.path"), Mcm.class.getName(), "serve", "--port", "0", "--pool", POOL));
+    command.addAll(clusterArgs());
+    Process serve = new ProcessBuilder(command).redirectError(log.toFile()).start();
+    try {
+      Matcher m = awaitLine(serve, Pattern.compile("mcm serve: (http://\\S+/) \\(the workers of pool '" + POOL
+          + "'"), log);
+      HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(10)).build();
+      HttpResponse<byte[]> png = http.send(HttpRequest.newBuilder(URI.create(m.group(1)
+          + "image.png?N=240&cr=-0.74&ci=0.18&crpm=0.05&cipm=0.04&values=500")).timeout(Duration.ofSeconds(60))
+          .build(), HttpResponse.BodyHandlers.ofByteArray());
+      assertThat(png.statusCode()).isEqualTo(200);
+      Path served = dir.resolve("served.png");
+      Files.write(served, png.body());
+      Path local = dir.resolve("local-240.png");
+      Run l = mcm(List.of("render", "-N", "500", "-w", "1", "-o", local.toString(), "240", "-0.74", "0.18", "0.05",
+          "0.04"));
+      assertThat(l.code()).as(l.err()).isZero();
+      assertSamePixels(served, local);
+      HttpResponse<String> stats = http.send(HttpRequest.newBuilder(URI.create(m.group(1) + "stats"))
+          .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+      JsonObject json = new JsonObject(stats.body());
+      assertThat(json.getString("workerKind")).isEqualTo("cluster");
+      assertThat(json.getJsonObject("renders").getLong("served")).isEqualTo(1);
+    } finally {
+      serve.destroy();
+      assertThat(serve.waitFor(15, TimeUnit.SECONDS)).as("serve exited").isTrue();
+    }
+  }
+
+  @Test
+  @Order(6)
   void a_worker_stopped_by_sigterm_exits_promptly_and_the_cluster_renders_on_without_it() throws Exception {
     long start = System.nanoTime();
     second.process().destroy(); // SIGTERM: the shutdown hook closes the server, leaving its pool, then Vert.x
