@@ -47,6 +47,9 @@ final class ClusterNode {
       return starting.toCompletionStage().toCompletableFuture().get(timeout, TimeUnit.SECONDS);
     } catch (TimeoutException e) {
       gaveUp.set(true);
+      if (starting.succeeded()) {
+        starting.result().close(); // joined between the timeout and now
+      }
       throw new ClusterException("cannot join the cluster '" + options.getClusterName() + "' through "
           + options.getMembers() + " within " + timeout + " seconds" + (liteMember
           ? " (is an 'mcm worker --cluster' running there?)" : ""), null);

@@ -42,7 +42,7 @@ import picocli.CommandLine.Spec;
       "Examples:",
       "  mcm serve                      # http://127.0.0.1:8080/",
       "  mcm serve --port 9000 --processes 4",
-      "  mcm serve --cluster 127.0.0.1:5701,127.0.0.1:5702   (rows on 'mcm worker --cluster' nodes)",
+      "  mcm serve --cluster 127.0.0.1:5701,127.0.0.1:5702   (see 'mcm worker --help')",
       "",
       "Stops on Ctrl-C (SIGINT) or SIGTERM. Exit codes: 1 cannot listen (or, with --cluster, cannot join the "
           + "cluster or no worker came), 2 bad arguments."
