@@ -7,6 +7,8 @@ import io.asynqueue.Task2;
 import io.asynqueue.TaskQueue;
 import io.asynqueue.ThreadQueue;
 import io.asynqueue.process.ProcessQueue;
+import io.asynqueue.remote.ClusterQueue;
+import io.asynqueue.remote.ClusterQueueOptions;
 import io.asynqueue.remote.Remote;
 import io.asynqueue.remote.RemoteWorker;
 import io.asynqueue.remote.RemoteWorkerOptions;
@@ -14,8 +16,14 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.streams.ReadStream;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.IntSupplier;
 import java.util.stream.IntStream;
 
 /**
@@ -28,6 +36,15 @@ public final class QueueRowSource implements RowSource {
   /** Rows in flight per worker: enough to keep every worker busy while finished rows wait their turn. */
   public static final int ROWS_PER_WORKER = 5;
 
+  /**
+   * Rows a cluster render may have in flight: the pool's threads are not known ahead, and servers join during a
+   * render, so the window is sized for {@value} rows at once rather than for the servers there at the start.
+   */
+  public static final int CLUSTER_ROWS_AT_ONCE = 64;
+
+  /** How many times a row of a cluster render is tried again when the server computing it is lost. */
+  public static final int CLUSTER_ROW_RETRIES = 2;
+
   /** The row task. A static method reference, so it serializes to a child JVM as a name. */
   private static final Task2<ViewSpec, Integer, byte[]> ROW = MandelbrotValuer::row;
 
@@ -35,8 +52,10 @@ public final class QueueRowSource implements RowSource {
   private static final Task<byte[]> REMOTE_ROW = Remote.named(RowService.ROW);
 
   private final TaskQueue queue;
-  private final int workers;
+  private final int window;
+  private final IntSupplier workers;
   private final Task<byte[]> row;
+  private final int retries;
 
   /**
    * Rows on a queue whose workers are already attached.
@@ -49,12 +68,22 @@ public final class QueueRowSource implements RowSource {
   }
 
   private QueueRowSource(TaskQueue queue, int workers, Task<byte[]> row) {
+    this(queue, ROWS_PER_WORKER * checked(workers), () -> workers, row, 0);
+  }
+
+  private QueueRowSource(TaskQueue queue, int window, IntSupplier workers, Task<byte[]> row, int retries) {
+    this.queue = queue;
+    this.window = window;
+    this.workers = workers;
+    this.row = row;
+    this.retries = retries;
+  }
+
+  private static int checked(int workers) {
     if (workers < 1) {
       throw new IllegalArgumentException("workers must be at least 1, not " + workers);
     }
-    this.queue = queue;
-    this.workers = workers;
-    this.row = row;
+    return workers;
   }
 
   /**
@@ -80,6 +109,42 @@ public final class QueueRowSource implements RowSource {
     return Future.all(attached)
         .map(all -> new QueueRowSource(queue, workers.stream().mapToInt(RemoteWorker::serverConcurrency).sum(),
             REMOTE_ROW))
+        .recover(e -> queue.shutdownNow().transform(ar -> Future.failedFuture(e)));
+  }
+
+  /**
+   * Rows computed by the {@link RowService}s of a pool in a Vert.x cluster ({@code mcm worker --cluster}), on a
+   * {@link ClusterQueue}: servers that join the pool during the render get rows too, and the rows a lost server held
+   * are computed again elsewhere (up to {@value #CLUSTER_ROW_RETRIES} times). Up to {@value #ROWS_PER_WORKER} times
+   * {@value #CLUSTER_ROWS_AT_ONCE} rows are in flight; {@link #workers()} is the number of servers attached since
+   * the source was made (it sets the queue's {@linkplain ClusterQueue#workerHandler worker handler} to count them).
+   *
+   * @param vertx a clustered Vert.x instance (see {@code AsynQueueCluster})
+   * @param pool the pool the servers joined
+   * @param template the remote workers' options: the servers' secret (or TLS settings), reconnection
+   * @param wait how long to wait for a first server in the pool
+   * @return a Future of the source, once at least one server is attached; failed with a
+   *     {@link TimeoutException} if none came within {@code wait}
+   * @throws IllegalArgumentException if Vert.x is not clustered with Hazelcast, or the options have neither a secret
+   *     nor TLS
+   */
+  public static Future<QueueRowSource> cluster(Vertx vertx, String pool, RemoteWorkerOptions template, Duration wait) {
+    ClusterQueue queue = ClusterQueue.create(vertx, pool, new ClusterQueueOptions().setWorkerOptions(template));
+    Set<String> attached = ConcurrentHashMap.newKeySet();
+    queue.workerHandler(e -> {
+      if (e.kind() == ClusterQueue.WorkerEvent.Kind.ATTACHED) {
+        attached.add(e.nodeId() + " " + e.address());
+      }
+    });
+    return queue.awaitWorkers(1)
+        .timeout(wait.toMillis(), TimeUnit.MILLISECONDS)
+        .recover(e -> Future.failedFuture(e instanceof TimeoutException
+            ? new TimeoutException("no worker in the pool '" + pool + "' after "
+                + wait.toSeconds() + " seconds: start 'mcm worker --cluster ...' on the nodes (same --pool, "
+                + "--cluster-name and secret)")
+            : e))
+        .map(v -> new QueueRowSource(queue, ROWS_PER_WORKER * CLUSTER_ROWS_AT_ONCE,
+            () -> Math.max(attached.size(), queue.workerAddresses().size()), REMOTE_ROW, CLUSTER_ROW_RETRIES))
         .recover(e -> queue.shutdownNow().transform(ar -> Future.failedFuture(e)));
   }
 
@@ -124,12 +189,15 @@ public final class QueueRowSource implements RowSource {
    * @return the rows
    */
   public OrderedItemProducer<byte[]> rows(Context context, ViewSpec spec, String series) {
-    CallOptions options = series == null ? null : new CallOptions().setSeries(series);
+    CallOptions options = series == null && retries == 0 ? null : new CallOptions().setRetries(retries);
+    if (series != null) {
+      options.setSeries(series);
+    }
     return OrderedItemProducer.create(
         context,
         IntStream.range(0, spec.ny()).iterator(),
         (Integer y) -> queue.call(row, options, spec, y),
-        ROWS_PER_WORKER * workers);
+        window);
   }
 
   /** @return the queue the rows are computed on */
@@ -139,7 +207,7 @@ public final class QueueRowSource implements RowSource {
 
   @Override
   public int workers() {
-    return workers;
+    return workers.getAsInt();
   }
 
   @Override

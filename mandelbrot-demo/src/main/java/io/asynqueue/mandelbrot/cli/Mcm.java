@@ -1,5 +1,6 @@
 package io.asynqueue.mandelbrot.cli;
 
+import io.asynqueue.remote.cli.ClusterArgs;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -87,6 +88,7 @@ public final class Mcm implements Callable<Integer> {
    * @param args the arguments
    */
   public static void main(String[] args) {
+    ClusterArgs.quietHazelcast();
     int code = run(Terminal.system(), args);
     System.out.flush();
     System.err.flush();

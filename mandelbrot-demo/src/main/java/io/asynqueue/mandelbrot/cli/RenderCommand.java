@@ -6,6 +6,7 @@ import io.asynqueue.mandelbrot.Renderer;
 import io.asynqueue.mandelbrot.RowSource;
 import io.asynqueue.mandelbrot.ViewSpec;
 import io.asynqueue.remote.RemoteWorkerOptions;
+import io.asynqueue.remote.cli.ClusterArgs;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -15,11 +16,13 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -34,13 +37,17 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     sortOptions = false,
-    customSynopsis = "mcm render [-hV] [-N values] [-o file] [-w N | --processes N | --remote host:port,...]%n"
-        + "                  [--secret-file file] [--compression 0-9] [--[no-]progress]%n"
-        + "                  [Nx cr ci crPM [ciPM]]",
+    customSynopsis = "mcm render [-hV] [-N values] [-o file] [--compression 0-9]%n"
+        + "                  [--[no-]progress] [-w N | --processes N%n"
+        + "                  | --remote host:port,... | --cluster host:port,...]%n"
+        + "                  [--secret-file file] [--pool name] [--worker-wait seconds]%n"
+        + "                  [cluster options] [Nx cr ci crPM [ciPM]]",
     description = {
       "Renders a view of the Mandelbrot set to a PNG.",
-      "One row per task on a queue of thread workers (or child JVMs with --processes, or remote workers,",
-      "'mcm worker' on other hosts, with --remote); rows stream into the 8-bit RGB PNG as they are done.",
+      "One row per task on a queue of thread workers (or child JVMs with --processes,",
+      "'mcm worker' servers on other hosts with --remote, or the 'mcm worker --cluster'",
+      "nodes of a cluster pool with --cluster); rows stream into the 8-bit RGB PNG as",
+      "they are done.",
       "The view is Nx pixels wide and floor(Nx * ciPM / crPM) high, centred on cr + i ci, spanning "
           + "cr - crPM to cr + crPM and ci - ciPM to ci + ciPM. With no view given: 1200 -0.630 0 1.4 1.2."
     },
@@ -52,6 +59,8 @@ import picocli.CommandLine.Spec;
       "  mcm render 1200 -0.630 0 1.4 1.2 > view.png",
       "  mcm render --processes 2 -o view.png",
       "  mcm render --remote 10.0.0.7:1978,10.0.0.8:1978 -o m.png     (hosts running 'mcm worker')",
+      "  mcm render --cluster 127.0.0.1:5701,127.0.0.1:5702 -o m.png",
+      "      (nodes running 'mcm worker --cluster', found by the cluster)",
       "",
       "Exit codes: 0 done, 1 the render failed, 2 bad arguments."
     })
@@ -87,8 +96,15 @@ final class RenderCommand implements Callable<Integer> {
       description = "Compute the rows on 'mcm worker' servers at these addresses instead of local threads.")
   List<String> remote;
 
+  @Mixin
+  ClusterArgs cluster = new ClusterArgs();
+
+  @Option(names = "--worker-wait", paramLabel = "seconds", defaultValue = "30",
+      description = "With --cluster: how long to wait for a first worker in the pool (default: ${DEFAULT-VALUE}).")
+  long workerWaitSeconds;
+
   @Option(names = "--secret-file", paramLabel = "file",
-      description = "The workers' shared secret, for --remote (default: ~/.asynqueue/secret).")
+      description = "The workers' shared secret, for --remote and --cluster (default: ~/.asynqueue/secret).")
   Path secretFile;
 
   @Option(names = "--compression", paramLabel = "0-9", defaultValue = "" + Renderer.DEFAULT_COMPRESSION,
@@ -132,6 +148,27 @@ final class RenderCommand implements Callable<Integer> {
     if (processes != null && (processes < 1 || processes > MAX_PROCESSES)) {
       throw usage("--processes must be 1 to %d, not %d", MAX_PROCESSES, processes);
     }
+    String secret = null;
+    if (cluster.enabled()) {
+      if (spec.commandLine().getParseResult().hasMatchedOption("--workers")) {
+        throw usage("give --workers or --cluster, not both");
+      }
+      if (processes != null) {
+        throw usage("give --processes or --cluster, not both");
+      }
+      if (remote != null) {
+        throw usage("give --remote or --cluster, not both");
+      }
+      if (workerWaitSeconds < 1) {
+        throw usage("--worker-wait must be at least 1, not %d", workerWaitSeconds);
+      }
+      try {
+        cluster.options(true);
+      } catch (IllegalArgumentException e) {
+        throw usage("%s", e.getMessage());
+      }
+      secret = secret();
+    }
     List<RemoteWorkerOptions> servers = null;
     if (remote != null) {
       if (spec.commandLine().getParseResult().hasMatchedOption("--workers")) {
@@ -160,7 +197,7 @@ final class RenderCommand implements Callable<Integer> {
     boolean showProgress = progress != null ? progress : terminal.stderrIsTerminal();
     RenderStats stats;
     try {
-      stats = render(view, out, output != null, showProgress, servers);
+      stats = render(view, out, output != null, showProgress, servers, secret);
     } catch (Exception e) {
       if (output != null) {
         Files.deleteIfExists(output); // no half-written PNG left behind
@@ -192,14 +229,18 @@ final class RenderCommand implements Callable<Integer> {
     }
   }
 
-  /** The --remote addresses, with the secret. */
-  private List<RemoteWorkerOptions> servers() {
-    String secret;
+  /** The shared secret of the workers, for --remote and --cluster. */
+  private String secret() {
     try {
-      secret = Secrets.read(secretFile);
+      return Secrets.read(secretFile);
     } catch (IllegalArgumentException e) {
       throw usage("%s", e.getMessage());
     }
+  }
+
+  /** The --remote addresses, with the secret. */
+  private List<RemoteWorkerOptions> servers() {
+    String secret = secret();
     List<RemoteWorkerOptions> list = new ArrayList<>();
     for (String address : remote) {
       String a = address.strip();
@@ -221,14 +262,19 @@ final class RenderCommand implements Callable<Integer> {
   }
 
   private RenderStats render(ViewSpec view, OutputStream out, boolean closeOut, boolean showProgress,
-      List<RemoteWorkerOptions> servers) throws Exception {
-    Vertx vertx = Vertx.vertx();
+      List<RemoteWorkerOptions> servers, String clusterSecret) throws Exception {
+    // a lite member: it comes and goes, holding none of the cluster's data
+    Vertx vertx = cluster.enabled() ? ClusterNode.start(cluster, true) : Vertx.vertx();
     RowSource source = null;
-    ProgressBar bar = showProgress ? new ProgressBar(terminal.err(), view.ny(), "rows") : null;
+    ProgressBar bar = null;
     try {
       source = processes != null ? QueueRowSource.processes(vertx, processes)
           : servers != null ? await(QueueRowSource.remote(vertx, servers))
+          : cluster.enabled() ? await(QueueRowSource.cluster(vertx, cluster.pool(),
+              new RemoteWorkerOptions().setSecret(clusterSecret).setReconnectAttempts(3),
+              Duration.ofSeconds(workerWaitSeconds)))
           : QueueRowSource.threads(vertx, workers);
+      bar = showProgress ? new ProgressBar(terminal.err(), view.ny(), "rows") : null;
       Context context = vertx.getOrCreateContext();
       Handler<Integer> onRow = bar == null ? null : bar::update;
       return await(Renderer.render(context, source, view, out, closeOut, compression, onRow));

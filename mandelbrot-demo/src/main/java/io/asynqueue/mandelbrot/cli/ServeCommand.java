@@ -2,19 +2,26 @@ package io.asynqueue.mandelbrot.cli;
 
 import io.asynqueue.mandelbrot.QueueRowSource;
 import io.asynqueue.mandelbrot.web.MandelbrotServer;
+import io.asynqueue.remote.RemoteWorkerOptions;
+import io.asynqueue.remote.cli.ClusterArgs;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code mcm serve [--host h] [--port p] [-w N | --processes N]}: the zoomable web page, until killed.
+ * {@code mcm serve [--host h] [--port p] [-w N | --processes N | --cluster host:port,...]}: the zoomable web page,
+ * until killed.
  */
 @Command(
     name = "serve",
@@ -25,6 +32,8 @@ import picocli.CommandLine.Spec;
       "Serves the zoomable Mandelbrot page: click to zoom 5x, 'Zoom out', a permalink and an HD link.",
       "Every image is rendered on one shared queue, one row per task, and streamed as its rows finish; "
           + "concurrent images share the workers fairly, and a closed page stops its render.",
+      "With --cluster, the rows are computed by the workers of a cluster pool ('mcm worker --cluster'), found "
+          + "through the cluster as they come and go.",
       "GET /image.png?N=&cr=&ci=&crpm=[&cipm=][&values=] is the PNG (N: width, 240 to 10000; "
           + "values: iterations, default 3000); GET /stats is the queue's load as JSON."
     },
@@ -33,8 +42,10 @@ import picocli.CommandLine.Spec;
       "Examples:",
       "  mcm serve                      # http://127.0.0.1:8080/",
       "  mcm serve --port 9000 --processes 4",
+      "  mcm serve --cluster 127.0.0.1:5701,127.0.0.1:5702   (see 'mcm worker --help')",
       "",
-      "Stops on Ctrl-C (SIGINT) or SIGTERM. Exit codes: 1 cannot listen, 2 bad arguments."
+      "Stops on Ctrl-C (SIGINT) or SIGTERM. Exit codes: 1 cannot listen (or, with --cluster, cannot join the "
+          + "cluster or no worker came), 2 bad arguments."
     })
 final class ServeCommand implements Callable<Integer> {
 
@@ -59,6 +70,17 @@ final class ServeCommand implements Callable<Integer> {
       description = "Compute the rows in N child JVMs (a ProcessQueue) instead of thread workers.")
   Integer processes;
 
+  @Mixin
+  ClusterArgs cluster = new ClusterArgs();
+
+  @Option(names = "--worker-wait", paramLabel = "seconds", defaultValue = "30",
+      description = "With --cluster: how long to wait for a first worker in the pool (default: ${DEFAULT-VALUE}).")
+  long workerWaitSeconds;
+
+  @Option(names = "--secret-file", paramLabel = "file",
+      description = "The workers' shared secret, for --cluster (default: ~/.asynqueue/secret).")
+  Path secretFile;
+
   ServeCommand(Terminal terminal) {
     this.terminal = terminal;
   }
@@ -74,11 +96,44 @@ final class ServeCommand implements Callable<Integer> {
     if (processes != null && (processes < 1 || processes > RenderCommand.MAX_PROCESSES)) {
       throw usage("--processes must be 1 to " + RenderCommand.MAX_PROCESSES + ", not " + processes);
     }
-    Vertx vertx = Vertx.vertx();
-    QueueRowSource source = processes != null
-        ? QueueRowSource.processes(vertx, processes)
-        : QueueRowSource.threads(vertx, workers);
-    String kind = processes != null ? "processes" : "threads";
+    String secret = null;
+    if (cluster.enabled()) {
+      if (spec.commandLine().getParseResult().hasMatchedOption("--workers")) {
+        throw usage("give --workers or --cluster, not both");
+      }
+      if (processes != null) {
+        throw usage("give --processes or --cluster, not both");
+      }
+      if (workerWaitSeconds < 1) {
+        throw usage("--worker-wait must be at least 1, not " + workerWaitSeconds);
+      }
+      try {
+        cluster.options(true);
+        secret = Secrets.read(secretFile);
+      } catch (IllegalArgumentException e) {
+        throw usage(e.getMessage());
+      }
+    }
+    // with --cluster, a lite member: it comes and goes, holding none of the cluster's data
+    Vertx vertx = cluster.enabled() ? ClusterNode.start(cluster, true) : Vertx.vertx();
+    QueueRowSource source;
+    if (cluster.enabled()) {
+      try {
+        source = QueueRowSource.cluster(vertx, cluster.pool(),
+                new RemoteWorkerOptions().setSecret(secret).setReconnectAttempts(3),
+                Duration.ofSeconds(workerWaitSeconds))
+            .toCompletionStage().toCompletableFuture().get();
+      } catch (ExecutionException e) {
+        await(vertx.close());
+        terminal.err().println("mcm serve: " + Mcm.describe(e.getCause()));
+        return Mcm.EXIT_FAILURE;
+      }
+    } else {
+      source = processes != null
+          ? QueueRowSource.processes(vertx, processes)
+          : QueueRowSource.threads(vertx, workers);
+    }
+    String kind = cluster.enabled() ? "cluster" : processes != null ? "processes" : "threads";
     MandelbrotServer server;
     try {
       server = MandelbrotServer.start(vertx, source, kind, host, port)
@@ -94,18 +149,31 @@ final class ServeCommand implements Callable<Integer> {
       stop(vertx, source);
       stopped.countDown();
     }, "mcm-serve-shutdown"));
-    terminal.out().println("mcm serve: http://" + host + ":" + server.port() + "/ (" + source.workers()
-        + " " + (processes != null ? "process" : "thread") + " workers)");
+    terminal.out().println("mcm serve: http://" + host + ":" + server.port() + "/ (" + (cluster.enabled()
+        ? "the workers of pool '" + cluster.pool() + "' of cluster '" + cluster.options(true).getClusterName()
+            + "', " + source.workers() + " so far"
+        : source.workers() + " " + (processes != null ? "process" : "thread") + " workers") + ")");
     terminal.out().flush();
     stopped.await();
     return 0;
   }
 
-  /** Stops the workers (and any child JVMs), then Vert.x; bounded, so a stuck child cannot hold the exit. */
+  /**
+   * Stops the workers (and any child JVMs), then Vert.x; bounded, so a stuck child cannot hold the exit. Each is
+   * awaited from this thread: a continuation chained on the first would be scheduled on an event loop that closing
+   * Vert.x shuts down.
+   */
   private static void stop(Vertx vertx, QueueRowSource source) {
+    await(source.close());
+    await(vertx.close());
+  }
+
+  /** Waits (at most 10 s) for a step of the shutdown; its failure does not stop the next step. */
+  private static void await(Future<?> step) {
     try {
-      source.close().eventually(vertx::close)
-          .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      step.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     } catch (Exception e) {
       // exiting anyway
     }

@@ -79,7 +79,8 @@ public final class MandelbrotServer {
    *
    * @param vertx the Vert.x instance
    * @param source where the rows are computed; left open by {@link #close()}
-   * @param workerKind what the workers are, for {@code /stats}: {@code "threads"} or {@code "processes"}
+   * @param workerKind what the workers are, for {@code /stats}: {@code "threads"}, {@code "processes"} or
+   *     {@code "cluster"}
    * @param host the interface to listen on
    * @param port the port, 0 for any free one
    * @return a Future of the listening server

@@ -14,7 +14,10 @@ final class ServeCommandTest {
   @CsvSource(delimiter = '|', value = {
       "--port 70000     | --port must be 0 to 65535",
       "--processes 0    | --processes must be 1 to",
-      "--workers 0      | --workers must be 1 to 1024"})
+      "--workers 0      | --workers must be 1 to 1024",
+      "--cluster 127.0.0.1:5701 --workers 2     | give --workers or --cluster, not both",
+      "--cluster 127.0.0.1:5701 --processes 2   | give --processes or --cluster, not both",
+      "--cluster 127.0.0.1:5701 --worker-wait 0 | --worker-wait must be at least 1"})
   void badArguments_areUsageErrors(String args, String message) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
