@@ -176,4 +176,26 @@ final class ClusterRecoveryTest {
       await(client.close());
     }
   }
+
+  @Test
+  void a_server_closed_while_joining_leaves_no_entry_in_the_pool() throws Exception {
+    int port = 21000 + ThreadLocalRandom.current().nextInt(20000);
+    ClusterOptions cluster = new ClusterOptions().setPort(port).setMembers(List.of("127.0.0.1:" + port))
+        .setClusterName("closing-" + UUID.randomUUID()).setJoinWait(Duration.ZERO);
+    Vertx node = await(Vertx.builder().withClusterManager(AsynQueueCluster.hazelcast(cluster)).buildClustered());
+    try {
+      com.hazelcast.core.HazelcastInstance hz = ((io.vertx.spi.cluster.hazelcast.HazelcastClusterManager)
+          ((io.vertx.core.internal.VertxInternal) node).clusterManager()).getHazelcastInstance();
+      WorkerServer server = Servers.start(node, Servers.serverOptions());
+      Future<Integer> joined = server.joinCluster("closing"); // registering...
+      await(server.close()); // ...while it closes
+      await(joined.otherwise(0));
+      assertThat(hz.getMap("asynqueue.pool.closing").keySet()).isEmpty();
+      // and a closed server does not join
+      assertThat(Servers.failure(server.joinCluster("closing"))).isInstanceOf(IllegalStateException.class);
+      assertThat(hz.getMap("asynqueue.pool.closing").keySet()).isEmpty();
+    } finally {
+      await(node.close());
+    }
+  }
 }

@@ -45,6 +45,8 @@ public final class WorkerServerImpl implements WorkerServer {
   private volatile int port;
   /** Unregisters from the cluster pool joined, or {@code null}. */
   private volatile java.util.function.Supplier<Future<Void>> leave;
+  /** Set by {@link #close()}: a registration completing after it is undone at once. */
+  private volatile boolean closing;
 
   /**
    * @param vertx the Vert.x instance
@@ -122,6 +124,9 @@ public final class WorkerServerImpl implements WorkerServer {
   @Override
   public Future<Integer> joinCluster(String pool) {
     ClusterDirectory directory = ClusterDirectory.of(vertx, pool);
+    if (closing) {
+      return Future.failedFuture(new IllegalStateException("the server is closed"));
+    }
     Future<Integer> listening = port != 0 ? Future.succeededFuture(port) : listen();
     return listening.compose(p -> {
       String host = options.getHost();
@@ -129,16 +134,21 @@ public final class WorkerServerImpl implements WorkerServer {
         host = directory.localHost();
       }
       String address = (host.contains(":") ? "[" + host + "]" : host) + ":" + p;
-      return directory.register(address).map(v -> {
+      return directory.register(address).compose(v -> {
         leave = () -> directory.unregister(address);
+        if (closing) { // closed while registering: close() may not have seen leave, so undo it here
+          return directory.unregister(address).transform(x ->
+              Future.failedFuture(new IllegalStateException("the server closed while joining the pool")));
+        }
         log.info("AsynQueue WorkerServer {} joined the pool '{}'", address, pool);
-        return p;
+        return Future.succeededFuture(p);
       });
     });
   }
 
   @Override
   public Future<Void> close() {
+    closing = true;
     java.util.function.Supplier<Future<Void>> unregister = leave;
     leave = null;
     if (unregister == null) {
