@@ -178,7 +178,7 @@ final class ClusterRecoveryTest {
   }
 
   @Test
-  void a_server_closed_while_joining_leaves_no_entry_in_the_pool() throws Exception {
+  void a_server_that_closes_leaves_no_entry_in_any_pool() throws Exception {
     int port = 21000 + ThreadLocalRandom.current().nextInt(20000);
     ClusterOptions cluster = new ClusterOptions().setPort(port).setMembers(List.of("127.0.0.1:" + port))
         .setClusterName("closing-" + UUID.randomUUID()).setJoinWait(Duration.ZERO);
@@ -191,6 +191,15 @@ final class ClusterRecoveryTest {
       await(server.close()); // ...while it closes
       await(joined.otherwise(0));
       assertThat(hz.getMap("asynqueue.pool.closing").keySet()).isEmpty();
+      // a server in two pools leaves both
+      WorkerServer twice = Servers.start(node, Servers.serverOptions());
+      await(twice.joinCluster("first"));
+      await(twice.joinCluster("second"));
+      assertThat(hz.getMap("asynqueue.pool.first").keySet()).hasSize(1);
+      assertThat(hz.getMap("asynqueue.pool.second").keySet()).hasSize(1);
+      await(twice.close());
+      assertThat(hz.getMap("asynqueue.pool.first").keySet()).isEmpty();
+      assertThat(hz.getMap("asynqueue.pool.second").keySet()).isEmpty();
       // and a closed server does not join
       assertThat(Servers.failure(server.joinCluster("closing"))).isInstanceOf(IllegalStateException.class);
       assertThat(hz.getMap("asynqueue.pool.closing").keySet()).isEmpty();

@@ -43,8 +43,9 @@ public final class WorkerServerImpl implements WorkerServer {
   final Set<ServerConnection> connections = ConcurrentHashMap.newKeySet();
   private volatile NetServer server;
   private volatile int port;
-  /** Unregisters from the cluster pool joined, or {@code null}. */
-  private volatile java.util.function.Supplier<Future<Void>> leave;
+  /** Unregister from the cluster pools joined: each is taken (removed) by whoever runs it. */
+  private final java.util.List<java.util.function.Supplier<Future<Void>>> leaves =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
   /** Set by {@link #close()}: a registration completing after it is undone at once. */
   private volatile boolean closing;
 
@@ -135,8 +136,9 @@ public final class WorkerServerImpl implements WorkerServer {
       }
       String address = (host.contains(":") ? "[" + host + "]" : host) + ":" + p;
       return directory.register(address).compose(v -> {
-        leave = () -> directory.unregister(address);
-        if (closing) { // closed while registering: close() may not have seen leave, so undo it here
+        java.util.function.Supplier<Future<Void>> leave = () -> directory.unregister(address);
+        leaves.add(leave);
+        if (closing && leaves.remove(leave)) { // closed while registering, before close() saw it: undo it here
           return directory.unregister(address).transform(x ->
               Future.failedFuture(new IllegalStateException("the server closed while joining the pool")));
         }
@@ -149,12 +151,16 @@ public final class WorkerServerImpl implements WorkerServer {
   @Override
   public Future<Void> close() {
     closing = true;
-    java.util.function.Supplier<Future<Void>> unregister = leave;
-    leave = null;
-    if (unregister == null) {
+    java.util.List<Future<Void>> unregistered = new java.util.ArrayList<>();
+    for (java.util.function.Supplier<Future<Void>> leave : leaves) {
+      if (leaves.remove(leave)) {
+        unregistered.add(leave.get());
+      }
+    }
+    if (unregistered.isEmpty()) {
       return closeServer();
     }
-    return unregister.get().timeout(5, java.util.concurrent.TimeUnit.SECONDS).transform(ar -> {
+    return Future.all(unregistered).timeout(5, java.util.concurrent.TimeUnit.SECONDS).transform(ar -> {
       if (ar.failed()) {
         log.warn("could not leave the cluster pool: {}", ar.cause().toString());
       }
