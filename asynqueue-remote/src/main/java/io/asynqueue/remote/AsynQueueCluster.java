@@ -34,8 +34,9 @@ import java.util.List;
  *   <li>finds members only at the addresses of {@link ClusterOptions#getMembers()} (TCP-IP); multicast, cloud
  *       discovery (AWS, GCP, Azure, Kubernetes, Eureka) and auto-detection are off;
  *   <li>turns off Hazelcast's phone-home and its shutdown hook (Vert.x leaves the cluster when it closes);
- *   <li>decodes Java-serialized objects from other members only for classes of {@code java.*} and
- *       {@code io.vertx.*} (Hazelcast's filter is off by default);
+ *   <li>turns on Hazelcast's Java deserialization filter (off by default): besides {@code io.vertx.*}, it lets
+ *       through only what Hazelcast always allows (class names starting with {@code java}, so {@code javax.*}
+ *       too, {@code com.hazelcast.*} and arrays), minus its list of known gadget classes;
  *   <li>checks members' heartbeats every second, removing one silent for
  *       {@link ClusterOptions#getHeartbeatTimeout()}; a member whose process died goes as soon as reconnecting to it
  *       fails, within a second;
@@ -43,8 +44,10 @@ import java.util.List;
  * </ul>
  *
  * <p><b>What it cannot do.</b> Open-source Hazelcast does not authenticate members: whoever reaches the cluster port
- * with the cluster's name can join, read the directory of workers (addresses only) and add bogus entries. Such an
- * intruder still cannot run a call, nor pose as a worker: both ends of every call prove the shared secret (or
+ * with the cluster's name can join, read the directory of workers (addresses only), add bogus entries (the queues
+ * connect to whatever address they name) and remove real ones (the queues let those servers go), use the Vert.x
+ * event bus and cluster maps as any node can, and disturb or shut down the cluster. Such an intruder still cannot
+ * run a call, nor pose as a worker: both ends of every call prove the shared secret (or
  * present trusted certificates) first. Keep the cluster ports on a private network or behind a firewall.
  */
 public final class AsynQueueCluster {

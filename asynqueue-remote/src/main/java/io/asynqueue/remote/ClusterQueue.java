@@ -26,9 +26,11 @@ import java.util.Objects;
  * <p><b>Membership.</b> The cluster only tells who is there: the calls go straight to each server on the remote
  * protocol, authenticated by the shared secret (or TLS) as for any remote worker; a server that cannot prove it
  * holds the secret is {@linkplain WorkerEvent.Kind#REFUSED refused}. A server that closes is detached gracefully (it
- * takes no new calls). A node that dies, or is removed from the cluster, is detached at once, as soon as the cluster
- * manager reports it (well under a second after its process dies, not when a send timeout fires): the calls it held
- * go back on the queue when they {@linkplain io.asynqueue.CallOptions#setRetries(int) allow a retry}, and fail with
+ * takes no new calls); as {@link WorkerServer#close()} closes its connections right after leaving the pool, the
+ * calls it still holds then are lost as below. A node that dies, or is removed from the cluster, is detached at
+ * once, as soon as the cluster manager reports it (well under a second after its process dies, not when a send
+ * timeout fires): the calls it held go back on the queue when they
+ * {@linkplain io.asynqueue.CallOptions#setRetries(int) allow a retry}, and fail with
  * {@link io.asynqueue.WorkerLostException} otherwise. Calls made while no server is there wait in the queue.
  *
  * <p>Everything else is as for any {@link TaskQueue}: priorities, series, timeouts, iterators, updates (replayed on
@@ -43,7 +45,7 @@ public final class ClusterQueue extends ForwardingTaskQueue {
    * @param nodeId the ID of the server's cluster node
    * @param address the server's address, {@code host:port}
    * @param workerId its worker's ID in the queue, or 0 if it was never attached
-   * @param cause why it was refused, or {@code null}
+   * @param cause why it was refused, or why its worker gave up; or {@code null}
    */
   public record WorkerEvent(Kind kind, String nodeId, String address, int workerId, Throwable cause) {
     /** What happened. */
@@ -52,9 +54,15 @@ public final class ClusterQueue extends ForwardingTaskQueue {
       ATTACHED,
       /** It joined the pool but its worker could not start (no connection, or it failed authentication). */
       REFUSED,
-      /** It left the pool (it is closing): its worker finishes what it holds, then goes. */
+      /**
+       * It left the pool (it is closing): its worker takes no new calls. The server closes its connections right
+       * after, so the calls the worker still holds then are lost (retried when they allow it).
+       */
       LEFT,
-      /** Its node left the cluster or died: its worker was crashed. */
+      /**
+       * Its node left the cluster or died: its worker was crashed. Also when its worker gave up reconnecting while
+       * the server stays in the pool ({@link WorkerEvent#cause()} says why): the server is tried again 5 s later.
+       */
       LOST
     }
   }
@@ -80,6 +88,8 @@ public final class ClusterQueue extends ForwardingTaskQueue {
    * @return the queue; it attaches the pool's servers as it hears of them
    * @throws IllegalArgumentException if Vert.x is not clustered with Hazelcast, or the options have neither a secret
    *     nor TLS
+   * @throws NoClassDefFoundError if {@code io.vertx:vertx-hazelcast} (an optional dependency) is not on the class
+   *     path
    */
   public static ClusterQueue create(Vertx vertx, String pool, ClusterQueueOptions options) {
     return new ClusterQueue(Objects.requireNonNull(vertx, "vertx"), pool, new ClusterQueueOptions(options));

@@ -69,8 +69,11 @@ public interface WorkerServer {
    * the server, not skip the secret.
    *
    * @param pool the pool's name
-   * @return a Future of the port it listens on, completed once registered
+   * @return a Future of the port it listens on, completed once registered; failed with
+   *     {@link IllegalStateException} if the server is closed, or closes before it is registered
    * @throws IllegalArgumentException if Vert.x is not clustered with Hazelcast (see {@link AsynQueueCluster})
+   * @throws NoClassDefFoundError if {@code io.vertx:vertx-hazelcast} (an optional dependency) is not on the class
+   *     path
    */
   Future<Integer> joinCluster(String pool);
 

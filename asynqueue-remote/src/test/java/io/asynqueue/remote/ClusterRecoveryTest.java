@@ -111,4 +111,100 @@ final class ClusterRecoveryTest {
       await(node.close());
     }
   }
+
+  @Test
+  void a_server_lost_while_its_worker_is_still_connecting_does_not_hold_up_the_shutdown() throws Exception {
+    int port = 21000 + ThreadLocalRandom.current().nextInt(20000);
+    ClusterOptions cluster = new ClusterOptions().setPort(port).setMembers(List.of("127.0.0.1:" + port))
+        .setClusterName("pending-" + UUID.randomUUID()).setJoinWait(Duration.ZERO);
+    // the client's node first: the cluster's master, it removes the other node as soon as that one leaves
+    Vertx client = await(Vertx.builder().withClusterManager(AsynQueueCluster.hazelcast(cluster)).buildClustered());
+    Vertx node = null;
+    // a server that accepts connections and never answers (a frozen process): the worker's start stays pending
+    try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+      List<java.net.Socket> accepted = new java.util.concurrent.CopyOnWriteArrayList<>();
+      java.util.concurrent.CountDownLatch connecting = new java.util.concurrent.CountDownLatch(1);
+      Thread acceptor = new Thread(() -> {
+        try {
+          while (true) {
+            accepted.add(silent.accept());
+            connecting.countDown();
+          }
+        } catch (java.io.IOException closed) {
+          // done
+        }
+      });
+      acceptor.setDaemon(true);
+      acceptor.start();
+      node = await(Vertx.builder().withClusterManager(AsynQueueCluster.hazelcast(cluster)).buildClustered());
+      await(ClusterDirectory.of(node, "pending").register("127.0.0.1:" + silent.getLocalPort()));
+
+      LinkedBlockingQueue<WorkerEvent> events = new LinkedBlockingQueue<>();
+      ClusterQueue q = ClusterQueue.create(client, "pending", new ClusterQueueOptions()
+          .setWorkerOptions(new RemoteWorkerOptions().setSecret(Servers.SECRET)
+              .setConnectTimeout(Duration.ofSeconds(3)).setReconnectAttempts(10)));
+      q.workerHandler(events::add);
+      await(q.ready());
+      assertThat(connecting.await(20, TimeUnit.SECONDS)).isTrue();
+
+      // the server's node leaves the cluster while its worker is still attaching
+      await(node.close());
+      node = null;
+      com.hazelcast.core.HazelcastInstance hz = ((io.vertx.spi.cluster.hazelcast.HazelcastClusterManager)
+          ((io.vertx.core.internal.VertxInternal) client).clusterManager()).getHazelcastInstance();
+      for (int i = 0; i < 200 && hz.getCluster().getMembers().size() > 1; i++) {
+        Thread.sleep(100);
+      }
+      assertThat(hz.getCluster().getMembers()).hasSize(1);
+      Thread.sleep(200); // the queue hears of it
+      long start = System.nanoTime();
+      await(q.shutdown().timeout(5, TimeUnit.SECONDS));
+      assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(5_000);
+      assertThat(q.workerAddresses()).isEmpty();
+      assertThat(events).noneMatch(e -> e.kind() == WorkerEvent.Kind.ATTACHED);
+      accepted.forEach(s -> {
+        try {
+          s.close();
+        } catch (java.io.IOException ignored) {
+          // closing anyway
+        }
+      });
+    } finally {
+      if (node != null) {
+        await(node.close());
+      }
+      await(client.close());
+    }
+  }
+
+  @Test
+  void a_server_that_closes_leaves_no_entry_in_any_pool() throws Exception {
+    int port = 21000 + ThreadLocalRandom.current().nextInt(20000);
+    ClusterOptions cluster = new ClusterOptions().setPort(port).setMembers(List.of("127.0.0.1:" + port))
+        .setClusterName("closing-" + UUID.randomUUID()).setJoinWait(Duration.ZERO);
+    Vertx node = await(Vertx.builder().withClusterManager(AsynQueueCluster.hazelcast(cluster)).buildClustered());
+    try {
+      com.hazelcast.core.HazelcastInstance hz = ((io.vertx.spi.cluster.hazelcast.HazelcastClusterManager)
+          ((io.vertx.core.internal.VertxInternal) node).clusterManager()).getHazelcastInstance();
+      WorkerServer server = Servers.start(node, Servers.serverOptions());
+      Future<Integer> joined = server.joinCluster("closing"); // registering...
+      await(server.close()); // ...while it closes
+      await(joined.otherwise(0));
+      assertThat(hz.getMap("asynqueue.pool.closing").keySet()).isEmpty();
+      // a server in two pools leaves both
+      WorkerServer twice = Servers.start(node, Servers.serverOptions());
+      await(twice.joinCluster("first"));
+      await(twice.joinCluster("second"));
+      assertThat(hz.getMap("asynqueue.pool.first").keySet()).hasSize(1);
+      assertThat(hz.getMap("asynqueue.pool.second").keySet()).hasSize(1);
+      await(twice.close());
+      assertThat(hz.getMap("asynqueue.pool.first").keySet()).isEmpty();
+      assertThat(hz.getMap("asynqueue.pool.second").keySet()).isEmpty();
+      // and a closed server does not join
+      assertThat(Servers.failure(server.joinCluster("closing"))).isInstanceOf(IllegalStateException.class);
+      assertThat(hz.getMap("asynqueue.pool.closing").keySet()).isEmpty();
+    } finally {
+      await(node.close());
+    }
+  }
 }

@@ -39,6 +39,9 @@ public final class ClusterWorkers implements ClusterDirectory.Listener {
     final String address;
     int workerId;
     DetachMode departed;
+    /** Its worker, and the Future of its start (pending while it connects). */
+    RemoteWorker remote;
+    Future<Void> starting;
 
     Node(String key, String nodeId, String address) {
       this.key = key;
@@ -201,9 +204,13 @@ public final class ClusterWorkers implements ClusterDirectory.Listener {
     Node node = new Node(key, nodeId, address);
     nodes.put(key, node);
     RemoteWorker remote = RemoteWorker.create(vertx, new RemoteWorkerOptions(template).setHost(host).setPort(port));
+    node.remote = remote;
     queue.attachWorker(new PoolWorker(remote, node)).onComplete(ar -> {
       if (ar.failed()) {
         nodes.remove(key, node);
+        if (node.departed != null) {
+          return; // it left, or its node was lost, while it was attaching: not a refusal
+        }
         WorkerLog.log.warn("pool '{}': cannot attach the server at {}: {}", pool, address, ar.cause().toString());
         emit(new WorkerEvent(WorkerEvent.Kind.REFUSED, nodeId, address, 0, ar.cause()));
         return;
@@ -223,7 +230,12 @@ public final class ClusterWorkers implements ClusterDirectory.Listener {
   private void depart(Node node, DetachMode mode, WorkerEvent.Kind kind) {
     node.departed = mode;
     if (node.workerId == 0) {
-      return; // still attaching: detached once attached, if it ever is
+      // still attaching: a worker still connecting is crashed (it would keep trying a server that is gone, and
+      // hold up the queue's shutdown meanwhile); one already started is detached once attached
+      if (node.starting != null && !node.starting.isComplete()) {
+        node.remote.crash();
+      }
+      return;
     }
     WorkerLog.log.info("pool '{}': the server at {} {}; detaching worker {}", pool, node.address,
         kind == WorkerEvent.Kind.LOST ? "is lost" : "left", node.workerId);
@@ -304,7 +316,7 @@ public final class ClusterWorkers implements ClusterDirectory.Listener {
 
     @Override
     public Future<Void> start(WorkerSupervisor supervisor) {
-      return remote.start(new WorkerSupervisor() {
+      return node.starting = remote.start(new WorkerSupervisor() {
         @Override
         public Vertx vertx() {
           return supervisor.vertx();

@@ -43,8 +43,11 @@ public final class WorkerServerImpl implements WorkerServer {
   final Set<ServerConnection> connections = ConcurrentHashMap.newKeySet();
   private volatile NetServer server;
   private volatile int port;
-  /** Unregisters from the cluster pool joined, or {@code null}. */
-  private volatile java.util.function.Supplier<Future<Void>> leave;
+  /** Unregister from the cluster pools joined: each is taken (removed) by whoever runs it. */
+  private final java.util.List<java.util.function.Supplier<Future<Void>>> leaves =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
+  /** Set by {@link #close()}: a registration completing after it is undone at once. */
+  private volatile boolean closing;
 
   /**
    * @param vertx the Vert.x instance
@@ -122,6 +125,9 @@ public final class WorkerServerImpl implements WorkerServer {
   @Override
   public Future<Integer> joinCluster(String pool) {
     ClusterDirectory directory = ClusterDirectory.of(vertx, pool);
+    if (closing) {
+      return Future.failedFuture(new IllegalStateException("the server is closed"));
+    }
     Future<Integer> listening = port != 0 ? Future.succeededFuture(port) : listen();
     return listening.compose(p -> {
       String host = options.getHost();
@@ -129,22 +135,32 @@ public final class WorkerServerImpl implements WorkerServer {
         host = directory.localHost();
       }
       String address = (host.contains(":") ? "[" + host + "]" : host) + ":" + p;
-      return directory.register(address).map(v -> {
-        leave = () -> directory.unregister(address);
+      return directory.register(address).compose(v -> {
+        java.util.function.Supplier<Future<Void>> leave = () -> directory.unregister(address);
+        leaves.add(leave);
+        if (closing && leaves.remove(leave)) { // closed while registering, before close() saw it: undo it here
+          return directory.unregister(address).transform(x ->
+              Future.failedFuture(new IllegalStateException("the server closed while joining the pool")));
+        }
         log.info("AsynQueue WorkerServer {} joined the pool '{}'", address, pool);
-        return p;
+        return Future.succeededFuture(p);
       });
     });
   }
 
   @Override
   public Future<Void> close() {
-    java.util.function.Supplier<Future<Void>> unregister = leave;
-    leave = null;
-    if (unregister == null) {
+    closing = true;
+    java.util.List<Future<Void>> unregistered = new java.util.ArrayList<>();
+    for (java.util.function.Supplier<Future<Void>> leave : leaves) {
+      if (leaves.remove(leave)) {
+        unregistered.add(leave.get());
+      }
+    }
+    if (unregistered.isEmpty()) {
       return closeServer();
     }
-    return unregister.get().timeout(5, java.util.concurrent.TimeUnit.SECONDS).transform(ar -> {
+    return Future.all(unregistered).timeout(5, java.util.concurrent.TimeUnit.SECONDS).transform(ar -> {
       if (ar.failed()) {
         log.warn("could not leave the cluster pool: {}", ar.cause().toString());
       }
