@@ -25,9 +25,9 @@ import java.util.Objects;
  *
  * <p><b>Membership.</b> The cluster only tells who is there: the calls go straight to each server on the remote
  * protocol, authenticated by the shared secret (or TLS) as for any remote worker; a server that cannot prove it
- * holds the secret is {@linkplain WorkerEvent.Kind#REFUSED refused}. A server that closes is detached gracefully (it
- * takes no new calls); as {@link WorkerServer#close()} closes its connections right after leaving the pool, the
- * calls it still holds then are lost as below. A node that dies, or is removed from the cluster, is detached at
+ * holds the secret is {@linkplain WorkerEvent.Kind#REFUSED refused}. A server that closes is detached gracefully: it
+ * takes no new calls, and the server lets the calls it holds finish and reply before it closes its connections
+ * (for up to 10 seconds; calls still running then are lost as below). A node that dies, or is removed from the cluster, is detached at
  * once, as soon as the cluster manager reports it (well under a second after its process dies, not when a send
  * timeout fires): the calls it held go back on the queue when they
  * {@linkplain io.asynqueue.CallOptions#setRetries(int) allow a retry}, and fail with
@@ -55,8 +55,8 @@ public final class ClusterQueue extends ForwardingTaskQueue {
       /** It joined the pool but its worker could not start (no connection, or it failed authentication). */
       REFUSED,
       /**
-       * It left the pool (it is closing): its worker takes no new calls. The server closes its connections right
-       * after, so the calls the worker still holds then are lost (retried when they allow it).
+       * It left the pool (it is closing): its worker takes no new calls, and the server lets those it holds finish
+       * and reply before it closes (for up to 10 seconds).
        */
       LEFT,
       /**

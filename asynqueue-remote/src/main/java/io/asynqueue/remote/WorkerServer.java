@@ -81,8 +81,11 @@ public interface WorkerServer {
   int actualPort();
 
   /**
-   * Leaves its cluster pool, if it joined one, stops listening, closes every connection (their clients see their calls lost and reconnect elsewhere or later)
-   * and lets the calls running finish on their threads.
+   * Closes the server. If it {@linkplain #joinCluster(String) joined} cluster pools, it leaves them first, then
+   * waits (up to 10 seconds) for the calls in flight to finish and reply: the queues of the pool stop sending it
+   * calls as soon as they hear it left, so a graceful stop loses nothing. Then it stops listening and closes every
+   * connection (their clients see the calls still in flight lost, and reconnect elsewhere or later), and lets the
+   * calls still running finish on their threads.
    *
    * @return a Future completed when closed
    */

@@ -207,4 +207,43 @@ final class ClusterRecoveryTest {
       await(node.close());
     }
   }
+
+  @Test
+  void a_server_that_closes_lets_the_calls_it_holds_finish_and_reply() throws Exception {
+    int port = 21000 + ThreadLocalRandom.current().nextInt(20000);
+    ClusterOptions cluster = new ClusterOptions().setPort(port).setMembers(List.of("127.0.0.1:" + port))
+        .setClusterName("draining-" + UUID.randomUUID()).setJoinWait(Duration.ZERO);
+    Vertx node = await(Vertx.builder().withClusterManager(AsynQueueCluster.hazelcast(cluster)).buildClustered());
+    Vertx client = null;
+    try {
+      WorkerServer server = Servers.start(node, Servers.serverOptions().setConcurrency(8));
+      await(server.joinCluster("draining"));
+      client = await(Vertx.builder()
+          .withClusterManager(AsynQueueCluster.hazelcast(new ClusterOptions(cluster).setLiteMember(true)))
+          .buildClustered());
+      LinkedBlockingQueue<WorkerEvent> events = new LinkedBlockingQueue<>();
+      ClusterQueue q = ClusterQueue.create(client, "draining", new ClusterQueueOptions()
+          .setWorkerOptions(new RemoteWorkerOptions().setSecret(Servers.SECRET)));
+      q.workerHandler(events::add);
+      await(q.awaitWorkers(1));
+      // four calls without retries, running on four of the server's eight threads
+      List<Future<String>> calls = new java.util.ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        calls.add(q.call(Remote.named("sleep"), 1000L));
+      }
+      assertThat(await(q.<Integer>call(Remote.named("add"), 1, 1))).isEqualTo(2); // sent after them, on a fifth
+      assertThat(calls).noneMatch(Future::isComplete);
+      await(server.close());
+      for (Future<String> f : calls) {
+        assertThat(await(f)).isEqualTo("slept 1000"); // none lost: the server replied before closing
+      }
+      assertThat(events).extracting(WorkerEvent::kind).contains(WorkerEvent.Kind.ATTACHED, WorkerEvent.Kind.LEFT);
+      await(q.shutdown());
+    } finally {
+      if (client != null) {
+        await(client.close());
+      }
+      await(node.close());
+    }
+  }
 }

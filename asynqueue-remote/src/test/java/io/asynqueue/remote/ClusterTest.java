@@ -179,6 +179,7 @@ final class ClusterTest {
         assertThat(f.result()).isIn(a.pid(), b.pid());
       }
     }
+    assertThat(failed).as("calls without retries that the killed node held").isPositive();
     assertThat(queue.workerAddresses()).containsExactly(b.address());
     // the queue carries on with the other node
     assertThat(await(queue.<Long>call(Remote.named("pid")))).isEqualTo(b.pid());
@@ -193,8 +194,10 @@ final class ClusterTest {
     long registered = System.nanoTime(); // the child prints its ready line once its server is in the pool
     await(next(WorkerEvent.Kind.ATTACHED, c));
     long attachedAfterMillis = TimeUnit.NANOSECONDS.toMillis(attachedAt.get(c.address()) - registered);
-    // attached within a second of the cluster knowing of it (often before this thread has read the ready line)
-    assertThat(attachedAfterMillis).isLessThan(1000);
+    // attached within a second of the cluster knowing of it: 130-650 ms here (often less than it takes this thread
+    // to read the ready line), but once 1.6 s on this 2-core machine under heavy load, hence the looser bound; what
+    // it rules out is discovery by polling or by a timeout
+    assertThat(attachedAfterMillis).isLessThan(2000);
     System.out.printf("cluster: a joining node attached %d ms after it registered%n", attachedAfterMillis);
     assertThat(queue.workerAddresses()).contains(c.address());
     List<Future<Long>> calls = new ArrayList<>();

@@ -54,6 +54,8 @@ final class ServerConnection implements FrameParser.Sink {
   private final long maxInFlightBytes;
   private volatile boolean readPaused;
   private volatile boolean closed;
+  /** Completed when no call is in flight, once {@link #whenIdle()} asked; touched on the context. */
+  private io.vertx.core.Promise<Void> idle;
 
   ServerConnection(WorkerServerImpl server, NetSocket socket) {
     this.server = server;
@@ -284,6 +286,31 @@ final class ServerConnection implements FrameParser.Sink {
     if (readPaused && n < server.maxInFlight && b < maxInFlightBytes) {
       context.runOnContext(v -> maybeResumeReading());
     }
+    if (n == 0) {
+      context.runOnContext(v -> checkIdle());
+    }
+  }
+
+  /**
+   * For a server leaving its pool: a Future completed once no call is in flight on this connection (the calls
+   * running have replied), or it closed.
+   */
+  io.vertx.core.Future<Void> whenIdle() {
+    io.vertx.core.Promise<Void> p = io.vertx.core.Promise.promise();
+    context.runOnContext(v -> {
+      if (idle == null) {
+        idle = io.vertx.core.Promise.promise();
+      }
+      idle.future().onComplete(p);
+      checkIdle();
+    });
+    return p.future();
+  }
+
+  private void checkIdle() {
+    if (idle != null && (closed || calls.isEmpty())) {
+      idle.tryComplete();
+    }
   }
 
   /** Whether another iterator may be opened. */
@@ -366,6 +393,7 @@ final class ServerConnection implements FrameParser.Sink {
     }
     iterators.clear();
     server.connections.remove(this);
+    checkIdle();
     WorkerServerImpl.log.debug("connection of {} ended: {}", peer, why);
   }
 }

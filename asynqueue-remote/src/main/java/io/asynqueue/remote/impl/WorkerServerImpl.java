@@ -135,6 +135,11 @@ public final class WorkerServerImpl implements WorkerServer {
         host = directory.localHost();
       }
       String address = (host.contains(":") ? "[" + host + "]" : host) + ":" + p;
+      if (isLoopback(host) && !isLoopback(directory.localHost())) {
+        log.warn("AsynQueue WorkerServer joins the pool '{}' at {}, a loopback address, while its cluster node is at {}: "
+            + "queues on other hosts cannot reach it there; listen on this host's address (WorkerServerOptions"
+            + ".setHost, serve --host)", pool, address, directory.localHost());
+      }
       return directory.register(address).compose(v -> {
         java.util.function.Supplier<Future<Void>> leave = () -> directory.unregister(address);
         leaves.add(leave);
@@ -146,6 +151,10 @@ public final class WorkerServerImpl implements WorkerServer {
         return Future.succeededFuture(p);
       });
     });
+  }
+
+  private static boolean isLoopback(String host) {
+    return host.equals("localhost") || host.startsWith("127.") || host.equals("::1") || host.equals("[::1]");
   }
 
   @Override
@@ -164,7 +173,27 @@ public final class WorkerServerImpl implements WorkerServer {
       if (ar.failed()) {
         log.warn("could not leave the cluster pool: {}", ar.cause().toString());
       }
-      return closeServer();
+      return drain();
+    }).transform(ar -> closeServer());
+  }
+
+  /** How long a server that left its pools waits for the calls in flight to reply before closing. */
+  static final long DRAIN_MILLIS = 10_000;
+
+  /**
+   * Lets the calls in flight finish and reply (the queues that used this server stop sending it calls as soon as
+   * they hear that it left), for at most {@link #DRAIN_MILLIS}.
+   */
+  private Future<Void> drain() {
+    java.util.List<Future<Void>> idle = new java.util.ArrayList<>();
+    for (ServerConnection c : connections) {
+      idle.add(c.whenIdle());
+    }
+    return Future.all(idle).timeout(DRAIN_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS).transform(ar -> {
+      if (ar.failed()) {
+        log.warn("closing with calls still running after {} ms: {}", DRAIN_MILLIS, ar.cause().toString());
+      }
+      return Future.succeededFuture();
     });
   }
 
