@@ -40,6 +40,8 @@ import java.util.List;
  *   <li>checks members' heartbeats every second, removing one silent for
  *       {@link ClusterOptions#getHeartbeatTimeout()}; a member whose process died goes as soon as reconnecting to it
  *       fails, within a second;
+ *   <li>merges a member that was cut off (a frozen host that resumes, a healed network) back into the cluster
+ *       within seconds (Hazelcast waits minutes by default); its servers are then found again;
  *   <li>declares the maps Vert.x needs (as its {@code default-cluster.xml} does).
  * </ul>
  *
@@ -51,6 +53,9 @@ import java.util.List;
  * present trusted certificates) first. Keep the cluster ports on a private network or behind a firewall.
  */
 public final class AsynQueueCluster {
+
+  /** How often a node looks for a cluster it was cut off from, to merge back into it: every 5 seconds. */
+  static final int MERGE_DELAY_SECONDS = 5;
 
   private AsynQueueCluster() {
   }
@@ -85,6 +90,9 @@ public final class AsynQueueCluster {
     config.setProperty("hazelcast.heartbeat.interval.seconds", "1");
     config.setProperty("hazelcast.max.no.heartbeat.seconds",
         Long.toString(options.getHeartbeatTimeout().toSeconds()));
+    // a member cut off (a frozen host that resumes, a healed network) merges back within seconds, not minutes
+    config.setProperty("hazelcast.merge.first.run.delay.seconds", Integer.toString(MERGE_DELAY_SECONDS));
+    config.setProperty("hazelcast.merge.next.run.delay.seconds", Integer.toString(MERGE_DELAY_SECONDS));
     config.setProperty("hazelcast.phone.home.enabled", "false");
     config.setProperty("hazelcast.shutdownhook.enabled", "false");
     config.setProperty("hazelcast.socket.bind.any", "false");

@@ -115,8 +115,7 @@ final class ClusterTest {
 
   /** A Future of the next event of this kind for this server. */
   static Future<WorkerEvent> next(WorkerEvent.Kind kind, ServerManager.LocalServer server) {
-    Promise<WorkerEvent> p = Promise.promise();
-    awaited.put(kind + " " + server.address(), p);
+    Promise<WorkerEvent> p = later(kind, server);
     // it may have happened already
     for (WorkerEvent e : seen) {
       if (e.kind() == kind && e.address().equals(server.address()) && awaited.remove(kind + " " + server.address(), p)) {
@@ -124,6 +123,13 @@ final class ClusterTest {
       }
     }
     return p.future();
+  }
+
+  /** A promise of the next event of this kind for this server from now on. */
+  static Promise<WorkerEvent> later(WorkerEvent.Kind kind, ServerManager.LocalServer server) {
+    Promise<WorkerEvent> p = Promise.promise();
+    awaited.put(kind + " " + server.address(), p);
+    return p;
   }
 
   @Test
@@ -195,9 +201,10 @@ final class ClusterTest {
     await(next(WorkerEvent.Kind.ATTACHED, c));
     long attachedAfterMillis = TimeUnit.NANOSECONDS.toMillis(attachedAt.get(c.address()) - registered);
     // attached within a second of the cluster knowing of it: 130-650 ms here (often less than it takes this thread
-    // to read the ready line), but once 1.6 s on this 2-core machine under heavy load, hence the looser bound; what
-    // it rules out is discovery by polling or by a timeout
-    assertThat(attachedAfterMillis).isLessThan(2000);
+    // to read the ready line), but up to 1.6 s on this 2-core machine while other builds ran (the new node is busy
+    // taking its share of the cluster's data then), hence the looser bound; what it rules out is discovery by
+    // polling or by a timeout
+    assertThat(attachedAfterMillis).isLessThan(3000);
     System.out.printf("cluster: a joining node attached %d ms after it registered%n", attachedAfterMillis);
     assertThat(queue.workerAddresses()).contains(c.address());
     List<Future<Long>> calls = new ArrayList<>();
@@ -254,7 +261,7 @@ final class ClusterTest {
 
   @Test
   @Order(6)
-  void a_frozen_node_is_removed_by_the_cluster_and_its_calls_run_elsewhere() throws Exception {
+  void a_frozen_node_is_removed_by_the_cluster_its_calls_run_elsewhere_and_it_comes_back_when_resumed() throws Exception {
     await(queue.awaitWorkers(2));
     Future<WorkerEvent> lost = next(WorkerEvent.Kind.LOST, c);
     List<Future<Long>> calls = new ArrayList<>();
@@ -277,6 +284,22 @@ final class ClusterTest {
     assertThat(lostAfterMillis).isLessThan((HEARTBEAT_TIMEOUT_SECONDS + 8) * 1000L);
     System.out.printf("cluster: frozen node lost %d ms after SIGSTOP (heartbeat timeout %d s)%n", lostAfterMillis,
         HEARTBEAT_TIMEOUT_SECONDS);
+
+    // resumed, it merges back into the cluster under a new node ID, its server registers again and gets work
+    Future<WorkerEvent> back = later(WorkerEvent.Kind.ATTACHED, c).future();
+    long resumed = System.nanoTime();
+    Process cont = new ProcessBuilder("kill", "-CONT", Long.toString(c.pid())).inheritIO().start();
+    assertThat(cont.waitFor()).isZero();
+    WorkerEvent attached = await(back);
+    assertThat(attached.nodeId()).isNotEqualTo(event.nodeId());
+    System.out.printf("cluster: resumed node attached again %d ms after SIGCONT%n",
+        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - resumed));
+    List<Future<Long>> more = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      more.add(queue.call(Remote.named("sleepPid"), 20L));
+    }
+    await(Future.all(more));
+    assertThat(more).extracting(Future::result).contains(c.pid());
     c.kill();
   }
 

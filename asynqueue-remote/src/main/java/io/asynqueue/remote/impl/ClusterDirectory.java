@@ -5,6 +5,7 @@ import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.EntryEvent;
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.LifecycleEvent;
 import com.hazelcast.map.IMap;
 import com.hazelcast.map.listener.EntryAddedListener;
 import com.hazelcast.map.listener.EntryRemovedListener;
@@ -122,32 +123,83 @@ public final class ClusterDirectory {
     return false;
   }
 
-  /**
-   * Registers a server of this node.
-   *
-   * @param address where clients reach it, {@code host:port}
-   * @return a Future completed once the cluster knows
-   */
-  public Future<Void> register(String address) {
-    String key = key(localNodeId(), address);
-    return vertx.executeBlocking(() -> {
-      map().set(key, address);
-      return null;
-    }, false);
+  /** A server's entry in the pool. */
+  public interface Registration {
+    /**
+     * Removes the entry.
+     *
+     * @return a Future completed once the cluster knows
+     */
+    Future<Void> unregister();
   }
 
   /**
-   * Unregisters a server of this node.
+   * Registers a server of this node. Should this node be cut off from the cluster and merge back into it later
+   * (a frozen host that resumes, a healed network), it comes back under a new node ID, and the entry is made again
+   * under that ID.
    *
-   * @param address the address it registered
-   * @return a Future completed once the cluster knows
+   * @param address where clients reach it, {@code host:port}
+   * @return a Future of the registration, completed once the cluster knows
    */
-  public Future<Void> unregister(String address) {
-    String key = key(localNodeId(), address);
+  public Future<Registration> register(String address) {
     return vertx.executeBlocking(() -> {
-      map().delete(key);
-      return null;
+      Entry entry = new Entry(address);
+      entry.put();
+      entry.lifecycle = hazelcast.getLifecycleService().addLifecycleListener(event -> {
+        if (event.getState() == LifecycleEvent.LifecycleState.MERGED) {
+          vertx.executeBlocking(entry::put, false);
+        }
+      });
+      return entry;
     }, false);
+  }
+
+  /** A registered server: its key follows this node's ID. */
+  private final class Entry implements Registration {
+    private final String address;
+    private String key;
+    private boolean removed;
+    private UUID lifecycle;
+
+    Entry(String address) {
+      this.address = address;
+    }
+
+    /** (Re)makes the entry under this node's ID now, dropping one under an older ID. Blocking. */
+    Void put() {
+      String now = key(localNodeId(), address);
+      String before;
+      synchronized (this) {
+        if (removed) {
+          return null;
+        }
+        before = key;
+        key = now;
+      }
+      map().set(now, address);
+      if (before != null && !before.equals(now)) {
+        map().delete(before);
+      }
+      return null;
+    }
+
+    @Override
+    public Future<Void> unregister() {
+      return vertx.executeBlocking(() -> {
+        String k;
+        synchronized (this) {
+          removed = true;
+          k = key;
+        }
+        if (lifecycle != null) {
+          hazelcast.getLifecycleService().removeLifecycleListener(lifecycle);
+        }
+        if (k != null) {
+          map().delete(k);
+        }
+        return null;
+      }, false);
+    }
   }
 
   /**
@@ -173,21 +225,34 @@ public final class ClusterDirectory {
         }
       });
       UUID entries = map.addEntryListener(new Entries(context, listener), true);
-      Set<String> live = hazelcast.getCluster().getMembers().stream().map(m -> m.getUuid().toString())
-          .collect(Collectors.toSet());
-      for (Map.Entry<String, String> e : map.entrySet()) {
-        String nodeId = nodeOf(e.getKey());
-        if (live.contains(nodeId)) {
-          context.runOnContext(v -> listener.joined(nodeId, e.getValue()));
-        } else {
-          map.delete(e.getKey());
+      // this node cut off and merged back: what it missed meanwhile
+      UUID merges = hazelcast.getLifecycleService().addLifecycleListener(event -> {
+        if (event.getState() == LifecycleEvent.LifecycleState.MERGED) {
+          vertx.executeBlocking(() -> scan(map, context, listener), false);
         }
-      }
+      });
+      scan(map, context, listener);
       return () -> {
         hazelcast.getCluster().removeMembershipListener(members);
+        hazelcast.getLifecycleService().removeLifecycleListener(merges);
         map.removeEntryListener(entries);
       };
     }, false);
+  }
+
+  /** Reports the servers registered now; removes the entries of nodes gone. Blocking. */
+  private Void scan(IMap<String, String> map, Context context, Listener listener) {
+    Set<String> live = hazelcast.getCluster().getMembers().stream().map(m -> m.getUuid().toString())
+        .collect(Collectors.toSet());
+    for (Map.Entry<String, String> e : map.entrySet()) {
+      String nodeId = nodeOf(e.getKey());
+      if (live.contains(nodeId)) {
+        context.runOnContext(v -> listener.joined(nodeId, e.getValue()));
+      } else {
+        map.delete(e.getKey());
+      }
+    }
+    return null;
   }
 
   private IMap<String, String> map() {

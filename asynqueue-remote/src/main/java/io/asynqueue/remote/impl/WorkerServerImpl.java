@@ -140,11 +140,11 @@ public final class WorkerServerImpl implements WorkerServer {
             + "queues on other hosts cannot reach it there; listen on this host's address (WorkerServerOptions"
             + ".setHost, serve --host)", pool, address, directory.localHost());
       }
-      return directory.register(address).compose(v -> {
-        java.util.function.Supplier<Future<Void>> leave = () -> directory.unregister(address);
+      return directory.register(address).compose(registration -> {
+        java.util.function.Supplier<Future<Void>> leave = registration::unregister;
         leaves.add(leave);
         if (closing && leaves.remove(leave)) { // closed while registering, before close() saw it: undo it here
-          return directory.unregister(address).transform(x ->
+          return registration.unregister().transform(x ->
               Future.failedFuture(new IllegalStateException("the server closed while joining the pool")));
         }
         log.info("AsynQueue WorkerServer {} joined the pool '{}'", address, pool);
