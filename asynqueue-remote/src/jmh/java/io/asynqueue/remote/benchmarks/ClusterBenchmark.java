@@ -66,7 +66,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * </pre>
  */
 @Fork(value = 1, jvmArgsAppend = {"-Xmx1g", "-Dorg.slf4j.simpleLogger.log.com.hazelcast=warn"})
-@Warmup(iterations = 3, time = 2)
+@Warmup(iterations = 5, time = 2)
 @Measurement(iterations = 5, time = 2)
 public class ClusterBenchmark {
 
