@@ -88,7 +88,7 @@ public final class ClusterQueue extends ForwardingTaskQueue {
    * @return the queue; it attaches the pool's servers as it hears of them
    * @throws IllegalArgumentException if Vert.x is not clustered with Hazelcast, or the options have neither a secret
    *     nor TLS
-   * @throws NoClassDefFoundError if {@code io.vertx:vertx-hazelcast} (an optional dependency) is not on the class
+   * @throws IllegalStateException if {@code io.vertx:vertx-hazelcast} (an optional dependency) is not on the class
    *     path
    */
   public static ClusterQueue create(Vertx vertx, String pool, ClusterQueueOptions options) {

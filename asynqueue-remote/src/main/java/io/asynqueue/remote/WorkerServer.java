@@ -72,7 +72,7 @@ public interface WorkerServer {
    * @return a Future of the port it listens on, completed once registered; failed with
    *     {@link IllegalStateException} if the server is closed, or closes before it is registered
    * @throws IllegalArgumentException if Vert.x is not clustered with Hazelcast (see {@link AsynQueueCluster})
-   * @throws NoClassDefFoundError if {@code io.vertx:vertx-hazelcast} (an optional dependency) is not on the class
+   * @throws IllegalStateException if {@code io.vertx:vertx-hazelcast} (an optional dependency) is not on the class
    *     path
    */
   Future<Integer> joinCluster(String pool);

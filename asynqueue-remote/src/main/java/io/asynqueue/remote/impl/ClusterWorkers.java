@@ -84,7 +84,7 @@ public final class ClusterWorkers implements ClusterDirectory.Listener {
     this.pool = pool;
     this.queue = queue;
     this.template = new RemoteWorkerOptions(template);
-    this.directory = ClusterDirectory.of(vertx, pool);
+    this.directory = Clustering.directory(vertx, pool);
     this.watch = directory.watch(context, this);
     watch.onFailure(e -> WorkerLog.log.error("cannot watch the pool '{}': {}", pool, e.toString()));
   }

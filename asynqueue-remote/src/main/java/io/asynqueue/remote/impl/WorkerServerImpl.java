@@ -124,7 +124,7 @@ public final class WorkerServerImpl implements WorkerServer {
 
   @Override
   public Future<Integer> joinCluster(String pool) {
-    ClusterDirectory directory = ClusterDirectory.of(vertx, pool);
+    ClusterDirectory directory = Clustering.directory(vertx, pool);
     if (closing) {
       return Future.failedFuture(new IllegalStateException("the server is closed"));
     }
