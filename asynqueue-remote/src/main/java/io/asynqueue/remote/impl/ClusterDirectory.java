@@ -215,6 +215,9 @@ public final class ClusterDirectory {
       UUID members = hazelcast.getCluster().addMembershipListener(new MembershipListener() {
         @Override
         public void memberAdded(MembershipEvent event) {
+          // its servers may have been listed before this node knew of it: report them now
+          String nodeId = event.getMember().getUuid().toString();
+          vertx.executeBlocking(() -> scan(map, context, listener, nodeId), false);
         }
 
         @Override
@@ -228,10 +231,10 @@ public final class ClusterDirectory {
       // this node cut off and merged back: what it missed meanwhile
       UUID merges = hazelcast.getLifecycleService().addLifecycleListener(event -> {
         if (event.getState() == LifecycleEvent.LifecycleState.MERGED) {
-          vertx.executeBlocking(() -> scan(map, context, listener), false);
+          vertx.executeBlocking(() -> scan(map, context, listener, null), false);
         }
       });
-      scan(map, context, listener);
+      scan(map, context, listener, null);
       return () -> {
         hazelcast.getCluster().removeMembershipListener(members);
         hazelcast.getLifecycleService().removeLifecycleListener(merges);
@@ -240,16 +243,18 @@ public final class ClusterDirectory {
     }, false);
   }
 
-  /** Reports the servers registered now; removes the entries of nodes gone. Blocking. */
-  private Void scan(IMap<String, String> map, Context context, Listener listener) {
+  /**
+   * Reports the servers registered now (of one node, or of all when {@code only} is null) whose nodes this node
+   * knows as members. Entries of other nodes are left alone: a node that just joined may not be known here yet
+   * (its member event then reports them), and those of nodes gone are removed when they go. Blocking.
+   */
+  private Void scan(IMap<String, String> map, Context context, Listener listener, String only) {
     Set<String> live = hazelcast.getCluster().getMembers().stream().map(m -> m.getUuid().toString())
         .collect(Collectors.toSet());
     for (Map.Entry<String, String> e : map.entrySet()) {
       String nodeId = nodeOf(e.getKey());
-      if (live.contains(nodeId)) {
+      if (live.contains(nodeId) && (only == null || only.equals(nodeId))) {
         context.runOnContext(v -> listener.joined(nodeId, e.getValue()));
-      } else {
-        map.delete(e.getKey());
       }
     }
     return null;
