@@ -90,10 +90,11 @@ final class K3jobqExamplesTest {
         .map(x -> {
           if (x == 0) {
             PipelineFixtures.await(othersDone); // 0 finishes only after 1, 2 and 3
-          } else if (x <= 3) {
-            othersDone.countDown();
           }
           finished.add(x + 1);
+          if (x >= 1 && x <= 3) {
+            othersDone.countDown(); // once finished, so that 0 is recorded after them
+          }
           return x + 1;
         }, stage().threads(4))
         .ordered()
