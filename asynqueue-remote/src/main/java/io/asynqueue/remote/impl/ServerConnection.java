@@ -56,6 +56,8 @@ final class ServerConnection implements FrameParser.Sink {
   private volatile boolean closed;
   /** Completed when no call is in flight, once {@link #whenIdle()} asked; touched on the context. */
   private io.vertx.core.Promise<Void> idle;
+  /** Whether {@link #whenIdle()} was asked: only then does a call's end check for idleness (not on every call). */
+  private volatile boolean draining;
 
   ServerConnection(WorkerServerImpl server, NetSocket socket) {
     this.server = server;
@@ -286,7 +288,7 @@ final class ServerConnection implements FrameParser.Sink {
     if (readPaused && n < server.maxInFlight && b < maxInFlightBytes) {
       context.runOnContext(v -> maybeResumeReading());
     }
-    if (n == 0) {
+    if (n == 0 && draining) {
       context.runOnContext(v -> checkIdle());
     }
   }
@@ -297,6 +299,7 @@ final class ServerConnection implements FrameParser.Sink {
    */
   io.vertx.core.Future<Void> whenIdle() {
     io.vertx.core.Promise<Void> p = io.vertx.core.Promise.promise();
+    draining = true;
     context.runOnContext(v -> {
       if (idle == null) {
         idle = io.vertx.core.Promise.promise();
