@@ -1,13 +1,13 @@
 package io.asynqueue.impl;
 
 import io.asynqueue.Deferator;
+import io.asynqueue.TaskException;
+import io.asynqueue.internal.TaskResults;
 import io.asynqueue.spi.Job;
-import io.vertx.core.Future;
 import java.util.Iterator;
 import java.util.concurrent.Executor;
-import java.util.stream.BaseStream;
 
-/** Runs a job's task in this JVM and settles the job as its {@link Job.ResultKind} says. */
+/** Runs a job's task in this JVM and settles the job by the one rule of {@link TaskResults}. */
 public final class LocalJobs {
 
   private LocalJobs() {
@@ -18,8 +18,9 @@ public final class LocalJobs {
    *
    * @param job the job
    * @param fetcher where an iterator result is stepped (the worker's threads or event loop)
-   * @param whenSettled run once the worker is done with the job: when its outcome is known, later than
-   *     return for a Future result, and when the iteration ends (read out, failed or stopped) for an iterator
+   * @param whenSettled run once the worker is done with the job: when its outcome is known (later than
+   *     return for a Future result), and for an iteration once it is read out, failed or stopped and its
+   *     source released
    */
   public static void run(Job job, Executor fetcher, Runnable whenSettled) {
     Object value;
@@ -30,56 +31,74 @@ public final class LocalJobs {
       whenSettled.run();
       return;
     }
-    switch (job.resultKind()) {
-      case FUTURE:
-        if (value instanceof Future) {
-          ((Future<?>) value).onComplete(ar -> {
-            if (ar.succeeded()) {
-              job.complete(ar.result());
-            } else {
-              job.fail(ar.cause());
-            }
-            whenSettled.run();
-          });
+    TaskResults.resolve(value, job.resultKind() == Job.ResultKind.ITERATOR, new TaskResults.Outcome() {
+      @Override
+      public void value(Object result) {
+        job.complete(result);
+        whenSettled.run();
+      }
+
+      @Override
+      public void iterator(Iterator<?> iterator) {
+        Deferator<?> deferator;
+        try {
+          deferator = Deferator.fromIterator(job.context(), new CallIterator<>(iterator, job.describe()), fetcher);
+        } catch (Throwable t) {
+          TaskResults.closeQuietly(iterator);
+          failure(t);
           return;
         }
-        job.fail(new IllegalStateException("callAsync task returned " + typeOf(value) + ", not a Future"));
-        break;
-      case ITERATOR:
-        Iterator<?> iterator = asIterator(value);
-        if (iterator == null) {
-          job.fail(new IllegalStateException("iterate task returned " + typeOf(value) + ", not an Iterator"));
-        } else {
-          Deferator<?> deferator;
-          try {
-            deferator = Deferator.fromIterator(job.context(), iterator, fetcher);
-          } catch (Throwable t) {
-            job.fail(t);
-            break;
-          }
-          job.complete(deferator);
-          // The worker holds the iterator until it is read out or stopped: a graceful stop waits for that.
-          deferator.done().onComplete(ar -> whenSettled.run());
-          return;
+        if (!job.complete(deferator)) {
+          deferator.stop(); // settled already (timed out, crashed): nobody will read it
         }
-        break;
-      default:
-        job.complete(value);
-    }
-    whenSettled.run();
+        // The worker holds the iterator until it is read out or stopped: a graceful stop waits for that.
+        deferator.done().onComplete(ar -> whenSettled.run());
+      }
+
+      @Override
+      public void failure(Throwable failure) {
+        job.fail(failure);
+        whenSettled.run();
+      }
+    });
   }
 
-  private static Iterator<?> asIterator(Object value) {
-    if (value instanceof Iterator) {
-      return (Iterator<?>) value;
-    }
-    if (value instanceof BaseStream) {
-      return ((BaseStream<?, ?>) value).iterator();
-    }
-    return null;
-  }
+  /**
+   * The iterator a call returned, whose failures are the call's: a {@link TaskException} naming the call,
+   * as from a child process or a remote server.
+   */
+  private static final class CallIterator<T> implements Iterator<T>, AutoCloseable {
+    private final Iterator<T> iterator;
+    private final String call;
 
-  private static String typeOf(Object value) {
-    return value == null ? "null" : value.getClass().getName();
+    CallIterator(Iterator<T> iterator, String call) {
+      this.iterator = iterator;
+      this.call = call;
+    }
+
+    @Override
+    public boolean hasNext() {
+      try {
+        return iterator.hasNext();
+      } catch (Throwable t) {
+        throw new TaskException("next of " + call, t);
+      }
+    }
+
+    @Override
+    public T next() {
+      try {
+        return iterator.next();
+      } catch (Throwable t) {
+        throw new TaskException("next of " + call, t);
+      }
+    }
+
+    @Override
+    public void close() throws Exception {
+      if (iterator instanceof AutoCloseable closeable) {
+        closeable.close();
+      }
+    }
   }
 }

@@ -137,7 +137,7 @@ public final class TaskQueueImpl implements TaskQueue {
 
   @Override
   public <R> Future<R> callAsync(Task0<? extends Future<R>> task, CallOptions options) {
-    return submit(task, options, NO_ARGS, ResultKind.FUTURE);
+    return submit(task, options, NO_ARGS, ResultKind.VALUE);
   }
 
   @Override

@@ -12,15 +12,18 @@ import io.vertx.core.Context;
  */
 public interface Job {
 
-  /** What a worker does with the value the task returns. */
+  /**
+   * Which kind of call the job is. What the task's value means for each is one rule for every worker kind,
+   * {@code io.asynqueue.internal.TaskResults} (a Future or CompletionStage is awaited; an iterator stays
+   * where the task ran): workers in this JVM apply it, and so do the child process and the remote server.
+   */
   enum ResultKind {
-    /** Complete the job with the value. */
+    /** {@code call} or {@code callAsync}: complete the job with the task's value. */
     VALUE,
-    /** The value is a {@code io.vertx.core.Future}: complete the job with its outcome once it has one. */
-    FUTURE,
     /**
-     * The value is a {@code java.util.Iterator} that stays where the task ran: complete the job with a
-     * {@link io.asynqueue.Deferator} over it (see {@link io.asynqueue.Deferator#fromIterator}).
+     * {@code iterate}: the value is an {@code Iterator}, {@code Iterable} or {@code Stream} that stays where
+     * the task ran: complete the job with a {@link io.asynqueue.Deferator} over it (see
+     * {@link io.asynqueue.Deferator#fromIterator}).
      */
     ITERATOR
   }

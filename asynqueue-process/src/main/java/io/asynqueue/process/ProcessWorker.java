@@ -903,9 +903,6 @@ public final class ProcessWorker implements Worker {
     if (job.isUpdate()) {
       flags |= Wire.FLAG_UPDATE;
     }
-    if (job.resultKind() == Job.ResultKind.FUTURE) {
-      flags |= Wire.FLAG_FUTURE;
-    }
     return flags;
   }
 

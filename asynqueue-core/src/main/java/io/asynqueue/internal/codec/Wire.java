@@ -67,8 +67,6 @@ public final class Wire {
   public static final int FLAG_URGENT = 2;
   /** CALL flag: an update (run on every worker). */
   public static final int FLAG_UPDATE = 4;
-  /** CALL flag: the task returns a Future (Vert.x or {@code CompletionStage}); reply with its outcome. */
-  public static final int FLAG_FUTURE = 8;
 
   private Wire() {
   }

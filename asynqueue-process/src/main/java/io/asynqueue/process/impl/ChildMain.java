@@ -4,6 +4,7 @@ import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
 import io.asynqueue.Task;
+import io.asynqueue.internal.TaskResults;
 import io.asynqueue.internal.codec.CodecException;
 import io.asynqueue.internal.codec.FrameReader;
 import io.asynqueue.internal.codec.FrameWriter;
@@ -21,13 +22,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.BlockingDeque;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.BaseStream;
 
 /**
  * The main loop of a child JVM started by a {@code ProcessWorker}. Not for users.
@@ -140,30 +138,51 @@ public final class ChildMain {
   }
 
   private static void closeIterator(Iterator<?> it) {
-    try {
-      if (it instanceof AutoCloseable c) {
-        c.close();
-      }
-    } catch (Exception ignored) {
-      // closing is best effort
-    }
+    TaskResults.closeQuietly(it);
   }
 
-  /** An iterator over a stream, closing the stream when closed. */
-  private record StreamIterator(BaseStream<?, ?> stream, Iterator<?> it) implements Iterator<Object>, AutoCloseable {
+  /** An iterator that failed after a batch: the next fetch reports its failure. */
+  private record Failed(Throwable failure) implements Iterator<Object> {
     @Override
     public boolean hasNext() {
-      return it.hasNext();
+      throw Failed.<RuntimeException>rethrow(failure);
     }
 
     @Override
     public Object next() {
-      return it.next();
+      return hasNext();
     }
 
-    @Override
-    public void close() {
-      stream.close();
+    // throws what the iterator threw, checked or not, so that its class reaches the caller unchanged
+    @SuppressWarnings("unchecked")
+    private static <T extends Throwable> RuntimeException rethrow(Throwable failure) throws T {
+      throw (T) failure;
+    }
+  }
+
+  /**
+   * Sends the outcome of a call that holds the child (see {@link Runner#call}): here if this is a runner
+   * thread, else (a Future completed on another thread) on the next free runner, ahead of queued calls.
+   */
+  private void finish(Runnable reply) {
+    if (Thread.currentThread() instanceof Runner) {
+      try {
+        reply.run();
+      } finally {
+        release();
+      }
+    } else {
+      queued.incrementAndGet();
+      work.addFirst(reply); // run by runTask, which releases the hold
+    }
+  }
+
+  /** One task or held call less; the last one lets a waiting BYE exit. */
+  private void release() {
+    if (outstanding.decrementAndGet() == 0 && bye) {
+      synchronized (outstanding) {
+        outstanding.notifyAll();
+      }
     }
   }
 
@@ -324,10 +343,9 @@ public final class ChildMain {
         return () -> current().replyError(id, 0, failure);
       }
       boolean iterator = (flags & Wire.FLAG_ITERATOR) != 0;
-      boolean future = (flags & Wire.FLAG_FUTURE) != 0;
       int fMax = firstMax;
       int fBytes = maxBytes;
-      return new CallTask(task.getClass(), () -> current().call(id, task, args, iterator, future, fMax, fBytes));
+      return new CallTask(task.getClass(), () -> current().call(id, task, args, iterator, fMax, fBytes));
     }
 
     private void info(long id) {
@@ -349,48 +367,48 @@ public final class ChildMain {
       } catch (Throwable t) {
         t.printStackTrace(System.err);
       } finally {
-        if (outstanding.decrementAndGet() == 0 && bye) {
-          synchronized (outstanding) {
-            outstanding.notifyAll();
-          }
-        }
+        release();
       }
     }
 
-    void call(long id, Task<?> task, Object[] args, boolean iterator, boolean future, int firstMax, int maxBytes) {
+    void call(long id, Task<?> task, Object[] args, boolean iterator, int firstMax, int maxBytes) {
       long t0 = System.nanoTime();
       Object result;
       try {
         result = task.invoke(args);
-        if (future) {
-          result = await(result);
-        }
       } catch (Throwable t) {
+        long runNanos = System.nanoTime() - t0;
         callsDone.incrementAndGet();
-        lastNanos.put(task.getClass(), System.nanoTime() - t0);
-        replyError(id, System.nanoTime() - t0, t);
+        lastNanos.put(task.getClass(), runNanos);
+        replyError(id, runNanos, t);
         return;
       }
       long runNanos = System.nanoTime() - t0;
       callsDone.incrementAndGet();
       lastNanos.put(task.getClass(), runNanos);
-      if (iterator) {
-        Iterator<?> it;
-        if (result instanceof Iterator<?> i) {
-          it = i;
-        } else if (result instanceof Iterable<?> i) {
-          it = i.iterator();
-        } else if (result instanceof BaseStream<?, ?> s) {
-          it = new StreamIterator(s, s.iterator());
-        } else {
-          replyError(id, runNanos, new IllegalArgumentException("the task of iterate() returned "
-              + KryoCodec.className(result) + ", not an Iterator, Iterable or Stream"));
-          return;
+      outstanding.incrementAndGet(); // held until the outcome is sent, which may be later: a BYE waits for it
+      TaskResults.resolve(result, iterator, new TaskResults.Outcome() {
+        @Override
+        public void value(Object value) {
+          finish(() -> current().replyValue(id, runNanos, value));
         }
-        iterators.put(id, it);
-        reply(Wire.ITER, id, runNanos, it, firstMax, maxBytes);
-        return;
-      }
+
+        @Override
+        public void iterator(Iterator<?> it) {
+          finish(() -> {
+            iterators.put(id, it);
+            current().reply(Wire.ITER, id, runNanos, it, firstMax, maxBytes);
+          });
+        }
+
+        @Override
+        public void failure(Throwable failure) {
+          finish(() -> current().replyError(id, runNanos, failure));
+        }
+      });
+    }
+
+    private void replyValue(long id, long runNanos, Object result) {
       out.reset();
       int start = FrameWriter.beginFrame(out);
       out.writeByte(Wire.VALUE);
@@ -403,23 +421,6 @@ public final class ChildMain {
         return;
       }
       sendAndShrink(start);
-    }
-
-    // the outcome of a Vert.x Future or a CompletionStage the task returned (callAsync)
-    private Object await(Object result) throws Throwable {
-      CompletionStage<?> stage;
-      if (result instanceof io.vertx.core.Future<?> f) {
-        stage = f.toCompletionStage();
-      } else if (result instanceof CompletionStage<?> c) {
-        stage = c;
-      } else {
-        return result;
-      }
-      try {
-        return stage.toCompletableFuture().get();
-      } catch (ExecutionException e) {
-        throw e.getCause() != null ? e.getCause() : e;
-      }
     }
 
     void next(long id, int max, int maxBytes) {
@@ -441,20 +442,34 @@ public final class ChildMain {
         out.writeVarLong(runNanos, true);
       }
       int elementsStart = out.position();
-      boolean last;
+      int n = 0;
+      boolean last = false;
+      Throwable failure = null;
       try {
-        int n = 0;
         while (n < max && out.position() - elementsStart < maxBytes && it.hasNext()) {
-          Object element = it.next();
-          out.writeByte(1);
-          KryoCodec.writeObject(kryo, out, "element " + n + " of the iterator", element);
+          int mark = out.position();
+          try {
+            Object element = it.next();
+            out.writeByte(1);
+            KryoCodec.writeObject(kryo, out, "element " + n + " of the iterator", element);
+          } catch (Throwable t) {
+            out.setPosition(mark);
+            throw t;
+          }
           n++;
         }
         last = !it.hasNext();
       } catch (Throwable t) {
+        failure = t;
+      }
+      if (failure != null) {
         closeIterator(iterators.remove(id));
-        replyError(id, Math.max(runNanos, 0), t);
-        return;
+        if (n == 0 && type == Wire.BATCH) {
+          replyError(id, Math.max(runNanos, 0), failure);
+          return;
+        }
+        // The elements before the failure go first; the next fetch gets the failure (as in the caller's JVM).
+        iterators.put(id, new Failed(failure));
       }
       out.writeByte(0);
       out.writeBoolean(last);

@@ -3,15 +3,13 @@ package io.asynqueue.remote.impl;
 import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.io.Output;
 import io.asynqueue.Task;
+import io.asynqueue.internal.TaskResults;
 import io.asynqueue.internal.codec.BoundedInput;
 import io.asynqueue.internal.codec.CodecException;
 import io.asynqueue.internal.codec.FrameWriter;
 import io.asynqueue.internal.codec.KryoCodec;
 import java.lang.reflect.Method;
 import java.util.Iterator;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.CompletionStage;
-import java.util.stream.BaseStream;
 
 /**
  * One call from a client, run on a server thread: decode the task and arguments, check them against what the server
@@ -199,49 +197,37 @@ final class ServerCall implements Runnable {
     }
   }
 
-  // the outcome of the task: a value, an iterator, or a Future of one of these
+  // the outcome of the task, by the rule every worker kind follows
   private void handle(Object result) {
     if (isCancelled()) {
+      TaskResults.closeQuietly(result);
       conn.callDone(this);
       return;
     }
-    if (result instanceof io.vertx.core.Future<?> f) {
-      f.onComplete(ar -> {
-        if (ar.succeeded()) {
-          handle(ar.result());
+    TaskResults.resolve(result, (flags & RemoteWire.FLAG_ITERATOR) != 0, new TaskResults.Outcome() {
+      @Override
+      public void value(Object value) {
+        replyValue(value);
+      }
+
+      @Override
+      public void iterator(Iterator<?> it) {
+        if (isCancelled()) {
+          TaskResults.closeQuietly(it);
+          conn.callDone(ServerCall.this);
         } else {
-          replyFailure(ar.cause());
+          openIterator(it);
         }
-      });
-      return;
-    }
-    if (result instanceof CompletionStage<?> stage) {
-      stage.whenComplete((v, e) -> {
-        if (e != null) {
-          replyFailure(e instanceof CompletionException && e.getCause() != null ? e.getCause() : e);
-        } else {
-          handle(v);
-        }
-      });
-      return;
-    }
-    boolean wantsIterator = (flags & RemoteWire.FLAG_ITERATOR) != 0;
-    Iterator<?> it = null;
-    if (result instanceof Iterator<?> i) {
-      it = i;
-    } else if (result instanceof BaseStream<?, ?> s) {
-      it = new ServerIterator.StreamIterator(s);
-    } else if (wantsIterator && result instanceof Iterable<?> i) {
-      it = i.iterator();
-    } else if (wantsIterator) {
-      replyFailure(new IllegalArgumentException("the task of iterate() returned " + KryoCodec.className(result)
-          + ", not an Iterator, Iterable or Stream"));
-      return;
-    }
-    if (it != null) {
-      openIterator(it);
-      return;
-    }
+      }
+
+      @Override
+      public void failure(Throwable failure) {
+        replyFailure(failure);
+      }
+    });
+  }
+
+  private void replyValue(Object result) {
     Output out = OUT.get();
     out.reset();
     int start = FrameWriter.beginFrame(out);

@@ -2,10 +2,10 @@ package io.asynqueue.remote.impl;
 
 import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.io.Output;
+import io.asynqueue.internal.TaskResults;
 import io.asynqueue.internal.codec.FrameWriter;
 import io.asynqueue.internal.codec.KryoCodec;
 import java.util.Iterator;
-import java.util.stream.BaseStream;
 
 /**
  * An iterator a call returned, held on the server and stepped as the client grants credit: up to so many elements
@@ -155,38 +155,6 @@ final class ServerIterator {
   }
 
   static void closeQuietly(Iterator<?> it) {
-    if (it instanceof AutoCloseable c) {
-      try {
-        c.close();
-      } catch (Exception ignored) {
-        // closing is best effort
-      }
-    }
-  }
-
-  /** An iterator over a stream, closing the stream when closed. */
-  static final class StreamIterator implements Iterator<Object>, AutoCloseable {
-    private final BaseStream<?, ?> stream;
-    private final Iterator<?> it;
-
-    StreamIterator(BaseStream<?, ?> stream) {
-      this.stream = stream;
-      this.it = stream.iterator();
-    }
-
-    @Override
-    public boolean hasNext() {
-      return it.hasNext();
-    }
-
-    @Override
-    public Object next() {
-      return it.next();
-    }
-
-    @Override
-    public void close() {
-      stream.close();
-    }
+    TaskResults.closeQuietly(it);
   }
 }
