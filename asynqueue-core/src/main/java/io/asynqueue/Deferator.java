@@ -107,7 +107,7 @@ public interface Deferator<T> extends ReadStream<T> {
 
   /**
    * @return a Future completed with {@code true} when all elements were read, {@code false} if stopped
-   *     first; failed with the source's failure once that has been reached
+   *     first (once the source is released); failed with the source's failure once that has been reached
    */
   Future<Boolean> done();
 

@@ -20,6 +20,7 @@ import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.internal.PromiseInternal;
 import io.vertx.core.internal.VertxInternal;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -33,6 +34,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -119,6 +121,8 @@ public final class TaskQueueImpl implements TaskQueue {
   private volatile LoadListener loadListener;
   /** Set once shutdown starts, so that settling checks for the end of the drain only then. */
   private volatile boolean draining;
+  /** While draining: when a call last finished (or the shutdown began); see {@link #drainTimedOut()}. */
+  private volatile long lastProgressNanos;
 
   public TaskQueueImpl(Vertx vertx, TaskQueueOptions options) {
     this.vertx = (VertxInternal) Objects.requireNonNull(vertx, "vertx");
@@ -181,7 +185,8 @@ public final class TaskQueueImpl implements TaskQueue {
     private JobImpl firstStart;
     private JobImpl lastStart;
     ArrayList<JobImpl> refuse;
-    ArrayList<JobImpl> retry;
+    /** Retries the queue can no longer run: failed with the cause of the attempt they would retry. */
+    ArrayList<JobImpl> refuseRetry;
     boolean settled;
 
     void start(JobImpl job) {
@@ -204,12 +209,11 @@ public final class TaskQueueImpl implements TaskQueue {
           job.promise.fail(new QueueShutdownException("queue is shut down: " + job.describe()));
         }
       }
-      if (retry != null) {
-        for (JobImpl job : retry) {
+      if (refuseRetry != null) {
+        for (JobImpl job : refuseRetry) {
           Throwable cause = job.retryCause;
           job.retryCause = null;
-          LOG.debug("retrying {} after {}", job, cause.toString());
-          requeue(job.retry(), cause);
+          job.promise.fail(cause);
         }
       }
       if (settled) {
@@ -261,10 +265,11 @@ public final class TaskQueueImpl implements TaskQueue {
       }
       h.settled = true;
       if (job.retryCause != null) {
-        if (h.retry == null) {
-          h.retry = new ArrayList<>(2);
-        }
-        h.retry.add(job);
+        // Queued at the head before the slot is freed, so that the freed slot (or the first idle one) runs it.
+        Throwable cause = job.retryCause;
+        job.retryCause = null;
+        LOG.debug("retrying {} after {}", job, cause.toString());
+        h = requeueLocked(job.retry(), cause, h);
       }
       h = releaseLocked(job, h);
     }
@@ -583,29 +588,52 @@ public final class TaskQueueImpl implements TaskQueue {
     checkDrained();
   }
 
-  /** Crashes a worker and settles what it held: back on the queue, or failed (retried when allowed). */
+  /**
+   * Crashes a worker and settles what it held: back on the queue (reassigned), or failed with {@link
+   * WorkerLostException} (retried when allowed). The held attempts are claimed before the worker is crashed,
+   * so a task that the crash interrupts settles an attempt that is no longer its own, which is ignored.
+   *
+   * @return how many attempts it held
+   */
   private int crashAndSettle(WorkerSlot slot, boolean reassign, Throwable cause) {
+    List<JobImpl> claimed = claim(slot);
     crashWorker(slot);
-    List<JobImpl> held;
-    synchronized (lock) {
-      held = slot.held();
-    }
-    int count = 0;
-    for (JobImpl job : held) {
-      if (!job.casState(JobImpl.ASSIGNED, JobImpl.DONE)) {
-        continue;
-      }
-      count++;
+    for (JobImpl job : claimed) {
       if (reassign && !job.update) {
-        release(job);
-        requeue(job.retry(), null);
+        reassign(job);
       } else {
-        WorkerLostException lost = new WorkerLostException(slot + " was lost holding " + job.describe(), cause);
-        settled(job, null, lost);
+        settled(job, null, new WorkerLostException(slot + " was lost holding " + job.describe(), cause));
       }
     }
     checkDrained();
-    return count;
+    return claimed.size();
+  }
+
+  /** Takes over the attempts a worker holds: settled by nobody else from now on. */
+  private List<JobImpl> claim(WorkerSlot slot) {
+    List<JobImpl> claimed = new ArrayList<>();
+    synchronized (lock) {
+      for (JobImpl job : slot.held()) {
+        if (job.casState(JobImpl.ASSIGNED, JobImpl.DONE)) {
+          claimed.add(job);
+        }
+      }
+    }
+    return claimed;
+  }
+
+  /** Runs a claimed attempt's call again elsewhere, at the head of the queue. */
+  private void reassign(JobImpl job) {
+    long timer = job.timerId;
+    if (timer >= 0) {
+      vertx.cancelTimer(timer);
+    }
+    Handoff h;
+    synchronized (lock) {
+      h = releaseLocked(job, requeueLocked(job.retry(), null, drain(null)));
+    }
+    h.run();
+    signalLoad();
   }
 
   private void crashWorker(WorkerSlot slot) {
@@ -898,39 +926,42 @@ public final class TaskQueueImpl implements TaskQueue {
   private void afterSettle() {
     signalLoad();
     if (draining) {
+      lastProgressNanos = System.nanoTime();
       checkDrained();
     }
   }
 
-  /** Puts an attempt back on the queue ahead of all that is not urgent, or fails it if that is too late. */
-  private void requeue(JobImpl job, Throwable cause) {
-    WorkerSlot slot = null;
-    boolean refused = false;
-    synchronized (lock) {
-      if (state == State.STOPPING || state == State.STOPPED || !servable(job.series) && state != State.RUNNING) {
-        refused = true;
-      } else {
-        job.priority = RUSH;
-        job.seq = ++nextSeq;
-        slot = takeIdle(job.series);
-        if (slot != null) {
-          assign(job, slot);
-        } else {
-          enqueue(job);
-        }
-      }
+  /**
+   * Puts a new attempt of a call back on the queue ahead of all that is not urgent: to the first idle slot
+   * that serves it, or at the head of its series' queue; or, once the queue is stopping (or draining with
+   * nobody left to serve it), fails it with {@code cause}. Under the lock, after a drain; what to start or
+   * fail is left in the returned handoff.
+   */
+  private Handoff requeueLocked(JobImpl job, Throwable cause, Handoff h) {
+    if (h == null) {
+      h = new Handoff();
     }
-    if (refused) {
+    if (state == State.STOPPING || state == State.STOPPED || !servable(job.series) && state != State.RUNNING) {
       job.setState(JobImpl.DONE);
-      job.promise.fail(cause != null ? cause
-          : new QueueShutdownException("queue shut down before " + job.describe() + " could be reassigned"));
-      checkDrained();
-      return;
+      job.retryCause = cause != null ? cause
+          : new QueueShutdownException("queue shut down before " + job.describe() + " could be reassigned");
+      if (h.refuseRetry == null) {
+        h.refuseRetry = new ArrayList<>(2);
+      }
+      h.refuseRetry.add(job);
+      h.settled = true; // a call ended: the drain may be over
+      return h;
     }
+    job.priority = RUSH;
+    job.seq = ++nextSeq;
+    WorkerSlot slot = takeIdle(job.series);
     if (slot != null) {
-      start(job, slot);
+      assign(job, slot);
+      h.start(job);
+    } else {
+      enqueue(job);
     }
-    signalLoad();
+    return h;
   }
 
   // ---------------------------------------------------------------- load
@@ -1013,10 +1044,13 @@ public final class TaskQueueImpl implements TaskQueue {
     List<JobImpl> dropped = new ArrayList<>();
     Future<Void> result;
     Handoff h = null;
+    boolean first = false;
     synchronized (lock) {
       if (shutdownPromise == null) {
+        first = true;
         h = drain(null); // calls made before the shutdown are queued as usual
         shutdownPromise = Promise.promise();
+        lastProgressNanos = System.nanoTime();
         state = State.DRAINING;
         draining = true;
         h = drain(h); // calls racing with it are refused
@@ -1037,8 +1071,73 @@ public final class TaskQueueImpl implements TaskQueue {
     }
     failDropped(dropped, now ? "shutdownNow" : "no worker serves its series at shutdown");
     signalLoad();
+    if (first) {
+      armDrainTimer(options.getStopTimeout().toNanos());
+    }
     checkDrained();
-    return result;
+    PromiseInternal<Void> caller = vertx.getOrCreateContext().promise(); // completes on the caller's context
+    result.onComplete(caller);
+    return caller.future();
+  }
+
+  private void armDrainTimer(long nanos) {
+    vertx.setTimer(Math.max(1, TimeUnit.NANOSECONDS.toMillis(nanos)), t -> drainTimedOut());
+  }
+
+  /**
+   * A drain makes progress as long as calls finish; once none has finished for the stop timeout, the
+   * shutdown gives up on it, so that a task that never ends (one that ignores interrupts, or a Future
+   * never completed) cannot hold it up. Calls still queued then fail with {@link QueueShutdownException};
+   * workers still running calls are crashed, their calls failed with {@link QueueShutdownException} (a thread
+   * that ignores the interrupt is abandoned, as after a timeout); the other workers stop gracefully.
+   */
+  private void drainTimedOut() {
+    long timeout = options.getStopTimeout().toNanos();
+    long idle = System.nanoTime() - lastProgressNanos;
+    List<JobImpl> dropped = new ArrayList<>();
+    List<WorkerSlot> toStop;
+    Promise<Void> promise;
+    synchronized (lock) {
+      if (state != State.DRAINING) {
+        return;
+      }
+      if (idle < timeout) {
+        armDrainTimer(timeout - idle); // calls finished meanwhile: one stop timeout from the latest
+        return;
+      }
+      state = State.STOPPING;
+      for (SeriesQueue q : new ArrayList<>(nonEmpty)) {
+        drop(q, dropped);
+      }
+      toStop = new ArrayList<>(workers.values());
+      for (WorkerSlot w : toStop) {
+        retire(w);
+      }
+      promise = shutdownPromise;
+    }
+    long millis = options.getStopTimeout().toMillis();
+    failDropped(dropped, "no call finished for the stop timeout (" + millis + " ms) during shutdown");
+    List<Future<Integer>> stops = new ArrayList<>(toStop.size());
+    for (WorkerSlot w : toStop) {
+      List<JobImpl> held = claim(w);
+      if (held.isEmpty()) {
+        stops.add(stopWorker(w));
+        continue;
+      }
+      List<String> calls = new ArrayList<>(held.size());
+      for (JobImpl job : held) {
+        calls.add(job.describe());
+      }
+      LOG.warn("{} still ran {} after the stop timeout ({} ms) at shutdown: crashing it", w, calls, millis);
+      crashWorker(w);
+      for (JobImpl job : held) {
+        settled(job, null, new QueueShutdownException("still running when the queue's stop timeout (" + millis
+            + " ms) ran out at shutdown: " + job.describe()));
+      }
+      stops.add(Future.succeededFuture(held.size()));
+    }
+    signalLoad();
+    stopped(stops, promise);
   }
 
   private boolean servable(String series) {
@@ -1109,6 +1208,11 @@ public final class TaskQueueImpl implements TaskQueue {
     for (WorkerSlot w : toStop) {
       stops.add(stopWorker(w));
     }
+    stopped(stops, promise);
+  }
+
+  /** Completes the shutdown once every worker has stopped. */
+  private void stopped(List<Future<Integer>> stops, Promise<Void> promise) {
     Future.join(stops).onComplete(ar -> {
       synchronized (lock) {
         state = State.STOPPED;

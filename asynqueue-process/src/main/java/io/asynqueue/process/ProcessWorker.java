@@ -124,6 +124,8 @@ public final class ProcessWorker implements Worker {
   private int generation;
   private volatile int deaths;
   private int startFailures;
+  /** Paused in the queue while a replacement child starts, so that calls wait there (see {@link #replace}). */
+  private boolean paused;
   private long restartTimer = -1;
   private Promise<Void> startPromise;
   private Promise<Void> stopPromise;
@@ -464,6 +466,10 @@ public final class ProcessWorker implements Worker {
         send(c, w.id, new CallPending(w.job, System.nanoTime()), w.frame, 0, w.frame.length, w.taskRef);
       }
     }
+    if (paused) {
+      paused = false;
+      supervisor.resume(); // the queue hands over calls from here (run() re-enters this worker's lock)
+    }
     if (startPromise != null) {
       startPromise.tryComplete();
     }
@@ -599,6 +605,12 @@ public final class ProcessWorker implements Worker {
     }
     long delay = deaths <= 1 ? 0 : Math.min(options.getMaxRestartDelay().toMillis(), 50L << Math.min(20, deaths - 2));
     restarts.incrementAndGet();
+    if (!paused) {
+      // No new calls until the replacement is ready: they wait in the queue, where another worker may take
+      // them and their timeouts have not started. (Lock order: this worker's, then the queue's.)
+      paused = true;
+      supervisor.pause();
+    }
     if (delay == 0) {
       startChild();
     } else {

@@ -127,15 +127,23 @@ public final class ClusterQueue extends ForwardingTaskQueue {
     return this;
   }
 
-  /** Stops watching the pool, then shuts the queue down as {@link TaskQueue#shutdown()}. */
+  /**
+   * Shuts the queue down as {@link TaskQueue#shutdown()} (it takes no calls from now on), and stops watching
+   * the pool.
+   */
   @Override
   public Future<Void> shutdown() {
-    return workers.close().transform(ar -> super.shutdown());
+    Future<Void> down = super.shutdown();
+    return workers.close().transform(ar -> down);
   }
 
-  /** Stops watching the pool, then shuts the queue down as {@link TaskQueue#shutdownNow()}. */
+  /**
+   * Shuts the queue down as {@link TaskQueue#shutdownNow()} (it takes no calls from now on), and stops watching
+   * the pool.
+   */
   @Override
   public Future<Void> shutdownNow() {
-    return workers.close().transform(ar -> super.shutdownNow());
+    Future<Void> down = super.shutdownNow();
+    return workers.close().transform(ar -> down);
   }
 }

@@ -251,8 +251,10 @@ final class DeferatorImpl<T> implements Deferator<T> {
     pendingHasNext = null;
     collectPromise = null;
     collected = null;
-    done.tryComplete(false);
     stopFuture = prefetcher.close();
+    // Done only once the source is released: a worker counts the iteration as its work until then, so a
+    // graceful stop of the worker cannot end before (and queue its own end ahead of) the source's release.
+    stopFuture.onComplete(ar -> done.tryComplete(false));
     if (next != null) {
       next.tryFail(stopped);
     }
