@@ -65,25 +65,6 @@ final class TaskQueueIterationTest {
   }
 
   @Test
-  void emptyIterator_givesAnEmptyDeferator(Vertx vertx, VertxTestContext test) {
-    TaskQueue q = ThreadQueue.create(vertx, 1);
-    q.iterate(() -> Collections.<String>emptyIterator()).compose(Deferator::toList)
-        .onComplete(test.succeeding(list -> test.verify(() -> {
-          assertThat(list).isEmpty();
-          test.completeNow();
-        })));
-  }
-
-  @Test
-  void taskReturningNoIterator_failsTheCall(Vertx vertx, VertxTestContext test) {
-    TaskQueue q = ThreadQueue.create(vertx, 1);
-    q.iterate((Task<Iterator<String>>) args -> null, null).onComplete(test.failing(e -> test.verify(() -> {
-      assertThat(e).isInstanceOf(TaskException.class).hasMessageContaining("not an Iterator");
-      test.completeNow();
-    })));
-  }
-
-  @Test
   void consumer_receivesEveryElementInOrder(Vertx vertx, VertxTestContext test) {
     TaskQueue q = ThreadQueue.create(vertx, 2);
     Context ctx = vertx.getOrCreateContext();
@@ -97,14 +78,4 @@ final class TaskQueueIterationTest {
         }))));
   }
 
-  @Test
-  void shutdown_waitsForAnOpenIteration(Vertx vertx, VertxTestContext test) {
-    TaskQueue q = ThreadQueue.create(vertx, 1);
-    Future<List<Integer>> read = q.iterate(() -> IntStream.range(0, 10_000).iterator()).compose(Deferator::toList);
-    Future<Void> down = q.shutdown();
-    Future.all(read, down).onComplete(test.succeeding(v -> test.verify(() -> {
-      assertThat(read.result()).hasSize(10_000);
-      test.completeNow();
-    })));
-  }
 }

@@ -146,20 +146,6 @@ class ProcessQueueTest {
   }
 
   @Test
-  void a_hung_task_times_out_its_child_is_replaced_and_the_queue_carries_on() throws Exception {
-    start(new ProcessQueueOptions().setProcesses(1));
-    ProcessWorker w = q.processWorkers().get(0);
-    long pid = w.pid();
-    Task0<Integer> hang = Tasks::hang;
-    assertThatThrownBy(() -> await(q.call(hang, new CallOptions().setTimeout(Duration.ofMillis(300)))))
-        .isInstanceOf(TaskTimeoutException.class);
-    Task1<Integer, Integer> twice = Tasks::twice;
-    assertThat(await(q.call(twice, 5))).isEqualTo(10);
-    assertThat(w.pid()).isNotEqualTo(pid);
-    assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
-  }
-
-  @Test
   void shutdown_runs_the_queued_work_then_stops_every_child() throws Exception {
     start(new ProcessQueueOptions().setProcesses(2));
     Set<Long> pids = new HashSet<>();

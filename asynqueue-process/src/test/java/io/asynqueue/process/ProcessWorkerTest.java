@@ -1,5 +1,7 @@
 package io.asynqueue.process;
 
+import io.asynqueue.contract.TestJob;
+import io.asynqueue.contract.TestSupervisor;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -103,22 +105,6 @@ class ProcessWorkerTest {
   }
 
   @Test
-  void a_task_exception_carries_the_childs_class_message_and_stack_trace() throws Exception {
-    Task1<String, String> boom = Tasks::boom;
-    assertThatThrownBy(() -> await(call(worker, boom, "bad input")))
-        .isInstanceOfSatisfying(TaskException.class, e -> {
-          assertThat(e.exceptionClass()).isEqualTo(IllegalStateException.class.getName());
-          assertThat(e.exceptionMessage()).isEqualTo("bad input");
-          assertThat(e.getStackTrace()).anySatisfy(f -> {
-            assertThat(f.getClassName()).isEqualTo(Tasks.class.getName());
-            assertThat(f.getMethodName()).isEqualTo("boom");
-          });
-        });
-    Task1<Integer, Integer> twice = Tasks::twice;
-    assertThat((Integer) await(call(worker, twice, 2))).isEqualTo(4); // the child carries on
-  }
-
-  @Test
   void an_unserializable_argument_or_result_fails_only_its_call() throws Exception {
     Task1<Object, String> toString = String::valueOf;
     long pid = worker.pid();
@@ -217,7 +203,7 @@ class ProcessWorkerTest {
     ProcessWorker w = new ProcessWorker(new ProcessQueueOptions().setOutput(ChildOutput.DISCARD));
     await(w.start(new TestSupervisor(vertx, 2)));
     Task1<String, String> set = Tasks::set;
-    TestJob update = new TestJob(context, Job.ResultKind.VALUE, true, set, "replayed");
+    TestJob update = TestJob.update(context, set, "replayed");
     w.run(update);
     assertThat((String) await(update.future())).isEqualTo("set replayed");
 
@@ -331,7 +317,7 @@ class ProcessWorkerTest {
     TestSupervisor supervisor = new TestSupervisor(vertx, 6);
     await(w.start(supervisor));
     Task1<Integer, Integer> exit = Tasks::exit;
-    TestJob update = new TestJob(context, Job.ResultKind.VALUE, true, exit, 7); // replayed on every new child
+    TestJob update = TestJob.update(context, exit, 7); // replayed on every new child
     w.run(update);
     assertThatThrownBy(() -> await(update.future())).isInstanceOf(WorkerLostException.class);
     Throwable why = supervisor.resigned.get(60, TimeUnit.SECONDS);

@@ -134,15 +134,6 @@ final class RemoteWorkerTest {
   }
 
   @Test
-  void a_timed_out_call_is_interrupted_on_the_server() throws Exception {
-    Tasks.interruptions = new CountDownLatch(1);
-    Throwable e = failure(q.call(Remote.named("sleep"), new CallOptions().setTimeout(Duration.ofMillis(200)), 20_000L));
-    assertThat(e).isInstanceOf(TaskTimeoutException.class);
-    assertThat(Tasks.interruptions.await(10, TimeUnit.SECONDS)).isTrue();
-    assertThat(await(q.<String>call(Remote.named("sleep"), 1L))).isEqualTo("slept 1");
-  }
-
-  @Test
   void a_method_that_ran_briefly_runs_on_the_event_loop_next_time_unless_turned_off() throws Exception {
     assertThat(await(q.<String>call(Remote.named("thread")))).startsWith("asynqueue-server-");
     assertThat(await(q.<String>call(Remote.named("thread")))).startsWith("vert.x-eventloop-thread-");
@@ -154,12 +145,6 @@ final class RemoteWorkerTest {
     }
     await(q2.shutdown());
     await(pooled.close());
-  }
-
-  @Test
-  void updates_run_on_the_server() throws Exception {
-    List<Object> results = await(q.update(Remote.named("add"), true, 20, 22));
-    assertThat(results).containsExactly(42);
   }
 
   /* --------------------------------------------------------------- big results */
@@ -180,40 +165,6 @@ final class RemoteWorkerTest {
   }
 
   /* --------------------------------------------------------------- iteration */
-
-  @Test
-  void a_remote_iterator_streams_its_elements_in_order() throws Exception {
-    Deferator<Integer> d = await(q.iterate(Remote.named("range"), null, 100_000));
-    List<Integer> all = await(d.toList());
-    assertThat(all).hasSize(100_000);
-    for (int i = 0; i < all.size(); i++) {
-      assertThat(all.get(i)).isEqualTo(i);
-    }
-    Deferator<String> words = await(q.iterate(Remote.named("words"), null, 3));
-    assertThat(await(words.toList())).containsExactly("w0", "w1", "w2");
-    Deferator<Integer> empty = await(q.iterate(Remote.named("range"), null, 0));
-    assertThat(await(empty.toList())).isEmpty();
-    // a method returning an Iterator, called with call(): a Deferator all the same
-    Deferator<Integer> fromCall = await(q.call(Remote.named("range"), 5));
-    assertThat(await(fromCall.toList())).containsExactly(0, 1, 2, 3, 4);
-  }
-
-  @Test
-  void an_iterator_that_throws_fails_after_the_elements_it_gave() throws Exception {
-    Deferator<Integer> d = await(q.iterate(Remote.named("failingAfter"), null, 5));
-    List<Integer> got = new ArrayList<>();
-    Throwable failed = null;
-    while (true) {
-      try {
-        got.add(await(d.next()));
-      } catch (TaskException e) {
-        failed = e;
-        break;
-      }
-    }
-    assertThat(got).containsExactly(0, 1, 2, 3, 4);
-    assertThat(failed).hasMessageContaining("iterator broke after 5");
-  }
 
   @Test
   void a_slow_consumer_holds_the_server_iterator_back() throws Exception {

@@ -1,0 +1,26 @@
+package io.asynqueue;
+
+import io.asynqueue.contract.WorkerContractTest;
+import io.asynqueue.spi.Worker;
+
+/**
+ * The worker contract for {@link AsyncWorker}: tasks on an event loop, where the contract's waiting tasks
+ * return Futures instead of blocking, and a timeout can only drop the task.
+ */
+final class EventLoopWorkerContractTest extends WorkerContractTest {
+
+  @Override
+  protected Worker newWorker() {
+    return AsyncWorker.create();
+  }
+
+  @Override
+  protected TimeoutStop timeoutStop() {
+    return TimeoutStop.NOTHING;
+  }
+
+  @Override
+  protected boolean runsInThisJvm() {
+    return true;
+  }
+}
