@@ -29,10 +29,26 @@ import java.util.Set;
  * holds up tasks that one can. Every worker runs as many tasks at once as its
  * {@linkplain Worker#capacity() capacity}.
  *
+ * <p><b>Results.</b> What a task returns means the same on every worker kind, in this JVM, in a child
+ * process or on a remote server:
+ * <ul>
+ *   <li>a Vert.x {@code Future} or a {@code CompletionStage} is awaited: the call completes with its outcome,
+ *       and the worker holds the call until then ({@link #callAsync} types this);
+ *   <li>{@code call} of any other value completes with the value; of an {@code Iterator} or a {@code Stream}
+ *       it fails, naming {@code iterate()}, since an iterator cannot leave the worker that holds it;
+ *   <li>{@code iterate} takes an {@code Iterator}, an {@code Iterable} or a {@code Stream} (closed at the end)
+ *       and gives a {@link Deferator} over its elements, stepped where the task ran; anything else fails.
+ * </ul>
+ * A result that breaks the rule fails the call as the task's own failure would.
+ *
  * <p><b>Failures.</b> A task that throws fails its Future with a {@link TaskException}; the worker carries
  * on. A task that runs past its timeout fails with {@link TaskTimeoutException}; a task whose worker is lost
- * fails with {@link WorkerLostException}; either is retried first if the call allowed retries. After
- * {@link #shutdown()} a call fails at once with {@link QueueShutdownException}. No Future is left hanging.
+ * fails with {@link WorkerLostException}; either is retried first, at the head of the queue, if the call
+ * allowed retries. After {@link #shutdown()} a call fails at once with {@link QueueShutdownException}. No
+ * Future is left hanging.
+ *
+ * <p>Every worker kind is held to this contract by one test suite, {@code WorkerContractTest} in
+ * asynqueue-core's test jar.
  */
 public interface TaskQueue {
 
@@ -207,7 +223,8 @@ public interface TaskQueue {
 
   /**
    * Queues a call of a task that returns a Future; the call completes with that Future's outcome, and
-   * the worker counts the task as running until then. For workers in this JVM (event-loop and thread).
+   * the worker counts the task as running until then. A {@code call} does the same with a Future result (see
+   * <i>Results</i> above); this form types the outcome.
    *
    * @param task the task
    * @param options the call's options, or {@code null} for the defaults
@@ -395,18 +412,24 @@ public interface TaskQueue {
 
   /**
    * Stops taking calls, lets the queued tasks run, then stops the workers. Tasks that no attached worker
-   * can serve fail with {@link QueueShutdownException}. Always completes; calling it again returns the
-   * same Future.
+   * can serve fail with {@link QueueShutdownException}.
    *
-   * @return a Future completed when every task has finished and every worker has stopped
+   * <p>It waits as long as tasks keep finishing. Once none has finished for the
+   * {@linkplain TaskQueueOptions#setStopTimeout stop timeout}, it gives up: the tasks still queued fail with
+   * {@link QueueShutdownException}, and so do the running ones, whose workers are crashed (a thread that
+   * ignores interrupts is abandoned). Then it stops the workers, crashing any that take longer than the stop
+   * timeout. So it always completes; calling it again returns the same outcome.
+   *
+   * @return a Future completed, on the caller's context, when every task has finished and every worker has
+   *     stopped
    */
   Future<Void> shutdown();
 
   /**
    * Stops taking calls, fails every queued task with {@link QueueShutdownException}, lets the running
-   * ones finish (within the stop timeout), then stops the workers.
+   * ones finish (giving up on them as {@link #shutdown()} does), then stops the workers.
    *
-   * @return a Future completed when every worker has stopped
+   * @return a Future completed, on the caller's context, when every worker has stopped
    */
   Future<Void> shutdownNow();
 }

@@ -17,9 +17,16 @@ import java.util.Set;
  * <p>When a job's timeout runs out, the queue settles the job itself and calls {@link #cancel(Job)}: the
  * worker stops running it as best it can and frees what it used; completing the job afterwards is harmless
  * (ignored). {@link #stop()} finishes the held jobs; {@link #crash()} abandons them at once and returns them
- * to the queue. A worker that is lost for good (a connection that will not come back) calls
- * {@link WorkerSupervisor#resign(Throwable)}; one that is away for a while (reconnecting) can
- * {@linkplain WorkerSupervisor#pause() pause} so that the queue's jobs wait for the other workers instead.
+ * to the queue, which has claimed them before the call (a task the crash interrupts may still settle its job:
+ * that is ignored too). A worker that is lost for good (a connection that will not come back) calls
+ * {@link WorkerSupervisor#resign(Throwable)}; one that is away for a while (reconnecting, or starting a new
+ * child process) {@linkplain WorkerSupervisor#pause() pauses}, so that the queue's jobs wait for the other
+ * workers instead, and their timeouts do not run out while nothing can run them.
+ *
+ * <p>What a task's result means (a Future awaited, an iterator stepped where it ran) is one rule for every
+ * kind, {@code io.asynqueue.internal.TaskResults}; {@link io.asynqueue.TaskQueue} states it. The abstract
+ * test suite {@code io.asynqueue.contract.WorkerContractTest} (asynqueue-core's test jar) checks a worker
+ * against this contract.
  *
  * <p>Workers in this JVM: {@link io.asynqueue.ThreadWorker}, {@link io.asynqueue.AsyncWorker}. Other modules
  * add process and remote workers.

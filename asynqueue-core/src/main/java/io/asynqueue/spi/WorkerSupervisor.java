@@ -20,7 +20,8 @@ public interface WorkerSupervisor {
   void resign(Throwable cause);
 
   /**
-   * Tells the queue this worker cannot take jobs for a while (its connection dropped and it is reconnecting):
+   * Tells the queue this worker cannot take jobs for a while (its connection dropped and it is reconnecting,
+   * or its child process died and a new one is starting):
    * the queue hands it no new jobs until {@link #resume()}, and its queued jobs wait for other workers or for
    * its return. Jobs it already holds stay its own to settle. Idempotent; ignored once the worker is detached.
    */
