@@ -201,12 +201,16 @@ public final class ThreadWorker implements Worker {
       joining = true;
       // The last runner calls this on its way out: join the threads elsewhere, so stop means ended.
       List<Thread> ended = new ArrayList<>(threadsToJoin);
-      vertx.executeBlocking(() -> {
-        for (Thread t : ended) {
-          t.join();
-        }
-        return null;
-      }, false).onComplete(ar -> stopped.tryComplete());
+      try {
+        vertx.executeBlocking(() -> {
+          for (Thread t : ended) {
+            t.join();
+          }
+          return null;
+        }, false).onComplete(ar -> stopped.tryComplete());
+      } catch (RejectedExecutionException closed) {
+        stopped.tryComplete(); // Vert.x is closed (an abandoned thread ended late): nobody waits for the join
+      }
     }
   }
 
