@@ -8,7 +8,6 @@ import io.asynqueue.ListConsumer;
 import io.asynqueue.TaskQueue;
 import io.asynqueue.ThreadQueue;
 import io.asynqueue.pipeline.Pipeline;
-import io.asynqueue.pipeline.ResourceGuard;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.Timeout;
@@ -85,6 +84,29 @@ final class PipelineReadmeTest {
   static final class Work {
     static Result run(long id) {
       return id % 10 == 9 ? null : new Result(id, id * id);
+    }
+  }
+
+  /**
+   * The README's guards, under the names it uses: the real ones, but for the CPU guard, which reads a quiet machine
+   * here instead of this one. The real {@code cpuAbove(0.9)} holds the intake paused for as long as the machine is
+   * busier than 90% (as it should), and another build on this machine can keep it so for longer than the test's
+   * timeout. How a guard pauses and resumes the intake is tested with a guard the test controls, in
+   * MtConcurrencyExamplesTest.
+   */
+  static final class ResourceGuard {
+    static io.asynqueue.pipeline.ResourceGuard memoryAbove(double fraction) {
+      return io.asynqueue.pipeline.ResourceGuard.memoryAbove(fraction);
+    }
+
+    static io.asynqueue.pipeline.ResourceGuard cpuAbove(double fraction) {
+      io.asynqueue.pipeline.ResourceGuard.cpuAbove(fraction); // the README's call, checked against the real one
+      double quiet = 0.1;
+      return () -> quiet > fraction;
+    }
+
+    static io.asynqueue.pipeline.ResourceGuard any(io.asynqueue.pipeline.ResourceGuard... guards) {
+      return io.asynqueue.pipeline.ResourceGuard.any(guards);
     }
   }
 

@@ -34,6 +34,8 @@ import java.util.List;
  *   <li>finds members only at the addresses of {@link ClusterOptions#getMembers()} (TCP-IP); multicast, cloud
  *       discovery (AWS, GCP, Azure, Kubernetes, Eureka) and auto-detection are off;
  *   <li>turns off Hazelcast's phone-home and its shutdown hook (Vert.x leaves the cluster when it closes);
+ *   <li>turns off Hazelcast's metrics (for its Management Center and JMX; nothing here reads them): their collector
+ *       runs every 5 seconds, and one that a node's shutdown interrupts logs a stack trace;
  *   <li>turns on Hazelcast's Java deserialization filter (off by default): besides {@code io.vertx.*}, it lets
  *       through only what Hazelcast always allows (class names starting with {@code java}, so {@code javax.*}
  *       too, {@code com.hazelcast.*} and arrays), minus its list of known gadget classes;
@@ -98,6 +100,7 @@ public final class AsynQueueCluster {
     config.setProperty("hazelcast.socket.bind.any", "false");
     config.setProperty("hazelcast.logging.type", "slf4j");
     config.setProperty("hazelcast.health.monitoring.level", "OFF");
+    config.getMetricsConfig().setEnabled(false);
 
     NetworkConfig network = config.getNetworkConfig();
     network.setPort(options.getPort()).setPortCount(options.getPortCount()).setPortAutoIncrement(true);

@@ -35,6 +35,7 @@ final class AsynQueueClusterTest {
     assertThat(config.getNetworkConfig().getInterfaces().getInterfaces()).containsExactly("127.0.0.1");
     assertThat(config.getProperty("hazelcast.socket.bind.any")).isEqualTo("false");
     assertThat(config.getProperty("hazelcast.phone.home.enabled")).isEqualTo("false");
+    assertThat(config.getMetricsConfig().isEnabled()).isFalse();
     assertThat(config.getNetworkConfig().getPort()).isEqualTo(6000);
     JoinConfig join = config.getNetworkConfig().getJoin();
     assertThat(join.getMulticastConfig().isEnabled()).isFalse();

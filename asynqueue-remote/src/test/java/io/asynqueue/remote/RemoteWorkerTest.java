@@ -135,8 +135,15 @@ final class RemoteWorkerTest {
 
   @Test
   void a_method_that_ran_briefly_runs_on_the_event_loop_next_time_unless_turned_off() throws Exception {
+    // unknown to the server yet: on its threads
     assertThat(await(q.<String>call(Remote.named("thread")))).startsWith("asynqueue-server-");
-    assertThat(await(q.<String>call(Remote.named("thread")))).startsWith("vert.x-eventloop-thread-");
+    // on the event loop from the call after one that ran in under 50 µs of wall time: usually the first, but on a
+    // loaded machine a thread switch in the middle of a run is enough to make it slow, and its next call pooled
+    String thread = await(q.call(Remote.named("thread")));
+    for (int i = 0; i < 20 && thread.startsWith("asynqueue-server-"); i++) {
+      thread = await(q.call(Remote.named("thread")));
+    }
+    assertThat(thread).startsWith("vert.x-eventloop-thread-");
     WorkerServer pooled = Servers.start(vertx, Servers.serverOptions().setInlineFastCalls(false));
     TaskQueue q2 = TaskQueue.create(vertx);
     await(q2.attachWorker(RemoteWorker.create(vertx, Servers.workerOptions(pooled.actualPort()))));

@@ -18,6 +18,7 @@ import io.vertx.core.internal.VertxInternal;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -130,7 +131,8 @@ public final class ClusterWorkers implements ClusterDirectory.Listener {
   }
 
   /**
-   * Stops watching; the attached workers stay, for the queue's shutdown to let go.
+   * Stops watching; the attached workers stay, for the queue's shutdown to let go, but for those of nodes no longer in
+   * the cluster: they are let go as lost, whether or not the cluster's event saying so came before the watch closed.
    *
    * @return a Future completed once the watch is closed
    */
@@ -147,13 +149,32 @@ public final class ClusterWorkers implements ClusterDirectory.Listener {
           context.executeBlocking(() -> {
             ar.result().close();
             return null;
-          }, false).onComplete(x -> promise.complete());
+          }, false).onComplete(x -> {
+            loseDeparted();
+            promise.complete();
+          });
         } else {
           promise.complete();
         }
       });
     });
     return promise.future();
+  }
+
+  /**
+   * Once the watch is closed: the nodes that left the cluster without this class hearing of it, lost. Hazelcast
+   * updates its member list before it publishes the event of a member's removal, and does not publish it to a
+   * listener removed meanwhile: a queue shut down in between would otherwise keep a worker still connecting to a
+   * server that is gone, and its shutdown would wait for that worker to give up. On the context.
+   */
+  private void loseDeparted() {
+    Set<String> gone = new LinkedHashSet<>();
+    for (Node node : nodes.values()) {
+      if (!directory.isMember(node.nodeId)) {
+        gone.add(node.nodeId);
+      }
+    }
+    gone.forEach(this::lost);
   }
 
   @Override

@@ -196,14 +196,18 @@ public final class MandelbrotServer {
             return Future.<Void>succeededFuture();
           }
           rows.set(source.rows(context, spec, "render-" + id));
-          PngWriteStream png = new PngWriteStream(context, encoder, out, true, null);
+          // the PNG is written whole once this pipe completes: the response is ended below, not by the stream
+          PngWriteStream png = new PngWriteStream(context, encoder, out, false, null);
           return rows.get().pipeTo(new ResponseRowSink(png, response));
         })
         .onComplete(ar -> {
           if (out.isClientGone()) {
             cancelled.incrementAndGet();
           } else if (ar.succeeded()) {
+            // counted before the end is written, so that a client that has its whole image finds it in /stats;
+            // the PNG's bytes are already queued on this context, ahead of this task, in order
             served.incrementAndGet();
+            response.end();
           } else {
             failed.incrementAndGet();
             if (rows.get() != null) {

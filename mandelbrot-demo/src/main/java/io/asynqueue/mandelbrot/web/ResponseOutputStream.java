@@ -8,7 +8,7 @@ import java.io.OutputStream;
 /**
  * The PNG encoder's output: bytes written on the encoding thread go to the HTTP response on its context, in
  * order ({@code runOnContext} runs tasks in the order they were posted). Once the client has gone, writes are
- * dropped. {@link #close()} ends the response.
+ * dropped. Closing it does not end the response: the server does, once the PNG is whole and the render counted.
  *
  * <p>No backpressure here: {@link ResponseRowSink} pauses the rows while the response's write queue is full,
  * so the encoder, which only runs on rows it was given, stops too.
@@ -48,15 +48,6 @@ final class ResponseOutputStream extends OutputStream {
     context.runOnContext(v -> {
       if (!gone && !response.ended()) {
         response.write(chunk);
-      }
-    });
-  }
-
-  @Override
-  public void close() {
-    context.runOnContext(v -> {
-      if (!gone && !response.ended()) {
-        response.end();
       }
     });
   }

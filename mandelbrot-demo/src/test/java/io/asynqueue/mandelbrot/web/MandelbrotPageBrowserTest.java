@@ -2,7 +2,6 @@ package io.asynqueue.mandelbrot.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.asynqueue.mandelbrot.QueueRowSource;
 import io.vertx.core.Future;
@@ -17,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIf;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
@@ -32,8 +32,12 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * The page in a real headless Chromium: it loads, shows the image, and a click zooms in 5x on the click.
  *
  * <p>Uses the system's {@code /usr/bin/chromium} and {@code /usr/bin/chromedriver} (Debian's
- * {@code chromium} and {@code chromium-driver}); nothing is downloaded. Skipped when they are missing.
+ * {@code chromium} and {@code chromium-driver}); nothing is downloaded. Skipped when they are missing: a condition
+ * on the class, so that the test is reported skipped (an assumption failing in {@code @BeforeAll} is reported as no
+ * test run at all).
  */
+@EnabledIf(value = "browserInstalled", disabledReason = "no browser: install Debian's chromium and chromium-driver"
+    + " (/usr/bin/chromium, /usr/bin/chromedriver) to run the browser test")
 final class MandelbrotPageBrowserTest {
 
   private static final Path CHROMIUM = Paths.get("/usr/bin/chromium");
@@ -46,11 +50,12 @@ final class MandelbrotPageBrowserTest {
   /** Held, so the level sticks: Selenium warns that it has no CDP for this chromium; the test uses none. */
   private static final java.util.logging.Logger SELENIUM = java.util.logging.Logger.getLogger("org.openqa.selenium");
 
+  static boolean browserInstalled() {
+    return Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
+  }
+
   @BeforeAll
   static void start(@TempDir Path profile) throws Exception {
-    assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
-        "no browser: install Debian's chromium and chromium-driver (/usr/bin/chromium, /usr/bin/chromedriver)"
-            + " to run the browser test");
     SELENIUM.setLevel(java.util.logging.Level.SEVERE);
     vertx = Vertx.vertx();
     source = QueueRowSource.threads(vertx, 2);
