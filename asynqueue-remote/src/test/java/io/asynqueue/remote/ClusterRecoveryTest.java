@@ -8,13 +8,9 @@ import io.asynqueue.remote.ClusterQueue.WorkerEvent;
 import io.asynqueue.remote.impl.ClusterDirectory;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.net.NetServer;
-import io.vertx.core.net.NetSocket;
 import java.time.Duration;
 import java.util.List;
-import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -28,39 +24,6 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(60)
 final class ClusterRecoveryTest {
-
-  /** Relays connections on one port to the server, until closed. */
-  static final class Relay {
-    final Vertx vertx;
-    final int target;
-    final Set<NetSocket> sockets = ConcurrentHashMap.newKeySet();
-    NetServer server;
-
-    Relay(Vertx vertx, int target) {
-      this.vertx = vertx;
-      this.target = target;
-    }
-
-    Future<Integer> listen(int port) {
-      server = vertx.createNetServer().connectHandler(in -> {
-        in.pause();
-        sockets.add(in);
-        vertx.createNetClient().connect(target, "127.0.0.1").onSuccess(out -> {
-          sockets.add(out);
-          in.pipeTo(out);
-          out.pipeTo(in);
-          in.resume();
-        }).onFailure(e -> in.close());
-      });
-      return server.listen(port, "127.0.0.1").map(NetServer::actualPort);
-    }
-
-    Future<Void> cut() {
-      sockets.forEach(NetSocket::close);
-      sockets.clear();
-      return server.close();
-    }
-  }
 
   @Test
   void a_worker_that_gives_up_is_tried_again_while_its_server_stays_in_the_pool() throws Exception {
