@@ -1,6 +1,6 @@
 package io.asynqueue;
 
-import io.asynqueue.impl.TaskQueueImpl;
+import io.asynqueue.stream.Deferator;
 import io.asynqueue.spi.Worker;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;

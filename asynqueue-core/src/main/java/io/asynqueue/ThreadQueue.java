@@ -3,7 +3,7 @@ package io.asynqueue;
 import io.vertx.core.Vertx;
 
 /**
- * A {@link TaskQueue} of {@link ThreadWorker}s, one thread each: the usual way to run blocking or CPU-bound
+ * A {@link TaskQueue} of {@linkplain Workers#thread() thread workers}, one thread each: the usual way to run blocking or CPU-bound
  * work off the event loop, by priority.
  *
  * <pre>{@code
@@ -37,7 +37,7 @@ public final class ThreadQueue {
     }
     TaskQueue queue = TaskQueue.create(vertx, options);
     for (int i = 0; i < workers; i++) {
-      queue.attachWorker(ThreadWorker.create());
+      queue.attachWorker(Workers.thread());
     }
     return queue;
   }

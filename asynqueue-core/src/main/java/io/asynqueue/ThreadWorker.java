@@ -1,6 +1,5 @@
 package io.asynqueue;
 
-import io.asynqueue.impl.LocalJobs;
 import io.asynqueue.spi.Job;
 import io.asynqueue.spi.Worker;
 import io.asynqueue.spi.WorkerSupervisor;
@@ -19,7 +18,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A worker with its own thread(s), for blocking or CPU-bound tasks.
+ * A worker with its own thread(s), for blocking or CPU-bound tasks (see {@link Workers#thread(int, Set)}).
  *
  * <p>It runs one task per thread at a time ({@link #capacity()} = threads). A task's exception fails only
  * that call. When a call's timeout runs out the worker interrupts the task's thread and at once starts a
@@ -28,7 +27,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threads are daemon threads named {@code asynqueue-thread-<worker id>-<n>}.
  */
-public final class ThreadWorker implements Worker {
+final class ThreadWorker implements Worker {
 
   private static final Logger LOG = LoggerFactory.getLogger(ThreadWorker.class);
   private static final Runnable POISON = () -> { };
@@ -54,7 +53,7 @@ public final class ThreadWorker implements Worker {
   private final Set<Thread> threadsToJoin = ConcurrentHashMap.newKeySet();
   private volatile io.vertx.core.Vertx vertx;
 
-  private ThreadWorker(int threads, Set<String> series) {
+  ThreadWorker(int threads, Set<String> series) {
     if (threads < 1) {
       throw new IllegalArgumentException("threads must be at least 1, was " + threads);
     }
@@ -62,27 +61,8 @@ public final class ThreadWorker implements Worker {
     this.series = Set.copyOf(Objects.requireNonNull(series, "series"));
   }
 
-  /** @return a worker with one thread that serves every series */
-  public static ThreadWorker create() {
-    return new ThreadWorker(1, Set.of());
-  }
 
-  /**
-   * @param threads how many threads, and so how many tasks at once
-   * @return a worker that serves every series
-   */
-  public static ThreadWorker create(int threads) {
-    return new ThreadWorker(threads, Set.of());
-  }
 
-  /**
-   * @param threads how many threads, and so how many tasks at once
-   * @param series the series it serves besides the default; empty for every series
-   * @return the worker
-   */
-  public static ThreadWorker create(int threads, Set<String> series) {
-    return new ThreadWorker(threads, series);
-  }
 
   @Override
   public Set<String> series() {

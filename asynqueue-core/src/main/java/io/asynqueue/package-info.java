@@ -7,9 +7,9 @@
  * {@link io.asynqueue.CallOptions} for priority, series, timeouts and retries, and the typed failures
  * ({@link io.asynqueue.TaskException}, {@link io.asynqueue.TaskTimeoutException},
  * {@link io.asynqueue.WorkerLostException}, {@link io.asynqueue.QueueShutdownException}).
- * Iteration: {@link io.asynqueue.Deferator}, {@link io.asynqueue.Prefetcherator},
- * {@link io.asynqueue.ListConsumer}, {@link io.asynqueue.OrderedItemProducer}. Toolkit:
- * {@link io.asynqueue.Delay}, {@link io.asynqueue.DeferredTracker}, {@link io.asynqueue.DeferredLock}.
+ * Iteration: {@link io.asynqueue.stream.Deferator}, {@link io.asynqueue.stream.Prefetcherator},
+ * {@link io.asynqueue.stream.ListConsumer}, {@link io.asynqueue.stream.OrderedItemProducer}. Toolkit:
+ * {@link io.asynqueue.toolkit.Delay}, {@link io.asynqueue.toolkit.DeferredTracker}, {@link io.asynqueue.toolkit.DeferredLock}.
  *
  * <p>Threading: every type here may be used from any thread unless its javadoc says otherwise; every Future
  * completes on the Vert.x context of the caller that asked for it.

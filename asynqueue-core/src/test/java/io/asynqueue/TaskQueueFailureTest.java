@@ -139,7 +139,7 @@ final class TaskQueueFailureTest {
     assertThat(hanging.received.await(10, TimeUnit.SECONDS)).isTrue();
     hanging.supervisor.resign(new IllegalStateException("connection lost"));
     assertThat(q.size()).isZero();
-    q.attachWorker(ThreadWorker.create(1, Set.of("other")));
+    q.attachWorker(Workers.thread(1, Set.of("other")));
     Future.join(retried, failed).onComplete(v -> test.verify(() -> {
       assertThat(retried.result()).isEqualTo("retried");
       assertThat(failed.cause()).isInstanceOf(WorkerLostException.class);
@@ -243,7 +243,7 @@ final class TaskQueueFailureTest {
     Future<String> a = q.call(() -> "a");
     Future<String> b = q.call(() -> "b");
     assertThat(hanging.received.await(10, TimeUnit.SECONDS)).isTrue();
-    q.attachWorker(ThreadWorker.create());
+    q.attachWorker(Workers.thread());
     q.detachWorker(id, DetachMode.REASSIGN).compose(count -> Future.all(a, b).map(count))
         .onComplete(test.succeeding(count -> test.verify(() -> {
           assertThat(count).isEqualTo(2);
@@ -317,7 +317,7 @@ final class TaskQueueFailureTest {
       assertThat(late.failed()).isTrue();
       assertThat(late.cause()).isInstanceOf(QueueShutdownException.class).hasMessageContaining("timesTwo(3)");
       assertThat(q.update(() -> 1).failed()).isTrue();
-      assertThat(q.attachWorker(ThreadWorker.create()).failed()).isTrue();
+      assertThat(q.attachWorker(Workers.thread()).failed()).isTrue();
       assertThat(q.shutdown().succeeded()).isTrue();
       test.completeNow();
     })));

@@ -1,5 +1,7 @@
 package io.asynqueue;
 
+import io.asynqueue.stream.Deferator;
+import io.asynqueue.stream.ListConsumer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.Context;
@@ -54,7 +56,7 @@ final class TaskQueueIterationTest {
   @Test
   void asyncWorker_iteratorIsSteppedOnTheEventLoop(Vertx vertx, VertxTestContext test) {
     TaskQueue q = TaskQueue.create(vertx);
-    q.attachWorker(AsyncWorker.create());
+    q.attachWorker(Workers.eventLoop());
     Set<String> threads = ConcurrentHashMap.newKeySet();
     q.iterate((Integer n) -> counting(n, threads), 10).compose(Deferator::toList)
         .onComplete(test.succeeding(list -> test.verify(() -> {

@@ -125,7 +125,7 @@ final class TaskQueueSchedulingTest {
         test.completeNow();
       }
     })));
-    ctx.runOnContext(v -> q.attachWorker(AsyncWorker.create(ctx, 1))
+    ctx.runOnContext(v -> q.attachWorker(Workers.eventLoop(ctx, 1))
         .onComplete(test.succeeding(id -> next[0].run())));
   }
 
@@ -179,8 +179,8 @@ final class TaskQueueSchedulingTest {
   @Test
   void fasterWorker_takesMoreTasks(Vertx vertx, VertxTestContext test) {
     TaskQueue q = TaskQueue.create(vertx);
-    q.attachWorker(ThreadWorker.create());
-    q.attachWorker(ThreadWorker.create());
+    q.attachWorker(Workers.thread());
+    q.attachWorker(Workers.thread());
     Map<String, Integer> counts = new ConcurrentHashMap<>();
     List<Future<Object>> calls = new ArrayList<>();
     for (int i = 0; i < 60; i++) {
@@ -207,7 +207,7 @@ final class TaskQueueSchedulingTest {
     Future<Integer> call = q.call(TaskQueueSchedulingTest::timesTwo, 21);
     assertThat(call.isComplete()).isFalse();
     assertThat(q.load().queued()).isEqualTo(1);
-    q.attachWorker(ThreadWorker.create());
+    q.attachWorker(Workers.thread());
     call.onComplete(test.succeeding(r -> test.verify(() -> {
       assertThat(r).isEqualTo(42);
       test.completeNow();
@@ -217,14 +217,14 @@ final class TaskQueueSchedulingTest {
   @Test
   void taskNoWorkerServes_doesNotBlockTheOthers(Vertx vertx, VertxTestContext test) {
     TaskQueue q = TaskQueue.create(vertx);
-    q.attachWorker(ThreadWorker.create(1, Set.of("io")));
+    q.attachWorker(Workers.thread(1, Set.of("io")));
     Future<String> stuck = q.call(() -> "nobody's", new CallOptions().setSeries("nobody"));
     Future<String> io = q.call(() -> "io", new CallOptions().setSeries("io"));
     Future<String> plain = q.call(() -> "default");
     Future.all(io, plain).onComplete(test.succeeding(v -> test.verify(() -> {
       assertThat(stuck.isComplete()).isFalse();
       assertThat(q.load().queued()).isEqualTo(1);
-      q.attachWorker(ThreadWorker.create(1, Set.of("nobody")));
+      q.attachWorker(Workers.thread(1, Set.of("nobody")));
       stuck.onComplete(test.succeeding(r -> test.verify(() -> {
         assertThat(r).isEqualTo("nobody's");
         test.completeNow();
@@ -235,7 +235,7 @@ final class TaskQueueSchedulingTest {
   @Test
   void seriesWorker_takesOnlyItsSeriesAndTheDefault(Vertx vertx, VertxTestContext test) {
     TaskQueue q = TaskQueue.create(vertx);
-    q.attachWorker(ThreadWorker.create(1, Set.of("a")));
+    q.attachWorker(Workers.thread(1, Set.of("a")));
     Task0<String> where = () -> Thread.currentThread().getName();
     Future<String> b = q.call(where, new CallOptions().setSeries("b"));
     q.call(where, new CallOptions().setSeries("a")).compose(a -> q.call(where).map(d -> List.of(a, d)))
@@ -292,7 +292,7 @@ final class TaskQueueSchedulingTest {
         k -> Collections.synchronizedList(new ArrayList<>())).add(tag);
     q.update(record, "kept")
         .compose(v -> q.update(record, true, "ephemeral"))
-        .compose(v -> q.attachWorker(ThreadWorker.create()))
+        .compose(v -> q.attachWorker(Workers.thread()))
         .onComplete(test.succeeding(id -> test.verify(() -> {
           assertThat(id).isEqualTo(3);
           assertThat(seen.get("asynqueue-thread-1-1")).containsExactly("kept", "ephemeral");
@@ -304,9 +304,9 @@ final class TaskQueueSchedulingTest {
   @Test
   void workerIds_countUpAndAreNotReused(Vertx vertx, VertxTestContext test) {
     TaskQueue q = TaskQueue.create(vertx);
-    q.attachWorker(ThreadWorker.create())
+    q.attachWorker(Workers.thread())
         .compose(a -> q.detachWorker(a, DetachMode.GRACEFUL).map(a))
-        .compose(a -> q.attachWorker(ThreadWorker.create()).map(b -> List.of(a, b)))
+        .compose(a -> q.attachWorker(Workers.thread()).map(b -> List.of(a, b)))
         .onComplete(test.succeeding(ids -> test.verify(() -> {
           assertThat(ids).containsExactly(1, 2);
           assertThat(q.workerIds()).containsExactly(2);

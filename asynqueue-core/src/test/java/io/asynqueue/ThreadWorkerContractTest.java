@@ -3,12 +3,12 @@ package io.asynqueue;
 import io.asynqueue.contract.WorkerContractTest;
 import io.asynqueue.spi.Worker;
 
-/** The worker contract for {@link ThreadWorker}: one thread, a timeout interrupts it. */
+/** The worker contract for {@link Workers#thread()}: one thread, a timeout interrupts it. */
 final class ThreadWorkerContractTest extends WorkerContractTest {
 
   @Override
   protected Worker newWorker() {
-    return ThreadWorker.create();
+    return Workers.thread();
   }
 
   @Override

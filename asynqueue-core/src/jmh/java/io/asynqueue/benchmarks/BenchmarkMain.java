@@ -42,7 +42,7 @@ public final class BenchmarkMain {
   }
 
   private static final List<Pair> PAIRS = List.of(
-      new Pair("event-loop worker call (AsyncWorker, same context)", P + "EventLoopCallBenchmark.asyncWorkerCall",
+      new Pair("event-loop worker call (EventLoopWorker, same context)", P + "EventLoopCallBenchmark.asyncWorkerCall",
           P + "EventLoopCallBenchmark.sameThreadHop", "same-thread hop", Kind.ABSOLUTE_US, 1.0),
       new Pair("thread worker round trip (ThreadQueue 1)", P + "ThreadRoundTripBenchmark.threadQueue1",
           P + "ThreadRoundTripBenchmark.executeBlocking", "executeBlocking(unordered) round trip",

@@ -1,6 +1,7 @@
 package io.asynqueue.benchmarks;
 
-import io.asynqueue.AsyncWorker;
+import io.asynqueue.Workers;
+
 import io.asynqueue.Task0;
 import io.asynqueue.TaskQueue;
 import io.vertx.core.Promise;
@@ -18,7 +19,8 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * Target 1, event-loop worker call: a {@link TaskQueue} with one {@link AsyncWorker} on the caller's own
+ * Target 1, event-loop worker call: a {@link TaskQueue} with one
+ * {@linkplain io.asynqueue.Workers#eventLoop(io.vertx.core.Context, int) event-loop worker} on the caller's own
  * event-loop context; one call round trip (call, task on the loop, result back on the caller's context).
  * Baseline: a same-thread context hop, {@code runOnContext} from the context's own thread completing a promise.
  */
@@ -36,7 +38,7 @@ public class EventLoopCallBenchmark extends BenchmarkBase {
   public void setUp() throws Exception {
     startVertx();
     queue = TaskQueue.create(vertx);
-    queue.attachWorker(AsyncWorker.create(context, 1)).toCompletionStage().toCompletableFuture()
+    queue.attachWorker(Workers.eventLoop(context, 1)).toCompletionStage().toCompletableFuture()
         .get(10, TimeUnit.SECONDS);
   }
 

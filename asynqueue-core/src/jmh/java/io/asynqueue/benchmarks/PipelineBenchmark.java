@@ -2,8 +2,8 @@ package io.asynqueue.benchmarks;
 
 import static io.asynqueue.pipeline.Stage.stage;
 
-import io.asynqueue.ListConsumer;
-import io.asynqueue.OrderedItemProducer;
+import io.asynqueue.stream.ListConsumer;
+import io.asynqueue.stream.OrderedItemProducer;
 import io.asynqueue.TaskQueue;
 import io.asynqueue.ThreadQueue;
 import io.asynqueue.pipeline.Pipeline;

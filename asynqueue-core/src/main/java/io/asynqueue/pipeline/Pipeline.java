@@ -1,10 +1,8 @@
 package io.asynqueue.pipeline;
 
-import io.asynqueue.Deferator;
+import io.asynqueue.stream.Deferator;
 import io.asynqueue.Task;
 import io.asynqueue.Task1;
-import io.asynqueue.pipeline.impl.Engine;
-import io.asynqueue.pipeline.impl.Plan;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;

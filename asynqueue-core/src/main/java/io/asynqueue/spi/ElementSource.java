@@ -4,7 +4,7 @@ import io.vertx.core.Future;
 import java.util.List;
 
 /**
- * Where a {@link io.asynqueue.Prefetcherator} gets elements: an iterator in this JVM run on its worker, or one
+ * Where a {@link io.asynqueue.stream.Prefetcherator} gets elements: an iterator in this JVM run on its worker, or one
  * held in a child process or on a remote server.
  *
  * <p><b>Calls.</b> {@link #fetch(int)} is never called again before the Future of the previous call

@@ -1,7 +1,7 @@
 package io.asynqueue.spi;
 
 import io.asynqueue.CallOptions;
-import io.asynqueue.Deferator;
+import io.asynqueue.stream.Deferator;
 import io.asynqueue.DetachMode;
 import io.asynqueue.QueueLoad;
 import io.asynqueue.Task;

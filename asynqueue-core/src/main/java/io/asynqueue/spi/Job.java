@@ -22,8 +22,8 @@ public interface Job {
     VALUE,
     /**
      * {@code iterate}: the value is an {@code Iterator}, {@code Iterable} or {@code Stream} that stays where
-     * the task ran: complete the job with a {@link io.asynqueue.Deferator} over it (see
-     * {@link io.asynqueue.Deferator#fromIterator}).
+     * the task ran: complete the job with a {@link io.asynqueue.stream.Deferator} over it (see
+     * {@link io.asynqueue.stream.Deferator#fromIterator}).
      */
     ITERATOR
   }

@@ -28,7 +28,7 @@ import java.util.Set;
  * test suite {@code io.asynqueue.contract.WorkerContractTest} (asynqueue-core's test jar) checks a worker
  * against this contract.
  *
- * <p>Workers in this JVM: {@link io.asynqueue.ThreadWorker}, {@link io.asynqueue.AsyncWorker}. Other modules
+ * <p>Workers in this JVM: {@link io.asynqueue.Workers} (thread and event loop). Other modules
  * add process and remote workers.
  */
 public interface Worker {

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.asynqueue.CallOptions;
-import io.asynqueue.Deferator;
+import io.asynqueue.stream.Deferator;
 import io.asynqueue.DetachMode;
 import io.asynqueue.QueueShutdownException;
 import io.asynqueue.Task;

@@ -3,8 +3,8 @@ package io.asynqueue.examples;
 import static io.asynqueue.pipeline.Stage.stage;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.asynqueue.Deferator;
-import io.asynqueue.ListConsumer;
+import io.asynqueue.stream.Deferator;
+import io.asynqueue.stream.ListConsumer;
 import io.asynqueue.TaskQueue;
 import io.asynqueue.ThreadQueue;
 import io.asynqueue.pipeline.Pipeline;

@@ -3,7 +3,7 @@ package io.asynqueue.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.asynqueue.CallOptions;
-import io.asynqueue.ListConsumer;
+import io.asynqueue.stream.ListConsumer;
 import io.asynqueue.TaskQueue;
 import io.asynqueue.ThreadQueue;
 import io.vertx.core.Future;

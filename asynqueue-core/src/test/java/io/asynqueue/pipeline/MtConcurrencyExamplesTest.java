@@ -3,7 +3,7 @@ package io.asynqueue.pipeline;
 import static io.asynqueue.pipeline.Stage.stage;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.asynqueue.Deferator;
+import io.asynqueue.stream.Deferator;
 import io.asynqueue.pipeline.PipelineFixtures.Concurrency;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;

@@ -1,6 +1,6 @@
 package io.asynqueue.process;
 
-import io.asynqueue.Deferator;
+import io.asynqueue.stream.Deferator;
 import io.asynqueue.TaskQueueOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

@@ -47,7 +47,7 @@ class ProcessIteratorSourceTest {
 
   @AfterAll
   static void stop() throws Exception {
-    ProcessWorker.deferators = io.asynqueue.Deferator::fromSource;
+    ProcessWorker.deferators = io.asynqueue.stream.Deferator::fromSource;
     await(worker.stop());
     await(vertx.close());
   }

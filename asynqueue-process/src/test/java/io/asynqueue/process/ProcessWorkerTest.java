@@ -9,7 +9,7 @@ import io.asynqueue.Task1;
 import io.asynqueue.Task2;
 import io.asynqueue.TaskException;
 import io.asynqueue.WorkerLostException;
-import io.asynqueue.internal.codec.CodecException;
+import io.asynqueue.CodecException;
 import io.asynqueue.spi.Job;
 import io.vertx.core.Context;
 import io.vertx.core.Future;

@@ -17,7 +17,7 @@ import io.vertx.core.Vertx;
  * caller's code travels. A task object (or a serializable lambda) runs if its class is on the server's allow-list;
  * its arguments and result must be built-in types or classes the server registers. The server sends its list of
  * classes when the worker connects, so the two ends always agree on it; a call with a class not on it fails at once
- * with a {@link io.asynqueue.internal.codec.CodecException} naming the class, and never leaves this JVM.
+ * with a {@link io.asynqueue.CodecException} naming the class, and never leaves this JVM.
  *
  * <p><b>Calls.</b> Many calls are in flight on the one connection, matched to their replies by ID; the worker's
  * {@linkplain #capacity() capacity} is what the server advertises (or less, see
@@ -25,7 +25,7 @@ import io.vertx.core.Vertx;
  * server fails with a {@link io.asynqueue.TaskException} carrying the remote class, message and stack trace; a call
  * the server refuses fails with {@link RefusedCallException}; a call that times out is cancelled on the server.
  * Results of any size stream back in fragments. A call that returns an iterator gives a
- * {@link io.asynqueue.Deferator} whose elements the server sends ahead as credit allows (see
+ * {@link io.asynqueue.stream.Deferator} whose elements the server sends ahead as credit allows (see
  * {@link RemoteWorkerOptions#setPrefetch(int)}): not a round trip per element, and a full consumer stops the server.
  *
  * <p><b>Failure.</b> See {@link RemoteWorkerOptions}: a lost connection fails the calls in flight with

@@ -4,8 +4,8 @@ import static io.asynqueue.remote.Servers.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.asynqueue.CallOptions;
-import io.asynqueue.Delay;
-import io.asynqueue.DelayOptions;
+import io.asynqueue.toolkit.Delay;
+import io.asynqueue.toolkit.DelayOptions;
 import io.asynqueue.TaskQueue;
 import io.asynqueue.WorkerLostException;
 import io.vertx.core.Future;

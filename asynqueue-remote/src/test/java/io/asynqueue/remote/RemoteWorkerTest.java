@@ -5,12 +5,12 @@ import static io.asynqueue.remote.Servers.failure;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.asynqueue.CallOptions;
-import io.asynqueue.Deferator;
-import io.asynqueue.ListConsumer;
+import io.asynqueue.stream.Deferator;
+import io.asynqueue.stream.ListConsumer;
 import io.asynqueue.TaskException;
 import io.asynqueue.TaskQueue;
 import io.asynqueue.TaskTimeoutException;
-import io.asynqueue.internal.codec.CodecException;
+import io.asynqueue.CodecException;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;

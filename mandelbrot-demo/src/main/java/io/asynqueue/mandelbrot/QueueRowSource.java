@@ -1,7 +1,7 @@
 package io.asynqueue.mandelbrot;
 
 import io.asynqueue.CallOptions;
-import io.asynqueue.OrderedItemProducer;
+import io.asynqueue.stream.OrderedItemProducer;
 import io.asynqueue.Task;
 import io.asynqueue.Task2;
 import io.asynqueue.TaskQueue;

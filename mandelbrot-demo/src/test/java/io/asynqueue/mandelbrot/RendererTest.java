@@ -3,7 +3,7 @@ package io.asynqueue.mandelbrot;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.asynqueue.OrderedItemProducer;
+import io.asynqueue.stream.OrderedItemProducer;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;

@@ -1,5 +1,6 @@
 package io.asynqueue.internal.codec;
 
+import io.asynqueue.CodecException;
 import com.esotericsoftware.kryo.KryoException;
 import com.esotericsoftware.kryo.io.Input;
 

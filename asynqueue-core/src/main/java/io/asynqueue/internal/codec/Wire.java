@@ -1,5 +1,6 @@
 package io.asynqueue.internal.codec;
 
+import io.asynqueue.CodecException;
 import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;

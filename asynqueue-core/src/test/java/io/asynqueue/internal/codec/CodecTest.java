@@ -1,5 +1,6 @@
 package io.asynqueue.internal.codec;
 
+import io.asynqueue.CodecException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -5,7 +5,7 @@ import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
 import io.asynqueue.Task;
 import io.asynqueue.internal.TaskResults;
-import io.asynqueue.internal.codec.CodecException;
+import io.asynqueue.CodecException;
 import io.asynqueue.internal.codec.FrameReader;
 import io.asynqueue.internal.codec.FrameWriter;
 import io.asynqueue.internal.codec.KryoCodec;

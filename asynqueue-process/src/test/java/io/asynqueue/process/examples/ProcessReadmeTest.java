@@ -3,7 +3,7 @@ package io.asynqueue.process.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.asynqueue.CallOptions;
-import io.asynqueue.ListConsumer;
+import io.asynqueue.stream.ListConsumer;
 import io.asynqueue.process.ChildInfo;
 import io.asynqueue.process.ProcessQueue;
 import io.asynqueue.process.ProcessQueueOptions;

@@ -1,6 +1,6 @@
 package io.asynqueue.remote.benchmarks;
 
-import io.asynqueue.Deferator;
+import io.asynqueue.stream.Deferator;
 import io.asynqueue.Task;
 import io.asynqueue.TaskQueue;
 import io.asynqueue.remote.Remote;

@@ -2,10 +2,10 @@ package io.asynqueue.remote.impl;
 
 import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.io.Output;
-import io.asynqueue.Deferator;
+import io.asynqueue.stream.Deferator;
 import io.asynqueue.WorkerLostException;
 import io.asynqueue.internal.codec.BoundedInput;
-import io.asynqueue.internal.codec.CodecException;
+import io.asynqueue.CodecException;
 import io.asynqueue.internal.codec.FrameWriter;
 import io.asynqueue.internal.codec.KryoCodec;
 import io.asynqueue.internal.codec.Wire;

@@ -2,7 +2,7 @@ package io.asynqueue.remote.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.asynqueue.Deferator;
+import io.asynqueue.stream.Deferator;
 import io.asynqueue.TaskQueue;
 import io.asynqueue.remote.Remote;
 import io.asynqueue.remote.RemoteWorker;

@@ -1,6 +1,6 @@
 package io.asynqueue.mandelbrot.web;
 
-import io.asynqueue.OrderedItemProducer;
+import io.asynqueue.stream.OrderedItemProducer;
 import io.asynqueue.QueueLoad;
 import io.asynqueue.mandelbrot.PngEncoder;
 import io.asynqueue.mandelbrot.PngWriteStream;

@@ -1,0 +1,123 @@
+package io.asynqueue;
+
+import io.asynqueue.spi.Worker;
+import io.asynqueue.spi.WorkerSupervisor;
+import io.vertx.core.Vertx;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/** The queue's record of one attached worker. Mutable fields are guarded by the queue's lock. */
+final class WorkerSlot implements WorkerSupervisor {
+
+  final TaskQueueImpl queue;
+  final int id;
+  final Worker worker;
+  /** Read from the worker when its start completes (a remote worker learns it from its server); 0 before. */
+  int capacity;
+  final boolean servesAll;
+  final Set<String> series;
+  /**
+   * Jobs handed to the worker and not yet settled, updates included, oldest first: a list linked through the
+   * jobs themselves, so holding and releasing a job is O(1) and allocates nothing.
+   */
+  private JobImpl firstHeld;
+  private JobImpl lastHeld;
+  /** Free capacity: how many more queued jobs it may take. */
+  int free;
+  /** Queued jobs it has held, counted as they settle. */
+  long done;
+  /** Takes jobs from the queue; false before activation and after detach. */
+  boolean active;
+  /** Detached or detaching. */
+  boolean gone;
+  /** Paused by the worker (its connection is down): takes no new jobs until it resumes. */
+  boolean paused;
+
+  WorkerSlot(TaskQueueImpl queue, int id, Worker worker) {
+    this.queue = queue;
+    this.id = id;
+    this.worker = worker;
+    Set<String> s = worker.series();
+    this.series = s == null ? Set.of() : Set.copyOf(s);
+    this.servesAll = this.series.isEmpty();
+  }
+
+  void hold(JobImpl job) {
+    job.heldBy = this;
+    job.prevHeld = lastHeld;
+    job.nextHeld = null;
+    if (lastHeld == null) {
+      firstHeld = job;
+    } else {
+      lastHeld.nextHeld = job;
+    }
+    lastHeld = job;
+  }
+
+  /** @return whether the job was held here (and is no longer) */
+  boolean release(JobImpl job) {
+    if (job.heldBy != this) {
+      return false;
+    }
+    JobImpl prev = job.prevHeld;
+    JobImpl next = job.nextHeld;
+    if (prev == null) {
+      firstHeld = next;
+    } else {
+      prev.nextHeld = next;
+    }
+    if (next == null) {
+      lastHeld = prev;
+    } else {
+      next.prevHeld = prev;
+    }
+    job.heldBy = null;
+    job.prevHeld = null;
+    job.nextHeld = null;
+    return true;
+  }
+
+  /** @return the jobs held, oldest first */
+  List<JobImpl> held() {
+    List<JobImpl> jobs = new ArrayList<>();
+    for (JobImpl j = firstHeld; j != null; j = j.nextHeld) {
+      jobs.add(j);
+    }
+    return jobs;
+  }
+
+  boolean serves(String s) {
+    return s == null || servesAll || series.contains(s);
+  }
+
+  @Override
+  public Vertx vertx() {
+    return queue.vertx;
+  }
+
+  @Override
+  public int workerId() {
+    return id;
+  }
+
+  @Override
+  public void resign(Throwable cause) {
+    queue.resign(this, cause == null ? new WorkerLostException("worker " + id + " resigned") : cause);
+  }
+
+  @Override
+  public void pause() {
+    queue.pause(this);
+  }
+
+  @Override
+  public void resume() {
+    queue.resume(this);
+  }
+
+  @Override
+  public String toString() {
+    return "worker " + id + " (" + worker.getClass().getSimpleName() + ")";
+  }
+}
