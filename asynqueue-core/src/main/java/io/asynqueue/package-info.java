@@ -4,12 +4,17 @@
  * streams.
  *
  * <p>Start with {@link io.asynqueue.TaskQueue} (and {@link io.asynqueue.ThreadQueue} for the common case),
- * {@link io.asynqueue.CallOptions} for priority, series, timeouts and retries, and the typed failures
- * ({@link io.asynqueue.TaskException}, {@link io.asynqueue.TaskTimeoutException},
- * {@link io.asynqueue.WorkerLostException}, {@link io.asynqueue.QueueShutdownException}).
- * Iteration: {@link io.asynqueue.stream.Deferator}, {@link io.asynqueue.stream.Prefetcherator},
- * {@link io.asynqueue.stream.ListConsumer}, {@link io.asynqueue.stream.OrderedItemProducer}. Toolkit:
- * {@link io.asynqueue.toolkit.Delay}, {@link io.asynqueue.toolkit.DeferredTracker}, {@link io.asynqueue.toolkit.DeferredLock}.
+ * {@link io.asynqueue.CallOptions} for priority, series, timeouts and retries, {@link io.asynqueue.Workers}
+ * for the workers that run in this JVM, and the typed failures ({@link io.asynqueue.TaskException},
+ * {@link io.asynqueue.TaskTimeoutException}, {@link io.asynqueue.WorkerLostException},
+ * {@link io.asynqueue.QueueShutdownException}, {@link io.asynqueue.CodecException}).
+ *
+ * <p>Beside it: {@link io.asynqueue.stream} (iteration: Deferator and friends), {@link io.asynqueue.toolkit}
+ * (Delay, DeferredTracker, DeferredLock), {@link io.asynqueue.pipeline} (data through stages of workers) and
+ * {@link io.asynqueue.spi} (for writing a worker).
+ *
+ * <p>The queue's engine lives here too, package-private: the scheduler's design note opens
+ * {@code TaskQueueImpl}.
  *
  * <p>Threading: every type here may be used from any thread unless its javadoc says otherwise; every Future
  * completes on the Vert.x context of the caller that asked for it.
