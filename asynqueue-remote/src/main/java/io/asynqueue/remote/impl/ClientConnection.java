@@ -372,6 +372,7 @@ final class ClientConnection implements FrameParser.Sink {
         return;
       }
       sendSmall(RemoteWire.CANCEL, id);
+      worker.settled(); // one call less in flight: a stop may be waiting for it
     });
   }
 
