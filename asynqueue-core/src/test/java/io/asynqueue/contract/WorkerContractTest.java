@@ -705,6 +705,23 @@ public abstract class WorkerContractTest {
     await(down);
   }
 
+  /**
+   * A call that just timed out is not in flight any more: a shutdown right after it completes without waiting
+   * for the stop timeout (a remote worker once counted the cancelled call until its cancel reached the event
+   * loop, and then waited out the stop timeout).
+   */
+  @Test
+  void shutdown_rightAfterATimeout_doesNotWaitForTheStopTimeout() throws Exception {
+    Duration stopTimeout = Duration.ofSeconds(60); // longer than the patience of await: a wait for it fails
+    for (int round = 0; round < rounds(); round++) {
+      TaskQueue q = queue(1, new TaskQueueOptions().setStopTimeout(stopTimeout));
+      Throwable failure = failure(q.call(ContractTasks.AWAIT, gate("late" + round),
+          new CallOptions().setTimeout(Duration.ofMillis(50))));
+      assertThat(failure).as("round %d", round).isInstanceOf(TaskTimeoutException.class);
+      await(q.shutdown());
+    }
+  }
+
   /** Issue 12, defect 1: a task that ignores interrupts cannot hold up a graceful shutdown for ever. */
   @Test
   void shutdown_whileATaskIgnoresInterrupts_completesAfterTheStopTimeout() throws Exception {
