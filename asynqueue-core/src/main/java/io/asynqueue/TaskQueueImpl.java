@@ -563,6 +563,36 @@ final class TaskQueueImpl implements TaskQueue {
     signalLoad();
   }
 
+  /**
+   * A worker started over (a new child, a new connection): paused meanwhile, it gets the saved updates again,
+   * one after another, then takes jobs. An update that fails there is logged; the rest still run.
+   */
+  Future<Void> restarted(WorkerSlot slot) {
+    List<Object[]> updates;
+    synchronized (lock) {
+      if (slot.gone) {
+        return Future.succeededFuture();
+      }
+      slot.paused = true;
+      idle.removeIf(s -> s == slot);
+      idleCount = idle.size();
+      updates = new ArrayList<>(savedUpdates);
+    }
+    ContextInternal ctx = vertx.getOrCreateContext();
+    Future<Void> replayed = Future.succeededFuture();
+    for (Object[] update : updates) {
+      replayed = replayed.compose(v -> runUpdate(slot, (Task<?>) update[0], (Object[]) update[1], false, ctx)
+          .transform(ar -> {
+            if (ar.failed()) {
+              LOG.warn("{}: replaying update {} failed: {}", slot, CallDescriber.describe((Task<?>) update[0],
+                  (Object[]) update[1]), ar.cause().toString());
+            }
+            return Future.<Void>succeededFuture();
+          }));
+    }
+    return replayed.andThen(ar -> resume(slot));
+  }
+
   void resign(WorkerSlot slot, Throwable cause) {
     synchronized (lock) {
       if (slot.gone) {

@@ -2,6 +2,7 @@ package io.asynqueue;
 
 import io.asynqueue.spi.Worker;
 import io.asynqueue.spi.WorkerSupervisor;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.ArrayList;
 import java.util.List;
@@ -114,6 +115,11 @@ final class WorkerSlot implements WorkerSupervisor {
   @Override
   public void resume() {
     queue.resume(this);
+  }
+
+  @Override
+  public Future<Void> restarted() {
+    return queue.restarted(this);
   }
 
   @Override

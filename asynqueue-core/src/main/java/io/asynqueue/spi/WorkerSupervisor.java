@@ -1,5 +1,6 @@
 package io.asynqueue.spi;
 
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 
 /** The queue's handle for one attached {@link Worker}, given to {@link Worker#start(WorkerSupervisor)}. */
@@ -30,5 +31,18 @@ public interface WorkerSupervisor {
 
   /** Lets a {@linkplain #pause() paused} worker take jobs again, up to its free capacity. Idempotent. */
   default void resume() {
+  }
+
+  /**
+   * Tells the queue this worker started over after it was lost for a while (a new child process, a new
+   * connection), and so lost what the queue's updates did there: the queue runs its saved (non-ephemeral)
+   * updates on it again, one after another, then {@linkplain #resume() resumes} it. Jobs the worker already
+   * holds should wait for the returned Future, so that they run after the updates.
+   *
+   * @return a Future completed once the updates have run (one that fails is logged, and the rest still run)
+   */
+  default Future<Void> restarted() {
+    resume();
+    return Future.succeededFuture();
   }
 }

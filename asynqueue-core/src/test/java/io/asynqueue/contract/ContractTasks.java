@@ -120,7 +120,31 @@ public final class ContractTasks {
    */
   public static final Task2<String, Integer, Iterator<Integer>> PRODUCE = Produced::new;
 
+  /**
+   * An iterator over {@code n} strings of {@code size} characters each, which records each element it
+   * produces in {@code dir/produced}.
+   */
+  public static final Task3<String, Integer, Integer, Iterator<String>> PRODUCE_LARGE = ContractTasks::large;
+
   // ---------------------------------------------------------------- bodies
+
+  static Iterator<String> large(String dir, int n, int size) {
+    String element = "x".repeat(size);
+    return new Iterator<>() {
+      private int next;
+
+      @Override
+      public boolean hasNext() {
+        return next < n;
+      }
+
+      @Override
+      public String next() {
+        record(dir + "/produced", String.valueOf(next++));
+        return element;
+      }
+    };
+  }
 
   static String boom(String message) {
     throw new IllegalStateException(message);

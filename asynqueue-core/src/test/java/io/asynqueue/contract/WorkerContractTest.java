@@ -133,6 +133,14 @@ public abstract class WorkerContractTest {
     return false;
   }
 
+  /**
+   * @return how many bytes of encoded elements an iteration of this kind fetches ahead at most, or 0 for a
+   *     kind whose elements are not encoded (they stay in this JVM)
+   */
+  protected int prefetchBytes() {
+    return 0;
+  }
+
   /** @return whether {@link #lose(TaskQueue, int)} is supported */
   protected boolean canLose() {
     return false;
@@ -559,6 +567,27 @@ public abstract class WorkerContractTest {
     assertThat(failure(failed)).isInstanceOf(WorkerLostException.class);
   }
 
+  @Test
+  void lostWorker_failsTheIterationsItHeldOpen() throws Exception {
+    assumeTrue(canLose(), "this kind has no way to be lost but a crash");
+    TaskQueue q = queue(1);
+    int id = q.workerIds().iterator().next();
+    Deferator<Object> d = await(iterate(q, ContractTasks.PRODUCE, dir.toString(), 100_000));
+    assertThat(await(d.next())).isEqualTo(0);
+    lose(q, id);
+    Throwable failure = null;
+    for (int i = 0; i < 100_000 && failure == null; i++) { // the elements fetched before the loss come first
+      Future<Object> next = d.next();
+      try {
+        next.toCompletionStage().toCompletableFuture().get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (ExecutionException e) {
+        failure = e.getCause();
+      }
+    }
+    assertThat(failure).isInstanceOf(WorkerLostException.class);
+    assertThat(await(q.call(ContractTasks.TWICE, 5))).as("the worker comes back").isEqualTo(10);
+  }
+
   // ---------------------------------------------------------------- iteration
 
   @Test
@@ -610,6 +639,20 @@ public abstract class WorkerContractTest {
     assertThat(down.isComplete()).as("shut down while an iteration is open").isFalse();
     assertThat(await(d.toList())).hasSize(299);
     await(down);
+  }
+
+  @Test
+  void iteration_ofLargeElements_isBoundedByItsBytes() throws Exception {
+    assumeTrue(prefetchBytes() > 0, "the elements of this kind are not encoded: only their count is bounded");
+    TaskQueue q = queue(1);
+    int size = 100_000;
+    Deferator<Object> d = await(iterate(q, ContractTasks.PRODUCE_LARGE, dir.toString(), 10_000, size));
+    assertThat(await(d.next())).asString().hasSize(size);
+    await(d.stop());
+    int produced = ContractTasks.lines(dir.resolve("produced"));
+    // the byte window, a batch in flight (at least one element each), and the element read
+    assertThat(produced).as("elements of %d bytes produced for one read", size)
+        .isLessThanOrEqualTo(prefetchBytes() / size + 3);
   }
 
   /** Issue 12, defect 3: a stop during a graceful shutdown releases the source once, and both complete. */

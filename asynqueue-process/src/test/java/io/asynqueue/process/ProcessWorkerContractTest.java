@@ -24,6 +24,11 @@ final class ProcessWorkerContractTest extends WorkerContractTest {
   }
 
   @Override
+  protected int prefetchBytes() {
+    return ProcessQueueOptions.DEFAULT_PREFETCH_BYTES;
+  }
+
+  @Override
   protected int rounds() {
     return Math.min(super.rounds(), 4); // two child JVMs a round
   }

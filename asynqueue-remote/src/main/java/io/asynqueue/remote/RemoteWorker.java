@@ -1,5 +1,6 @@
 package io.asynqueue.remote;
 
+import io.asynqueue.RefusedCallException;
 import io.asynqueue.remote.impl.RemoteWorkerImpl;
 import io.asynqueue.spi.Worker;
 import io.vertx.core.Vertx;

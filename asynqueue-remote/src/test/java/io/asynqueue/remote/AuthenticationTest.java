@@ -134,7 +134,7 @@ final class AuthenticationTest {
     // an impostor: speaks the protocol, accepts anyone, cannot know the secret
     NetServer fake = vertx.createNetServer().connectHandler(s -> {
       s.write(Handshake.serverHello(Handshake.FLAG_SECRET, Handshake.nonce()));
-      s.handler(b -> s.write(Handshake.welcome(Handshake.nonce(), 2, 8, 1 << 20)));
+      s.handler(b -> s.write(Handshake.welcome(Handshake.nonce())));
     });
     await(fake.listen(0, "127.0.0.1"));
     TaskQueue q = TaskQueue.create(vertx);

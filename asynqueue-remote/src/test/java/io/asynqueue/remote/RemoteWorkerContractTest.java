@@ -53,6 +53,11 @@ final class RemoteWorkerContractTest extends WorkerContractTest {
   }
 
   @Override
+  protected int prefetchBytes() {
+    return RemoteWorkerOptions.DEFAULT_PREFETCH_BYTES;
+  }
+
+  @Override
   protected boolean canLose() {
     return true;
   }

@@ -58,6 +58,7 @@ public final class KryoCodec {
   private final List<Class<?>> userClasses;
   private final ClassLoader classLoader;
   private final Pool<Kryo> pool;
+  private final ThreadLocal<Kryo> local = ThreadLocal.withInitial(this::newKryo);
 
   private KryoCodec(boolean trusted, List<Class<?>> userClasses, ClassLoader classLoader) {
     this.trusted = trusted;
@@ -101,6 +102,16 @@ public final class KryoCodec {
   /** @return whether any class may travel (a trusted channel) */
   public boolean isTrusted() {
     return trusted;
+  }
+
+  /**
+   * The calling thread's own Kryo of this codec, for threads that encode or decode often (a runner's threads, an
+   * event loop): no pool round trip. Not to be used re-entrantly.
+   *
+   * @return the Kryo
+   */
+  public Kryo local() {
+    return local.get();
   }
 
   /** @return a Kryo from the pool; give it back with {@link #release(Kryo)} */

@@ -15,7 +15,7 @@ import javax.crypto.spec.SecretKeySpec;
  * <pre>
  * server HELLO    "AQR1" version(1) flags(1) server-nonce(32)                               38 bytes
  * client HELLO    "AQR1" version(1) client-nonce(32) client-proof(32)                       69 bytes
- * server WELCOME  "AQR1" server-proof(32) concurrency(4) max-in-flight(4) max-frame-bytes(4) 48 bytes
+ * server WELCOME  "AQR1" server-proof(32)                                                    36 bytes
  *    or REJECT    "AQRX" reason(1)                                                           5 bytes, then close
  *
  * client-proof = HMAC-SHA256(secret, "asynqueue client" || server-nonce || client-nonce)
@@ -25,7 +25,8 @@ import javax.crypto.spec.SecretKeySpec;
  * <p>The secret never crosses the wire; each side proves it holds it over nonces the other chose, so a recorded
  * handshake cannot be replayed and neither proof can be reflected back as the other. Flag bit 0 of the server's
  * HELLO says a proof is required; a server without a secret (TLS client certificates only) clears it, and the
- * proofs are then zeros.
+ * proofs are then zeros. After the WELCOME both ends speak the task protocol
+ * ({@link io.asynqueue.internal.codec.Wire}), the server's HELLO frame first.
  */
 public final class Handshake {
 
@@ -34,7 +35,7 @@ public final class Handshake {
   /** The magic of a rejection. */
   public static final byte[] REJECT_MAGIC = "AQRX".getBytes(StandardCharsets.US_ASCII);
   /** The protocol version. */
-  public static final int VERSION = 1;
+  public static final int VERSION = 2;
   /** Server HELLO flag: a client proof is required. */
   public static final int FLAG_SECRET = 1;
 
@@ -43,7 +44,7 @@ public final class Handshake {
   /** Size of the client's HELLO. */
   public static final int CLIENT_HELLO = 69;
   /** Size of the server's WELCOME. */
-  public static final int WELCOME = 48;
+  public static final int WELCOME = 36;
   /** Size of a REJECT. */
   public static final int REJECT = 5;
 
@@ -123,14 +124,10 @@ public final class Handshake {
 
   /**
    * @param proof the server's proof
-   * @param concurrency how many calls the server runs at once
-   * @param maxInFlight how many calls a connection may have in flight
-   * @param maxFrameBytes the largest frame the server accepts
-   * @return the WELCOME
+   * @return the WELCOME; the task protocol's HELLO frame follows it, with the server's limits and classes
    */
-  public static Buffer welcome(byte[] proof, int concurrency, int maxInFlight, int maxFrameBytes) {
-    return Buffer.buffer(WELCOME).appendBytes(MAGIC).appendBytes(proof).appendInt(concurrency)
-        .appendInt(maxInFlight).appendInt(maxFrameBytes);
+  public static Buffer welcome(byte[] proof) {
+    return Buffer.buffer(WELCOME).appendBytes(MAGIC).appendBytes(proof);
   }
 
   /**

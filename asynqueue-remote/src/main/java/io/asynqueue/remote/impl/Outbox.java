@@ -1,5 +1,6 @@
 package io.asynqueue.remote.impl;
 
+import io.asynqueue.internal.codec.Wire;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.net.NetSocket;
@@ -174,11 +175,11 @@ final class Outbox {
   }
 
   private static Buffer fragment(Large l) {
-    int n = Math.min(RemoteWire.FRAGMENT_BYTES, l.length - l.sent);
+    int n = Math.min(Wire.FRAGMENT_BYTES, l.length - l.sent);
     boolean last = l.sent + n == l.length;
     byte[] id = varLong(l.id);
     Buffer b = Buffer.buffer(4 + 1 + id.length + 1 + n);
-    b.appendInt(1 + id.length + 1 + n).appendByte(RemoteWire.FRAGMENT).appendBytes(id)
+    b.appendInt(1 + id.length + 1 + n).appendByte(Wire.FRAGMENT).appendBytes(id)
         .appendByte((byte) (last ? 1 : 0)).appendBytes(l.body, l.offset + l.sent, n);
     l.sent += n;
     return b;

@@ -1,33 +1,38 @@
 package io.asynqueue.remote.impl;
 
 import com.esotericsoftware.kryo.io.Output;
-import io.asynqueue.internal.codec.BoundedInput;
 import io.asynqueue.internal.codec.FrameWriter;
+import io.asynqueue.internal.codec.KryoCodec;
 import io.asynqueue.internal.codec.Wire;
+import io.asynqueue.internal.runner.Runner;
+import io.asynqueue.internal.runner.RunnerCall;
+import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.net.NetSocket;
+import java.lang.reflect.Method;
 import java.util.Arrays;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * One client's connection to the server, confined to its context (the event loop that accepted it) except where
- * noted.
+ * One client's connection to the server: the runner side of the task protocol ({@link Runner}) after a
+ * handshake, confined to its context (the event loop that accepted it) except where noted.
  *
- * <p><b>Handshake.</b> The server sends its HELLO, then buffers at most the client's fixed-size HELLO record
- * (69 bytes) and checks its proof; more bytes than that, another protocol, a wrong proof or no answer within the
- * handshake timeout close the socket with a logged reason, and nothing the client sent is ever decoded. Only an
- * authenticated client gets the WELCOME, the class list and a frame parser.
+ * <p><b>Handshake.</b> The server sends its HELLO record, then buffers at most the client's fixed-size HELLO
+ * record (69 bytes) and checks its proof; more bytes than that, another protocol, a wrong proof or no answer
+ * within the handshake timeout close the socket with a logged reason, and nothing the client sent is ever
+ * decoded. Only an authenticated client gets the WELCOME, the HELLO frame (limits and class list) and a frame
+ * parser.
  *
  * <p><b>Frames.</b> The event loop parses each frame's header fields; a call's task and arguments are decoded by
- * the thread that runs it. A frame that cannot be parsed closes the connection; a call that cannot be decoded is
- * refused with an ERROR and the connection carries on. When the calls in flight reach the advertised limit (or
- * their frames hold too many bytes), the server stops reading the socket until some finish: TCP flow control, not
- * memory, absorbs a client that sends too much.
+ * the thread that runs it: one of the server's threads, holding one of its concurrency permits, or the event
+ * loop for a method that ran briefly last time. A frame that cannot be parsed closes the connection; a call that
+ * cannot be decoded is refused and the connection carries on. When the calls in flight reach the advertised
+ * limit (or their frames hold too many bytes), the server stops reading the socket until some finish: TCP flow
+ * control, not memory, absorbs a client that sends too much.
  */
-final class ServerConnection implements FrameParser.Sink {
+final class ServerConnection extends Runner implements FrameParser.Sink {
 
   private static final int MAX_ITERATORS = 4096;
   /** Calls this small may run inline (see {@link io.asynqueue.remote.WorkerServerOptions#setInlineFastCalls}). */
@@ -47,19 +52,18 @@ final class ServerConnection implements FrameParser.Sink {
   private long idleTimer = -1;
   private FrameParser parser;
   private volatile long lastRead = System.nanoTime();
-  final ConcurrentHashMap<Long, ServerCall> calls = new ConcurrentHashMap<>();
-  final ConcurrentHashMap<Long, ServerIterator> iterators = new ConcurrentHashMap<>();
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicLong inFlightBytes = new AtomicLong();
   private final long maxInFlightBytes;
   private volatile boolean readPaused;
   private volatile boolean closed;
   /** Completed when no call is in flight, once {@link #whenIdle()} asked; touched on the context. */
-  private io.vertx.core.Promise<Void> idle;
+  private Promise<Void> idle;
   /** Whether {@link #whenIdle()} was asked: only then does a call's end check for idleness (not on every call). */
   private volatile boolean draining;
 
   ServerConnection(WorkerServerImpl server, NetSocket socket) {
+    super(server.codec);
     this.server = server;
     this.socket = socket;
     this.peer = String.valueOf(socket.remoteAddress());
@@ -118,9 +122,8 @@ final class ServerConnection implements FrameParser.Sink {
     cancelHandshakeTimer();
     state = State.OPEN;
     WorkerServerImpl.log.debug("accepted {}", peer);
-    socket.write(Handshake.welcome(Handshake.proof(server.secret, false, serverNonce, clientNonce),
-        server.options.getConcurrency(), server.maxInFlight, server.options.getMaxFrameBytes()));
-    socket.write(classesFrame());
+    socket.write(Handshake.welcome(Handshake.proof(server.secret, false, serverNonce, clientNonce)));
+    socket.write(helloFrame());
     parser = new FrameParser(server.options.getMaxFrameBytes(), this);
     socket.handler(parser);
     long idleMillis = server.options.getIdleTimeout().toMillis();
@@ -131,10 +134,15 @@ final class ServerConnection implements FrameParser.Sink {
     });
   }
 
-  private Buffer classesFrame() {
+  private Buffer helloFrame() {
     Output out = new Output(256, -1);
     int start = FrameWriter.beginFrame(out);
-    out.writeByte(RemoteWire.CLASSES);
+    out.writeByte(Wire.HELLO);
+    out.writeVarLong(ProcessHandle.current().pid(), true);
+    out.writeVarInt(Runtime.getRuntime().availableProcessors(), true);
+    out.writeVarInt(server.options.getConcurrency(), true);
+    out.writeVarInt(server.maxInFlight, true);
+    out.writeVarInt(server.options.getMaxFrameBytes(), true);
     out.writeVarInt(server.classNames.size(), true);
     for (String name : server.classNames) {
       out.writeString(name);
@@ -169,66 +177,25 @@ final class ServerConnection implements FrameParser.Sink {
     }
     lastRead = System.nanoTime();
     byte[] bytes = body.getBytes();
-    BoundedInput in = new BoundedInput(bytes, 0, bytes.length);
-    byte type = -1;
     try {
-      type = in.readByte();
-      switch (type) {
-        case RemoteWire.CALL -> call(in, bytes);
-        case RemoteWire.CREDIT -> {
-          long id = in.readVarLong(true);
-          int elements = in.readVarInt(true);
-          int creditBytes = in.readVarInt(true);
-          ServerIterator it = iterators.get(id);
-          if (it != null) {
-            it.grant(elements, creditBytes);
-          }
-        }
-        case RemoteWire.CLOSE -> {
-          ServerIterator it = iterators.remove(in.readVarLong(true));
-          if (it != null) {
-            it.close();
-          }
-        }
-        case RemoteWire.CANCEL -> {
-          ServerCall c = calls.get(in.readVarLong(true));
-          if (c != null) {
-            c.cancel();
-          }
-        }
-        case RemoteWire.PING -> {
-          byte[] pong = {0, 0, 0, 1, RemoteWire.PONG};
-          outbox.append(pong, 0, pong.length);
-          outbox.flushSoon();
-        }
-        default -> protocolError("a frame of unknown type " + type);
-      }
-    } catch (RuntimeException e) { // a frame too short for its fields
-      protocolError("a malformed frame of type " + type + " (" + e.getMessage() + ")");
+      frame(bytes, bytes.length);
+    } catch (RuntimeException e) { // a frame too short for its fields, or of an unknown type
+      protocolError("a malformed frame (" + e.getMessage() + ")");
     }
   }
 
-  private void call(BoundedInput in, byte[] bytes) {
-    long id = in.readVarLong(true);
-    int flags = in.readByte();
-    int credit = 0;
-    int creditBytes = 0;
-    if ((flags & RemoteWire.FLAG_ITERATOR) != 0) {
-      credit = in.readVarInt(true);
-      creditBytes = in.readVarInt(true);
-    }
-    ServerCall c = new ServerCall(this, id, flags, credit, creditBytes, bytes, in.position());
-    if (calls.putIfAbsent(id, c) != null) {
-      protocolError("call " + id + " sent twice");
-      return;
-    }
+  @Override
+  protected void dispatch(RunnerCall call, boolean urgent) {
     int n = inFlight.incrementAndGet();
-    long b = inFlightBytes.addAndGet(bytes.length);
-    if (server.inlineFastCalls && (flags & RemoteWire.FLAG_ITERATOR) == 0 && bytes.length <= INLINE_BYTES
-        && knownFast(in) && server.permits.tryAcquire()) {
-      c.runInline();
+    long b = inFlightBytes.addAndGet(call.frameLength());
+    if (server.inlineFastCalls && !call.isIteration() && call.frameLength() <= INLINE_BYTES && knownFast(call)
+        && server.permits.tryAcquire()) {
+      call.run();
     } else {
-      server.pool.execute(c, (flags & RemoteWire.FLAG_URGENT) != 0);
+      server.pool.execute(() -> {
+        server.permits.acquireUninterruptibly();
+        call.run();
+      }, urgent);
     }
     if (!readPaused && (n >= server.maxInFlight || b >= maxInFlightBytes || socket.writeQueueFull())) {
       readPaused = true;
@@ -237,20 +204,72 @@ final class ServerConnection implements FrameParser.Sink {
     }
   }
 
-  // a named call of a method that ran briefly last time: its name and arity, peeked without decoding the arguments
-  private boolean knownFast(BoundedInput in) {
-    int start = in.position();
-    try {
-      if (in.readByte() != RemoteWire.KIND_NAMED) {
-        return false;
-      }
-      String name = in.readString();
-      return server.knownFast(name, in.readVarInt(true));
-    } catch (RuntimeException e) {
-      return false;
-    } finally {
-      in.setPosition(start);
+  // a named call of a method that ran briefly last time
+  private boolean knownFast(RunnerCall call) {
+    String name = call.targetName();
+    return name != null && server.knownFast(name, call.targetArity());
+  }
+
+  @Override
+  protected void execute(Runnable step) {
+    server.pool.execute(step, false); // to the back of the queue: calls waiting get their turn
+  }
+
+  @Override
+  protected Invocation resolveNamed(String name, int arity) throws Refused {
+    Method method = server.methods.find(name, arity);
+    if (method == null) {
+      throw new Refused(server.methods.notFound(name, arity));
     }
+    return args -> {
+      long t0 = System.nanoTime();
+      try {
+        return server.methods.invoke(method, args);
+      } finally {
+        server.ran(method, System.nanoTime() - t0);
+      }
+    };
+  }
+
+  @Override
+  protected void checkTask(Object task) throws Refused {
+    if (!(task instanceof io.asynqueue.Task<?>) || !server.allowedTask(task)) {
+      throw new Refused(KryoCodec.className(task) + " is not an allowed task on this server (allowed task classes: "
+          + server.allowedTasks() + "; exposed methods: " + server.methods.list() + ")");
+    }
+  }
+
+  @Override
+  protected void invoked(RunnerCall call, long runNanos) {
+    server.permits.release();
+  }
+
+  @Override
+  protected boolean mayOpenIterator() {
+    return iterators() < MAX_ITERATORS;
+  }
+
+  @Override
+  protected boolean isClosed() {
+    return closed;
+  }
+
+  /**
+   * Sends a reply frame: as it is, or in fragments if large (the output is then kept).
+   */
+  @Override
+  protected boolean send(long id, Output out, int start, int length) {
+    if (closed) {
+      return false;
+    }
+    if (length - 4 <= Wire.FRAGMENT_BYTES) {
+      outbox.append(out.getBuffer(), start, length);
+      outbox.flushSoon();
+      return false;
+    }
+    outbox.appendLarge(id, out.getBuffer(), start + 4, length - 4);
+    outbox.flushSoon();
+    return true;
   }
 
   // context only: reads again once the calls in flight are under the limits and the replies are being read
@@ -279,10 +298,8 @@ final class ServerConnection implements FrameParser.Sink {
   // ------------------------------------------------------------------ from the call threads
 
   /** A call's reply has been queued (or it was dropped): it no longer counts as in flight. */
-  void callDone(ServerCall c) {
-    if (!calls.remove(c.id, c)) {
-      return;
-    }
+  @Override
+  protected void finished(RunnerCall c) {
     int n = inFlight.decrementAndGet();
     long b = inFlightBytes.addAndGet(-c.frameLength());
     if (readPaused && n < server.maxInFlight && b < maxInFlightBytes) {
@@ -298,11 +315,11 @@ final class ServerConnection implements FrameParser.Sink {
    * running have replied), or it closed.
    */
   io.vertx.core.Future<Void> whenIdle() {
-    io.vertx.core.Promise<Void> p = io.vertx.core.Promise.promise();
+    Promise<Void> p = Promise.promise();
     draining = true;
     context.runOnContext(v -> {
       if (idle == null) {
-        idle = io.vertx.core.Promise.promise();
+        idle = Promise.promise();
       }
       idle.future().onComplete(p);
       checkIdle();
@@ -311,54 +328,9 @@ final class ServerConnection implements FrameParser.Sink {
   }
 
   private void checkIdle() {
-    if (idle != null && (closed || calls.isEmpty())) {
+    if (idle != null && (closed || callsInFlight() == 0)) {
       idle.tryComplete();
     }
-  }
-
-  /** Whether another iterator may be opened. */
-  boolean mayOpenIterator() {
-    return iterators.size() < MAX_ITERATORS;
-  }
-
-  /**
-   * Sends a reply encoded in {@code out} from {@code start} (a whole frame): as it is, or in fragments if large.
-   * The output is handed over when it goes in fragments.
-   *
-   * @return whether the output was handed over (the caller needs a new one)
-   */
-  boolean send(long id, Output out, int start, int length) {
-    if (closed) {
-      return false;
-    }
-    if (length - 4 <= RemoteWire.FRAGMENT_BYTES) {
-      outbox.append(out.getBuffer(), start, length);
-      outbox.flushSoon();
-      return false;
-    }
-    outbox.appendLarge(id, out.getBuffer(), start + 4, length - 4);
-    outbox.flushSoon();
-    return true;
-  }
-
-  /** Writes an ERROR frame into {@code out}: a failure, or a refusal with only a message. */
-  static int error(Output out, long id, int kind, Throwable failure, String refusal) {
-    out.reset();
-    int start = FrameWriter.beginFrame(out);
-    out.writeByte(RemoteWire.ERROR);
-    out.writeVarLong(id, true);
-    out.writeByte(kind);
-    if (failure != null) {
-      Wire.writeFailure(out, failure);
-    } else {
-      Wire.writeFailure(out, io.asynqueue.remote.RefusedCallException.class.getName(), refusal,
-          new StackTraceElement[0]);
-    }
-    return FrameWriter.endFrame(out, start);
-  }
-
-  boolean isClosed() {
-    return closed;
   }
 
   // ------------------------------------------------------------------ closing
@@ -387,14 +359,7 @@ final class ServerConnection implements FrameParser.Sink {
       parser.stop();
     }
     outbox.close();
-    for (ServerCall c : calls.values()) {
-      c.cancel();
-    }
-    calls.clear();
-    for (ServerIterator it : iterators.values()) {
-      it.close();
-    }
-    iterators.clear();
+    closeAll();
     server.connections.remove(this);
     checkIdle();
     WorkerServerImpl.log.debug("connection of {} ended: {}", peer, why);

@@ -1,27 +1,29 @@
-package io.asynqueue.remote.impl;
+package io.asynqueue.internal.runner;
 
 import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.io.Output;
 import io.asynqueue.internal.TaskResults;
 import io.asynqueue.internal.codec.FrameWriter;
 import io.asynqueue.internal.codec.KryoCodec;
+import io.asynqueue.internal.codec.Wire;
 import java.util.Iterator;
 
 /**
- * An iterator a call returned, held on the server and stepped as the client grants credit: up to so many elements
- * and so many bytes beyond what it has taken. Elements go in batches of about {@link RemoteWire#BATCH_BYTES}; a
- * batch also ships after a millisecond, so a slow iterator streams. With no credit left the iterator waits, holding
- * no thread: a consumer that stops taking elements stops the iterator.
+ * An iterator a call returned, held by the runner and stepped as the caller grants credit: up to so many
+ * elements and so many bytes beyond what it has taken. Elements go in batches of about
+ * {@link Wire#BATCH_BYTES}; a batch also ships after a millisecond, so a slow iterator streams. With no credit
+ * left the iterator waits, holding no thread: a consumer that stops taking elements stops the iterator. A
+ * failure goes to the caller after the elements before it.
  *
- * <p>Concurrency: one step at a time runs on the server's threads ({@link #running}); credit comes from the event
- * loop. Both are guarded by this object's lock. Credit is counted exactly as the client counts it (elements, and
- * the bytes of their encodings), so the two never drift.
+ * <p>Concurrency: one step at a time runs on the runner's threads ({@link #running}); credit comes from the
+ * reading thread. Both are guarded by this object's lock. Credit is counted exactly as the caller counts it
+ * (elements, and the bytes of their encodings), so the two never drift.
  */
-final class ServerIterator {
+final class IteratorPump {
 
   private static final long BATCH_NANOS = 1_000_000L;
 
-  private final ServerConnection conn;
+  private final Runner runner;
   private final long id;
   private final Iterator<?> iterator;
   // @protectedby this
@@ -31,13 +33,13 @@ final class ServerIterator {
   private boolean closed;
   private boolean finished;
 
-  ServerIterator(ServerConnection conn, long id, Iterator<?> iterator) {
-    this.conn = conn;
+  IteratorPump(Runner runner, long id, Iterator<?> iterator) {
+    this.runner = runner;
     this.id = id;
     this.iterator = iterator;
   }
 
-  /** More credit from the client; starts a step if the iterator was waiting for it. */
+  /** More credit from the caller; starts a step if the iterator was waiting for it. */
   void grant(long elements, long bytes) {
     synchronized (this) {
       credit += elements;
@@ -47,10 +49,10 @@ final class ServerIterator {
       }
       running = true;
     }
-    conn.server.pool.execute(this::step, false);
+    runner.execute(this::step);
   }
 
-  /** The client dropped it (or the connection closed): closed now, or after the step running. */
+  /** The caller dropped it (or the channel closed): closed now, or after the step running. */
   void close() {
     boolean now;
     synchronized (this) {
@@ -59,7 +61,7 @@ final class ServerIterator {
       finished = true;
     }
     if (now) {
-      closeQuietly(iterator);
+      TaskResults.closeQuietly(iterator);
     }
   }
 
@@ -69,23 +71,23 @@ final class ServerIterator {
     synchronized (this) {
       if (closed) {
         running = false;
-        closeQuietly(iterator);
+        TaskResults.closeQuietly(iterator);
         return;
       }
       maxElements = credit;
-      maxBytes = Math.min(creditBytes, RemoteWire.BATCH_BYTES);
+      maxBytes = Math.min(creditBytes, Wire.BATCH_BYTES);
     }
-    Output out = ServerCall.OUT.get();
+    Output out = Runner.OUT.get();
     out.reset();
     int start = FrameWriter.beginFrame(out);
-    out.writeByte(RemoteWire.ELEMENTS);
+    out.writeByte(Wire.ELEMENTS);
     out.writeVarLong(id, true);
     int elementsStart = out.position();
     int count = 0;
     boolean last;
     Throwable failure = null;
     long t0 = System.nanoTime();
-    Kryo kryo = conn.server.codec.borrow();
+    Kryo kryo = runner.codec.local();
     try {
       while (count < maxElements && out.position() - elementsStart < maxBytes && iterator.hasNext()) {
         Object element = iterator.next();
@@ -106,8 +108,6 @@ final class ServerIterator {
     } catch (Throwable t) {
       failure = t;
       last = false;
-    } finally {
-      conn.server.codec.release(kryo);
     }
     int elementBytes = out.position() - elementsStart;
     out.writeByte(0);
@@ -127,34 +127,27 @@ final class ServerIterator {
       }
     }
     if (count > 0 || last || failure == null) {
-      if (conn.send(id, out, start, FrameWriter.endFrame(out, start))) {
-        ServerCall.OUT.set(new Output(4096, -1));
-      }
+      runner.sendOut(id, FrameWriter.endFrame(out, start));
     }
     if (failure != null) {
-      conn.iterators.remove(id, this);
-      closeQuietly(iterator);
-      Output err = ServerCall.OUT.get();
-      conn.send(id, err, 0, ServerConnection.error(err, id, RemoteWire.ERROR_THREW, failure, null));
+      runner.iterators.remove(id, this);
+      TaskResults.closeQuietly(iterator);
+      runner.sendOut(id, Runner.error(Runner.OUT.get(), id, Wire.THREW, 0, failure, null));
       return;
     }
     if (last) {
-      conn.iterators.remove(id, this);
-      closeQuietly(iterator);
+      runner.iterators.remove(id, this);
+      TaskResults.closeQuietly(iterator);
       return;
     }
     synchronized (this) {
       if (closed && !again) {
-        closeQuietly(iterator);
+        TaskResults.closeQuietly(iterator);
         return;
       }
     }
     if (again) {
-      conn.server.pool.execute(this::step, false); // to the back of the queue: calls waiting get their turn
+      runner.execute(this::step); // behind the calls waiting: they get their turn
     }
-  }
-
-  static void closeQuietly(Iterator<?> it) {
-    TaskResults.closeQuietly(it);
   }
 }

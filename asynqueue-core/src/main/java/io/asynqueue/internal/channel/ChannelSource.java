@@ -1,4 +1,4 @@
-package io.asynqueue.remote.impl;
+package io.asynqueue.internal.channel;
 
 import io.asynqueue.spi.ElementSource;
 import io.vertx.core.Future;
@@ -8,14 +8,14 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The elements of an iterator held on the server. The server pushes them as credit allows; this source buffers
- * them and grants more credit as its consumer takes them, so the server never runs more than {@code window}
- * elements (or about {@code windowBytes} bytes) ahead, and a consumer that stops taking stops the server.
+ * The elements of an iterator held by the runner. The runner pushes them as credit allows; this source buffers
+ * them and grants more credit as its consumer takes them, so the runner never runs more than {@code window}
+ * elements (or about {@code windowBytes} bytes) ahead, and a consumer that stops taking stops the runner.
  *
- * <p>Concurrency: batches arrive on the connection's context, fetches come from the Prefetcherator's context; the
+ * <p>Concurrency: batches arrive on the reading thread, fetches come from the Prefetcherator's context; the
  * state is guarded by this object's lock, and promises are completed outside it.
  */
-final class RemoteElementSource implements ElementSource<Object> {
+final class ChannelSource implements ElementSource<Object> {
 
   /** A batch as it arrived, taken from the front. */
   private static final class Arrived {
@@ -29,7 +29,7 @@ final class RemoteElementSource implements ElementSource<Object> {
     }
   }
 
-  private final ClientConnection conn;
+  private final Connection conn;
   final long id;
   final String call;
   private final int window;
@@ -46,7 +46,7 @@ final class RemoteElementSource implements ElementSource<Object> {
   private int waitingMax;
   private boolean closed;
 
-  RemoteElementSource(ClientConnection conn, long id, String call, int window, int windowBytes, long granted,
+  ChannelSource(Connection conn, long id, String call, int window, int windowBytes, long granted,
       long grantedBytes) {
     this.conn = conn;
     this.id = id;
@@ -57,7 +57,7 @@ final class RemoteElementSource implements ElementSource<Object> {
     this.outstandingBytes = grantedBytes;
   }
 
-  /** Elements from the server (connection context). */
+  /** Elements from the runner (the transport's reading thread). */
   void receive(List<Object> elements, int bytes, boolean isLast) {
     Promise<Batch<Object>> p = null;
     Batch<Object> batch = null;
@@ -85,7 +85,7 @@ final class RemoteElementSource implements ElementSource<Object> {
     }
   }
 
-  /** The iterator failed on the server, or the connection was lost (connection context). */
+  /** The iterator failed in the runner, or the channel was lost (the reading thread). */
   void fail(Throwable cause) {
     Promise<Batch<Object>> p = null;
     synchronized (this) {

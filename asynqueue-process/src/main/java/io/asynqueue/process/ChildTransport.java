@@ -1,0 +1,357 @@
+package io.asynqueue.process;
+
+import com.esotericsoftware.kryo.io.Input;
+import com.esotericsoftware.kryo.io.Output;
+import io.asynqueue.internal.channel.Channel;
+import io.asynqueue.internal.channel.Hello;
+import io.asynqueue.internal.channel.Transport;
+import io.asynqueue.internal.codec.FrameReader;
+import io.asynqueue.internal.codec.FrameWriter;
+import io.asynqueue.internal.codec.Wire;
+import io.asynqueue.process.internal.ChildMain;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.io.BufferedInputStream;
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * How a {@link ProcessWorker} opens its channel: a child JVM, started from this JVM's own {@code java} binary
+ * and class path, speaking the task protocol over its standard input and output.
+ *
+ * <p>Each child has a reader thread, which launches it (so that several children start in parallel without
+ * blocking an event loop), waits for its HELLO, then reads its frames as they arrive (a blocking read, no
+ * polling) and hands them to the worker. At end of stream it reaps the child and reports why it ended.
+ */
+final class ChildTransport implements Transport {
+
+  private final ProcessWorker worker;
+  private final ProcessQueueOptions options;
+
+  ChildTransport(ProcessWorker worker, ProcessQueueOptions options) {
+    this.worker = worker;
+    this.options = options;
+  }
+
+  @Override
+  public Future<Channel> open(int generation, Channel.Listener listener) {
+    Child child = new Child(generation, listener);
+    child.start();
+    return child.opened.future();
+  }
+
+  /**
+   * The reader thread's class. Calls that a queue hands a worker from a reader thread (as it settles the
+   * previous ones) are flushed once the reader has no more replies to decode, one wake-up of the writer per
+   * burst rather than per call; a reader never writes itself, so it never waits on a slow child.
+   */
+  static final class ReaderThread extends Thread {
+    private final List<FrameWriter> owed = new ArrayList<>(4);
+
+    ReaderThread(Runnable r, String name) {
+      super(r, name);
+      setDaemon(true);
+    }
+
+    void owe(FrameWriter w) {
+      for (int i = 0; i < owed.size(); i++) {
+        if (owed.get(i) == w) {
+          return;
+        }
+      }
+      owed.add(w);
+    }
+
+    void payIfIdle(ReplyStream in) throws IOException {
+      if (!owed.isEmpty() && in.buffered() == 0 && in.available() == 0) {
+        payAll();
+      }
+    }
+
+    void payAll() {
+      for (int i = 0; i < owed.size(); i++) {
+        owed.get(i).flushLater();
+      }
+      owed.clear();
+    }
+  }
+
+  /** The child's output, buffered; tells how much is buffered without asking the pipe (a system call). */
+  static final class ReplyStream extends BufferedInputStream {
+    ReplyStream(InputStream in) {
+      super(in, FrameWriter.SMALL);
+    }
+
+    synchronized int buffered() {
+      return count - pos;
+    }
+  }
+
+  /** One child JVM: its process, pipes and reader thread, and the channel over them. */
+  final class Child implements Channel {
+    final Promise<Channel> opened = Promise.promise();
+    private final int generation;
+    private final Channel.Listener listener;
+    private final ArrayDeque<String> stderrTail = new ArrayDeque<>();
+    private final AtomicBoolean ending = new AtomicBoolean();
+    private final Promise<Void> exited = Promise.promise();
+    private volatile Process process;
+    private volatile FrameWriter writer;
+    private volatile Thread stderrReader;
+    private volatile String killReason;
+    private volatile long pid = -1;
+    private volatile Hello hello;
+
+    Child(int generation, Channel.Listener listener) {
+      this.generation = generation;
+      this.listener = listener;
+    }
+
+    void start() {
+      new ReaderThread(this::run, "asynqueue-process-" + worker.workerId() + "." + generation + "-reader").start();
+    }
+
+    @Override
+    public Hello hello() {
+      return hello;
+    }
+
+    @Override
+    public String label() {
+      return "process worker " + worker.workerId() + " child " + generation + (pid > 0 ? " (pid " + pid + ")" : "");
+    }
+
+    @Override
+    public void send(byte[] frames, int offset, int length) {
+      try {
+        writer.append(frames, offset, length);
+      } catch (IOException ignored) {
+        // the child is gone: its reader thread reports the end, and the calls it held fail
+      }
+    }
+
+    /**
+     * Sends the pending frames: now, on this thread, for a lone call (the child holds nothing else, so its pipe
+     * is empty and the write cannot block); otherwise on the writer's thread, which gathers the frames of a
+     * burst into one write and is the only one to wait when the child is slow to read.
+     */
+    @Override
+    public void flush(boolean alone) {
+      FrameWriter w = writer;
+      if (Thread.currentThread() instanceof ReaderThread rt) {
+        rt.owe(w);
+      } else if (alone && w.pendingBytes() <= FrameWriter.SMALL) {
+        w.flush();
+      } else {
+        w.flushLater();
+      }
+    }
+
+    @Override
+    public Future<Void> finish() {
+      if (ending.compareAndSet(false, true)) {
+        killReason = "was stopped";
+        Output out = new Output(8);
+        int start = FrameWriter.beginFrame(out);
+        out.writeByte(Wire.BYE);
+        send(out.getBuffer(), start, FrameWriter.endFrame(out, start));
+        writer.flushLater();
+        Vertx vertx = worker.vertx();
+        long timer = vertx.setTimer(10_000, t -> kill("ignored BYE for 10 s")); // a child that will not end
+        exited.future().onComplete(ar -> vertx.cancelTimer(timer));
+      }
+      return exited.future();
+    }
+
+    @Override
+    public void kill(String why) {
+      killReason = why;
+      Process p = process;
+      if (p != null) {
+        p.destroyForcibly();
+      }
+    }
+
+    String stderrTail() {
+      synchronized (stderrTail) {
+        return String.join("\n", stderrTail);
+      }
+    }
+
+    private List<String> command() {
+      List<String> cmd = new ArrayList<>();
+      cmd.add(ProcessHandle.current().info().command()
+          .orElse(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java"));
+      if (options.getJvmArgs().stream().noneMatch(a -> a.contains("OutOfMemory"))) {
+        cmd.add("-XX:+ExitOnOutOfMemoryError");
+      }
+      cmd.addAll(options.getJvmArgs());
+      StringBuilder cp = new StringBuilder(System.getProperty("java.class.path"));
+      for (String extra : options.getExtraClasspath()) {
+        cp.append(File.pathSeparatorChar).append(extra);
+      }
+      cmd.add("-cp");
+      cmd.add(cp.toString());
+      cmd.add(ChildMain.class.getName());
+      cmd.add(Integer.toString(options.getConcurrency()));
+      cmd.add(Integer.toString(options.getMaxFrameBytes()));
+      return cmd;
+    }
+
+    // the reader thread: launch, greet, read; then reap and report
+    private void run() {
+      String why;
+      Vertx vertx = worker.vertx();
+      long startTimer = vertx.setTimer(options.getStartTimeout().toMillis(), t -> {
+        if (!opened.future().isComplete()) {
+          kill("did not start within " + options.getStartTimeout().toMillis() + " ms");
+        }
+      });
+      try {
+        ProcessBuilder pb = new ProcessBuilder(command());
+        pb.environment().putAll(options.getEnvironment());
+        if (options.getWorkingDirectory() != null) {
+          pb.directory(new File(options.getWorkingDirectory()));
+        }
+        Process p = pb.start();
+        process = p;
+        pid = p.pid();
+        if (killReason != null) {
+          p.destroyForcibly();
+        }
+        writer = new FrameWriter(p.getOutputStream(), "asynqueue-process-" + worker.workerId() + "." + generation
+            + "-writer", e -> { }); // a failed write means the child is gone: the reader sees the end of stream
+        Thread err = new Thread(() -> readStderr(p), "asynqueue-process-" + worker.workerId() + "." + generation
+            + "-stderr");
+        err.setDaemon(true);
+        err.start();
+        stderrReader = err;
+        why = readLoop(p, startTimer);
+      } catch (IOException | RuntimeException e) {
+        why = "failed: " + e;
+      }
+      vertx.cancelTimer(startTimer);
+      Process p = process;
+      if (p != null) {
+        why = reap(p, why);
+      }
+      String reason = killReason != null ? killReason : why == null ? "exited" : why;
+      exited.tryComplete();
+      if (opened.tryFail(new IOException(label() + " " + reason + tail()))) {
+        return;
+      }
+      try {
+        listener.closed(reason);
+      } finally {
+        ((ReaderThread) Thread.currentThread()).payAll(); // calls the queue handed over as this child's failed
+      }
+    }
+
+    private String tail() {
+      String t = stderrTail();
+      return t.isEmpty() ? "" : "; its last output:\n" + t;
+    }
+
+    private String reap(Process p, String why) {
+      try {
+        if (!p.waitFor(5, TimeUnit.SECONDS)) {
+          p.destroyForcibly();
+          p.waitFor(5, TimeUnit.SECONDS);
+        }
+        if (!p.isAlive() && why == null) {
+          why = describeExit(p.exitValue());
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      FrameWriter w = writer;
+      if (w != null) {
+        w.abort();
+      }
+      Thread err = stderrReader;
+      if (err != null) {
+        try {
+          err.join(2000); // its last lines explain a failed start
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      return why;
+    }
+
+    // returns null on a clean end of stream (the exit code then says why), or why the channel failed
+    private String readLoop(Process p, long startTimer) {
+      ReplyStream in = new ReplyStream(p.getInputStream());
+      FrameReader reader = new FrameReader(in, options.getMaxFrameBytes());
+      ReaderThread self = (ReaderThread) Thread.currentThread();
+      try {
+        Input frame = reader.next();
+        if (frame == null) {
+          return null;
+        }
+        if (frame.readByte() != Wire.HELLO) {
+          return "sent a bad greeting";
+        }
+        hello = new Hello(frame.readVarLong(true), frame.readVarInt(true), frame.readVarInt(true),
+            frame.readVarInt(true), frame.readVarInt(true), List.of());
+        worker.vertx().cancelTimer(startTimer);
+        if (!opened.tryComplete(this)) {
+          return "was not needed any more";
+        }
+        self.payIfIdle(in);
+        while ((frame = reader.next()) != null) {
+          listener.frame(frame.getBuffer(), frame.limit());
+          self.payIfIdle(in);
+        }
+        return null;
+      } catch (IOException | RuntimeException e) {
+        p.destroyForcibly();
+        return "broke the protocol (" + e + ")";
+      } finally {
+        self.payAll();
+      }
+    }
+
+    private void readStderr(Process p) {
+      try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8))) {
+        String line;
+        while ((line = r.readLine()) != null) {
+          synchronized (stderrTail) {
+            if (stderrTail.size() == 20) {
+              stderrTail.removeFirst();
+            }
+            stderrTail.addLast(line);
+          }
+          worker.childLine(label(), 1, line);
+        }
+      } catch (IOException ignored) {
+        // the child is gone
+      }
+    }
+  }
+
+  static String describeExit(int code) {
+    if (code > 128 && code < 160) {
+      int signal = code - 128;
+      String name = switch (signal) {
+        case 9 -> " (SIGKILL)";
+        case 15 -> " (SIGTERM)";
+        case 6 -> " (SIGABRT)";
+        case 11 -> " (SIGSEGV)";
+        default -> "";
+      };
+      return "was killed by signal " + signal + name;
+    }
+    return "exited with code " + code;
+  }
+}
