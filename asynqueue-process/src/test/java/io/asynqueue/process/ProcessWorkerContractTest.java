@@ -3,6 +3,7 @@ package io.asynqueue.process;
 import io.asynqueue.TaskQueue;
 import io.asynqueue.contract.WorkerContractTest;
 import io.asynqueue.spi.Worker;
+import java.time.Duration;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -21,6 +22,11 @@ final class ProcessWorkerContractTest extends WorkerContractTest {
   @Override
   protected TimeoutStop timeoutStop() {
     return TimeoutStop.KILL;
+  }
+
+  @Override
+  protected Duration quickCallTimeout() {
+    return Duration.ofSeconds(3); // the first call in a child that just started runs cold
   }
 
   @Override
