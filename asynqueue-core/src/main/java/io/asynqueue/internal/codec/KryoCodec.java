@@ -51,6 +51,14 @@ public final class KryoCodec {
     Log.set(Log.LEVEL_ERROR);
   }
 
+  /**
+   * The one ClosureSerializer every Kryo here shares. Each new instance sets the class's static fields again
+   * (to SerializedLambda's readResolve, which JDK 17 will not make accessible, then back to null), so a Kryo
+   * made on one thread made a lambda read on another fail with IllegalAccessException; made once, here, the
+   * fields settle before any read.
+   */
+  private static final ClosureSerializer CLOSURES = new ClosureSerializer();
+
   /** The first registration ID left for callers of {@link #strict(List, ClassLoader)}. */
   public static final int FIRST_USER_ID = 100;
 
@@ -142,7 +150,7 @@ public final class KryoCodec {
     int id = 20;
     kryo.register(Object[].class, id++);
     kryo.register(Class.class, id++);
-    kryo.register(ClosureSerializer.Closure.class, new ClosureSerializer(), id++);
+    kryo.register(ClosureSerializer.Closure.class, CLOSURES, id++);
     kryo.register(byte[].class, id++);
     kryo.register(int[].class, id++);
     kryo.register(long[].class, id++);

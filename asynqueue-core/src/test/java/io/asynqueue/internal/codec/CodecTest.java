@@ -76,6 +76,45 @@ class CodecTest {
     assertThat(cycBack.get(0)).isSameAs(cycBack);
   }
 
+  /**
+   * Kryo's ClosureSerializer keeps what it learns of SerializedLambda in static fields, and each new instance
+   * sets them again (to a method it cannot make accessible on JDK 17, then back to null): a lambda read while
+   * another thread made a Kryo failed with IllegalAccessException (seen once in a remote contract run). Many
+   * threads make Kryos and read lambdas at once; every read must succeed.
+   */
+  @Test
+  @SuppressWarnings("unchecked")
+  void closures_read_while_other_threads_make_kryos_all_succeed() throws Exception {
+    KryoCodec codec = KryoCodec.trusted(null);
+    Task1<Integer, Integer> task = CodecTest::twice;
+    Output out = new Output(256, -1);
+    KryoCodec.writeObject(codec.newKryo(), out, "task", task);
+    byte[] bytes = Arrays.copyOf(out.getBuffer(), out.position());
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    List<Thread> threads = new ArrayList<>();
+    for (int t = 0; t < 4; t++) {
+      Thread thread = new Thread(() -> {
+        for (int i = 0; i < 2_000 && failure.get() == null; i++) {
+          Kryo kryo = codec.newKryo(); // a new ClosureSerializer each time
+          try {
+            Object read = KryoCodec.readObject(kryo, new Input(bytes), "the task");
+            if (((Task1<Integer, Integer>) read).apply(4) != 8) {
+              failure.compareAndSet(null, new AssertionError("read a wrong task"));
+            }
+          } catch (Throwable e) {
+            failure.compareAndSet(null, e);
+          }
+        }
+      });
+      threads.add(thread);
+      thread.start();
+    }
+    for (Thread thread : threads) {
+      thread.join();
+    }
+    assertThat(failure.get()).isNull();
+  }
+
   @Test
   void what_cannot_be_written_is_named() {
     KryoCodec codec = KryoCodec.trusted(null);
