@@ -1,4 +1,4 @@
-package io.asynqueue.remote.impl;
+package io.asynqueue.remote;
 
 import io.asynqueue.internal.NamedTask;
 import java.util.Objects;

@@ -1,7 +1,7 @@
 package io.asynqueue.remote;
 
 import io.asynqueue.Task;
-import io.asynqueue.remote.impl.NamedCall;
+import io.asynqueue.remote.server.WorkerServer;
 
 /**
  * Names of what a {@link WorkerServer}'s service exposes, to call through a queue with {@link RemoteWorker}s:

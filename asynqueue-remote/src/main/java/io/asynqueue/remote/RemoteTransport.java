@@ -1,4 +1,4 @@
-package io.asynqueue.remote.impl;
+package io.asynqueue.remote;
 
 import io.asynqueue.WorkerLostException;
 import io.asynqueue.internal.channel.Channel;
@@ -7,8 +7,9 @@ import io.asynqueue.internal.channel.Transport;
 import io.asynqueue.internal.codec.BoundedInput;
 import io.asynqueue.internal.codec.KryoCodec;
 import io.asynqueue.internal.codec.Wire;
-import io.asynqueue.remote.AuthenticationException;
-import io.asynqueue.remote.RemoteWorkerOptions;
+import io.asynqueue.remote.internal.FrameParser;
+import io.asynqueue.remote.internal.Handshake;
+import io.asynqueue.remote.internal.Outbox;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;

@@ -1,7 +1,7 @@
 package io.asynqueue.remote;
 
 import io.asynqueue.RefusedCallException;
-import io.asynqueue.remote.impl.RemoteWorkerImpl;
+import io.asynqueue.remote.server.WorkerServer;
 import io.asynqueue.spi.Worker;
 import io.vertx.core.Vertx;
 

@@ -1,10 +1,8 @@
-package io.asynqueue.remote.impl;
+package io.asynqueue.remote;
 
 import io.asynqueue.internal.channel.ChannelOptions;
 import io.asynqueue.internal.channel.ChannelWorker;
 import io.asynqueue.internal.channel.Hello;
-import io.asynqueue.remote.RemoteWorker;
-import io.asynqueue.remote.RemoteWorkerOptions;
 import io.asynqueue.spi.Job;
 import io.asynqueue.spi.WorkerSupervisor;
 import io.vertx.core.Future;

@@ -1,5 +1,8 @@
 package io.asynqueue.remote;
 
+import static io.asynqueue.remote.internal.Checks.positive;
+
+import io.asynqueue.remote.server.WorkerServerOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetClientOptions;
@@ -240,7 +243,7 @@ public class RemoteWorkerOptions {
    * @return a reference to this, so the API can be used fluently
    */
   public RemoteWorkerOptions setConnectTimeout(Duration connectTimeout) {
-    this.connectTimeout = WorkerServerOptions.positive(connectTimeout, "connectTimeout");
+    this.connectTimeout = positive(connectTimeout, "connectTimeout");
     return this;
   }
 
@@ -272,7 +275,7 @@ public class RemoteWorkerOptions {
    * @return a reference to this, so the API can be used fluently
    */
   public RemoteWorkerOptions setReconnectDelay(Duration reconnectDelay) {
-    this.reconnectDelay = WorkerServerOptions.positive(reconnectDelay, "reconnectDelay");
+    this.reconnectDelay = positive(reconnectDelay, "reconnectDelay");
     return this;
   }
 
@@ -286,7 +289,7 @@ public class RemoteWorkerOptions {
    * @return a reference to this, so the API can be used fluently
    */
   public RemoteWorkerOptions setMaxReconnectDelay(Duration maxReconnectDelay) {
-    this.maxReconnectDelay = WorkerServerOptions.positive(maxReconnectDelay, "maxReconnectDelay");
+    this.maxReconnectDelay = positive(maxReconnectDelay, "maxReconnectDelay");
     return this;
   }
 
@@ -301,7 +304,7 @@ public class RemoteWorkerOptions {
    * @return a reference to this, so the API can be used fluently
    */
   public RemoteWorkerOptions setHeartbeatInterval(Duration heartbeatInterval) {
-    this.heartbeatInterval = WorkerServerOptions.positive(heartbeatInterval, "heartbeatInterval");
+    this.heartbeatInterval = positive(heartbeatInterval, "heartbeatInterval");
     return this;
   }
 

@@ -1,6 +1,5 @@
-package io.asynqueue.remote.impl;
+package io.asynqueue.remote;
 
-import io.asynqueue.remote.RemoteWorker;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

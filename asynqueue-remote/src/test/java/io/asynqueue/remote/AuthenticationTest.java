@@ -1,12 +1,14 @@
 package io.asynqueue.remote;
 
+import io.asynqueue.remote.server.WorkerServer;
+import io.asynqueue.remote.server.WorkerServerOptions;
 import static io.asynqueue.remote.Servers.await;
 import static io.asynqueue.remote.Servers.failure;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.asynqueue.TaskQueue;
-import io.asynqueue.remote.impl.Handshake;
+import io.asynqueue.remote.internal.Handshake;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetServer;

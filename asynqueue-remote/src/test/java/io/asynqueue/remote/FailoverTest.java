@@ -1,5 +1,6 @@
 package io.asynqueue.remote;
 
+import io.asynqueue.remote.cli.ServerManager;
 import static io.asynqueue.remote.Servers.await;
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,5 +1,6 @@
 package io.asynqueue.remote;
 
+import io.asynqueue.remote.server.WorkerServer;
 import static io.asynqueue.remote.Servers.await;
 import static org.assertj.core.api.Assertions.assertThat;
 

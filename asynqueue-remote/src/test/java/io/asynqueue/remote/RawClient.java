@@ -1,6 +1,6 @@
 package io.asynqueue.remote;
 
-import io.asynqueue.remote.impl.Handshake;
+import io.asynqueue.remote.internal.Handshake;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;

@@ -8,14 +8,14 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /** A TCP relay on 127.0.0.1 to a server's port, whose connections a test can drop or cut. */
-final class Relay {
+public final class Relay {
 
   private final Vertx vertx;
   private final int target;
   private final Set<NetSocket> sockets = ConcurrentHashMap.newKeySet();
   private NetServer server;
 
-  Relay(Vertx vertx, int target) {
+  public Relay(Vertx vertx, int target) {
     this.vertx = vertx;
     this.target = target;
   }
@@ -24,7 +24,7 @@ final class Relay {
    * @param port the port to listen on, 0 for any
    * @return the port it listens on
    */
-  Future<Integer> listen(int port) {
+  public Future<Integer> listen(int port) {
     server = vertx.createNetServer().connectHandler(in -> {
       in.pause();
       sockets.add(in);
@@ -39,13 +39,13 @@ final class Relay {
   }
 
   /** Closes the connections it relays, and goes on listening: a connection lost, the server still there. */
-  void drop() {
+  public void drop() {
     sockets.forEach(NetSocket::close);
     sockets.clear();
   }
 
   /** @return a Future completed when it has dropped its connections and stopped listening */
-  Future<Void> cut() {
+  public Future<Void> cut() {
     drop();
     return server.close();
   }

@@ -1,5 +1,7 @@
 package io.asynqueue.remote;
 
+import io.asynqueue.remote.server.WorkerServer;
+import io.asynqueue.remote.server.WorkerServerOptions;
 import io.asynqueue.TaskQueue;
 import io.asynqueue.contract.ContractTasks;
 import io.asynqueue.contract.WorkerContractTest;

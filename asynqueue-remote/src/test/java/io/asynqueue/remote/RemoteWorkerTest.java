@@ -1,5 +1,6 @@
 package io.asynqueue.remote;
 
+import io.asynqueue.remote.server.WorkerServer;
 import io.asynqueue.RefusedCallException;
 import static io.asynqueue.remote.Servers.await;
 import static io.asynqueue.remote.Servers.failure;

@@ -1,5 +1,7 @@
 package io.asynqueue.remote;
 
+import io.asynqueue.remote.server.WorkerServer;
+import io.asynqueue.remote.server.WorkerServerOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Duration;
@@ -7,31 +9,31 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /** Helpers for the tests: a secret, in-JVM servers, options, awaiting Futures. */
-final class Servers {
+public final class Servers {
 
-  static final String SECRET = "correct horse battery staple 1978";
+  public static final String SECRET = "correct horse battery staple 1978";
 
   private Servers() {
   }
 
-  static WorkerServerOptions serverOptions() {
+  public static WorkerServerOptions serverOptions() {
     return new WorkerServerOptions().setPort(0).setSecret(SECRET).setConcurrency(2)
         .addTaskClass(AddTask.class).addDataClass(Tasks.Point.class).addDataClass(NotAllowedTask.class);
   }
 
-  static WorkerServer start(Vertx vertx, WorkerServerOptions options) throws Exception {
+  public static WorkerServer start(Vertx vertx, WorkerServerOptions options) throws Exception {
     WorkerServer server = WorkerServer.create(vertx, new Tasks(), options);
     await(server.listen());
     return server;
   }
 
-  static RemoteWorkerOptions workerOptions(int port) {
+  public static RemoteWorkerOptions workerOptions(int port) {
     return new RemoteWorkerOptions().setPort(port).setSecret(SECRET)
         .setReconnectDelay(Duration.ofMillis(50)).setMaxReconnectDelay(Duration.ofMillis(200));
   }
 
   /** A secret file readable by its owner only, as the command line wants it. */
-  static java.nio.file.Path secretFile(java.nio.file.Path dir) throws java.io.IOException {
+  public static java.nio.file.Path secretFile(java.nio.file.Path dir) throws java.io.IOException {
     java.nio.file.Path f = dir.resolve("secret");
     java.nio.file.Files.writeString(f, SECRET + "\n");
     java.nio.file.Files.setPosixFilePermissions(f, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
@@ -39,7 +41,7 @@ final class Servers {
   }
 
   /** The serve arguments of a test server in a child JVM. */
-  static String[] serveArgs(java.nio.file.Path secretFile, String... more) {
+  public static String[] serveArgs(java.nio.file.Path secretFile, String... more) {
     java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("--secret-file", secretFile.toString(),
         "--service", Tasks.class.getName(), "--concurrency", "2", "--allow-task", AddTask.class.getName(),
         "--data-class", Tasks.Point.class.getName()));
@@ -47,7 +49,7 @@ final class Servers {
     return args.toArray(new String[0]);
   }
 
-  static <T> T await(Future<T> f) throws Exception {
+  public static <T> T await(Future<T> f) throws Exception {
     try {
       return f.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     } catch (ExecutionException e) {
@@ -58,7 +60,7 @@ final class Servers {
     }
   }
 
-  static Throwable failure(Future<?> f) throws Exception {
+  public static Throwable failure(Future<?> f) throws Exception {
     try {
       f.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     } catch (ExecutionException e) {

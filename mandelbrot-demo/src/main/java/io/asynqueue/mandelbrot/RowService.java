@@ -1,7 +1,7 @@
 package io.asynqueue.mandelbrot;
 
-import io.asynqueue.remote.WorkerServer;
-import io.asynqueue.remote.WorkerServerOptions;
+import io.asynqueue.remote.server.WorkerServer;
+import io.asynqueue.remote.server.WorkerServerOptions;
 import io.vertx.core.Vertx;
 
 /**

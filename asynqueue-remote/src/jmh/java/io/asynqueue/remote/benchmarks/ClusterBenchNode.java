@@ -1,9 +1,10 @@
 package io.asynqueue.remote.benchmarks;
 
-import io.asynqueue.remote.AsynQueueCluster;
-import io.asynqueue.remote.ClusterOptions;
-import io.asynqueue.remote.WorkerServer;
-import io.asynqueue.remote.WorkerServerOptions;
+import io.asynqueue.remote.cluster.ClusterQueue;
+import io.asynqueue.remote.cluster.AsynQueueCluster;
+import io.asynqueue.remote.cluster.ClusterOptions;
+import io.asynqueue.remote.server.WorkerServer;
+import io.asynqueue.remote.server.WorkerServerOptions;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.io.InputStream;
@@ -43,7 +44,7 @@ public final class ClusterBenchNode {
         .completion());
     WorkerServer server = WorkerServer.create(vertx, new ClusterBenchmark.Service(), new WorkerServerOptions()
         .setPort(0).setSecret(RemoteBenchmark.SECRET).setConcurrency(2).setMaxInFlight(maxInFlight));
-    int port = ClusterBenchmark.await(server.joinCluster(ClusterBenchmark.POOL));
+    int port = ClusterBenchmark.await(ClusterQueue.join(server, ClusterBenchmark.POOL));
     System.out.println(ClusterBenchmark.READY + pid + " port " + port);
     System.out.flush();
 

@@ -1,10 +1,10 @@
 package io.asynqueue.remote.benchmarks;
 
 import io.asynqueue.Task;
-import io.asynqueue.remote.AsynQueueCluster;
-import io.asynqueue.remote.ClusterOptions;
-import io.asynqueue.remote.ClusterQueue;
-import io.asynqueue.remote.ClusterQueueOptions;
+import io.asynqueue.remote.cluster.AsynQueueCluster;
+import io.asynqueue.remote.cluster.ClusterOptions;
+import io.asynqueue.remote.cluster.ClusterQueue;
+import io.asynqueue.remote.cluster.ClusterQueueOptions;
 import io.asynqueue.remote.Remote;
 import io.asynqueue.remote.RemoteWorkerOptions;
 import io.vertx.core.Future;

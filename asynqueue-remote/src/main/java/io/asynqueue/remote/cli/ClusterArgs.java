@@ -1,7 +1,7 @@
 package io.asynqueue.remote.cli;
 
-import io.asynqueue.remote.AsynQueueCluster;
-import io.asynqueue.remote.ClusterOptions;
+import io.asynqueue.remote.cluster.AsynQueueCluster;
+import io.asynqueue.remote.cluster.ClusterOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Duration;

@@ -1,7 +1,8 @@
 package io.asynqueue.remote.cli;
 
-import io.asynqueue.remote.WorkerServer;
-import io.asynqueue.remote.WorkerServerOptions;
+import io.asynqueue.remote.cluster.ClusterQueue;
+import io.asynqueue.remote.server.WorkerServer;
+import io.asynqueue.remote.server.WorkerServerOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.ClientAuth;
 import io.vertx.core.net.NetServerOptions;
@@ -199,7 +200,7 @@ public final class Main implements Callable<Integer> {
       int actual;
       try {
         server = WorkerServer.create(vertx, serviceObject, options);
-        actual = await(cluster.enabled() ? server.joinCluster(cluster.pool()) : server.listen());
+        actual = await(cluster.enabled() ? ClusterQueue.join(server, cluster.pool()) : server.listen());
       } catch (Exception e) {
         err.println("cannot serve: " + rootMessage(e));
         vertx.close();

@@ -1,6 +1,5 @@
-package io.asynqueue.remote;
+package io.asynqueue.remote.cli;
 
-import io.asynqueue.remote.cli.Main;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;

@@ -1,4 +1,4 @@
-package io.asynqueue.remote.impl;
+package io.asynqueue.remote.cluster;
 
 import com.hazelcast.cluster.Member;
 import com.hazelcast.cluster.MembershipEvent;

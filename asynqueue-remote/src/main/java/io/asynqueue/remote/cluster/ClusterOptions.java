@@ -1,5 +1,6 @@
-package io.asynqueue.remote;
+package io.asynqueue.remote.cluster;
 
+import io.asynqueue.remote.server.WorkerServer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

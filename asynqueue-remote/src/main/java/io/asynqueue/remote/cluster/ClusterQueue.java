@@ -1,7 +1,9 @@
-package io.asynqueue.remote;
+package io.asynqueue.remote.cluster;
 
 import io.asynqueue.TaskQueue;
-import io.asynqueue.remote.impl.ClusterWorkers;
+import io.asynqueue.remote.RemoteWorkerOptions;
+import io.asynqueue.remote.server.WorkerServer;
+import io.asynqueue.remote.server.WorkerServerInternal;
 import io.asynqueue.spi.ForwardingTaskQueue;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -93,6 +95,32 @@ public final class ClusterQueue extends ForwardingTaskQueue {
    */
   public static ClusterQueue create(Vertx vertx, String pool, ClusterQueueOptions options) {
     return new ClusterQueue(Objects.requireNonNull(vertx, "vertx"), pool, new ClusterQueueOptions(options));
+  }
+
+  /**
+   * Offers a server to a pool of workers in a Vert.x cluster: it listens (unless it already does), then registers
+   * its address in the pool, where every {@code ClusterQueue} of the pool finds it and attaches it at once.
+   * Closing the server leaves the pool; if its node dies, the cluster reports it and the queues let it go.
+   *
+   * <pre>{@code
+   * Vertx.builder().withClusterManager(AsynQueueCluster.hazelcast(clusterOptions)).buildClustered()
+   *     .compose(vertx -> ClusterQueue.join(WorkerServer.create(vertx, new Tasks(), serverOptions), "render-pool"));
+   * }</pre>
+   *
+   * <p>The address registered is the server's host, or, when it listens on all interfaces ({@code 0.0.0.0}), the
+   * address this node has in the cluster. Clients still authenticate as always: joining the pool lets a queue find
+   * the server, not skip the secret.
+   *
+   * @param server the server, made on a clustered Vert.x instance
+   * @param pool the pool's name
+   * @return a Future of the port it listens on, completed once registered; failed with
+   *     {@link IllegalStateException} if the server is closed, or closes before it is registered
+   * @throws IllegalArgumentException if Vert.x is not clustered with Hazelcast (see {@link AsynQueueCluster})
+   * @throws IllegalStateException if {@code io.vertx:vertx-hazelcast} (an optional dependency) is not on the class
+   *     path
+   */
+  public static Future<Integer> join(WorkerServer server, String pool) {
+    return ClusterWorkers.join((WorkerServerInternal) Objects.requireNonNull(server, "server"), pool);
   }
 
   /** @return a Future completed once the queue watches the pool and has heard of the servers in it now */

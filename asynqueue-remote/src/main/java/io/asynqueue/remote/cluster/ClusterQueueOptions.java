@@ -1,6 +1,7 @@
-package io.asynqueue.remote;
+package io.asynqueue.remote.cluster;
 
 import io.asynqueue.TaskQueueOptions;
+import io.asynqueue.remote.RemoteWorkerOptions;
 import java.util.Objects;
 
 /**

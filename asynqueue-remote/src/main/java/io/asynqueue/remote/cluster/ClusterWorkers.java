@@ -1,11 +1,13 @@
-package io.asynqueue.remote.impl;
+package io.asynqueue.remote.cluster;
 
 import io.asynqueue.DetachMode;
 import io.asynqueue.QueueShutdownException;
 import io.asynqueue.TaskQueue;
-import io.asynqueue.remote.ClusterQueue.WorkerEvent;
 import io.asynqueue.remote.RemoteWorker;
 import io.asynqueue.remote.RemoteWorkerOptions;
+import io.asynqueue.remote.cluster.ClusterQueue.WorkerEvent;
+import io.asynqueue.remote.server.WorkerServer;
+import io.asynqueue.remote.server.WorkerServerInternal;
 import io.asynqueue.spi.Job;
 import io.asynqueue.spi.Worker;
 import io.asynqueue.spi.WorkerSupervisor;
@@ -22,13 +24,17 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
- * A {@link io.asynqueue.remote.ClusterQueue}'s side of the pool: a remote worker attached for each server the
+ * A {@link io.asynqueue.remote.cluster.ClusterQueue}'s side of the pool: a remote worker attached for each server the
  * {@link ClusterDirectory} reports, detached when it leaves or its node is lost. Its state is touched on one context
  * only.
  */
-public final class ClusterWorkers implements ClusterDirectory.Listener {
+final class ClusterWorkers implements ClusterDirectory.Listener {
+
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ClusterQueue.class);
+  private static final org.slf4j.Logger serverLog = org.slf4j.LoggerFactory.getLogger(WorkerServer.class);
 
   /** How long a server whose worker gave up stays unattached before it is tried again, if still in the pool. */
   static final long RETRY_MILLIS = 5_000;
@@ -79,7 +85,41 @@ public final class ClusterWorkers implements ClusterDirectory.Listener {
    * @param template the workers' options, but for host and port
    * @throws IllegalArgumentException if Vert.x is not clustered with Hazelcast
    */
-  public ClusterWorkers(Vertx vertx, String pool, TaskQueue queue, RemoteWorkerOptions template) {
+  /** See {@link ClusterQueue#join}. */
+  static Future<Integer> join(WorkerServerInternal server, String pool) {
+    ClusterDirectory directory = Clustering.directory(server.vertx(), pool);
+    if (server.isClosing()) {
+      return Future.failedFuture(new IllegalStateException("the server is closed"));
+    }
+    Future<Integer> listening = server.actualPort() != 0 ? Future.succeededFuture(server.actualPort()) : server.listen();
+    return listening.compose(p -> {
+      String host = server.options().getHost();
+      if (host.equals("0.0.0.0") || host.equals("::") || host.isEmpty()) {
+        host = directory.localHost();
+      }
+      String address = (host.contains(":") ? "[" + host + "]" : host) + ":" + p;
+      if (isLoopback(host) && !isLoopback(directory.localHost())) {
+        serverLog.warn("AsynQueue WorkerServer joins the pool '{}' at {}, a loopback address, while its cluster node "
+            + "is at {}: queues on other hosts cannot reach it there; listen on this host's address "
+            + "(WorkerServerOptions.setHost, serve --host)", pool, address, directory.localHost());
+      }
+      return directory.register(address).compose(registration -> {
+        Supplier<Future<Void>> leave = registration::unregister;
+        if (!server.beforeClose(leave)) { // closed while registering: undo it here
+          return registration.unregister().transform(x ->
+              Future.failedFuture(new IllegalStateException("the server closed while joining the pool")));
+        }
+        serverLog.info("AsynQueue WorkerServer {} joined the pool '{}'", address, pool);
+        return Future.succeededFuture(p);
+      });
+    });
+  }
+
+  private static boolean isLoopback(String host) {
+    return host.equals("localhost") || host.startsWith("127.") || host.equals("::1") || host.equals("[::1]");
+  }
+
+  ClusterWorkers(Vertx vertx, String pool, TaskQueue queue, RemoteWorkerOptions template) {
     this.vertx = vertx;
     this.context = vertx.getOrCreateContext();
     this.pool = pool;
@@ -87,7 +127,7 @@ public final class ClusterWorkers implements ClusterDirectory.Listener {
     this.template = new RemoteWorkerOptions(template);
     this.directory = Clustering.directory(vertx, pool);
     this.watch = directory.watch(context, this);
-    watch.onFailure(e -> WorkerLog.log.error("cannot watch the pool '{}': {}", pool, e.toString()));
+    watch.onFailure(e -> log.error("cannot watch the pool '{}': {}", pool, e.toString()));
   }
 
   /** @return a Future completed once the pool is watched and its servers of now reported */
@@ -215,7 +255,7 @@ public final class ClusterWorkers implements ClusterDirectory.Listener {
     try {
       port = Integer.parseInt(address.substring(colon + 1));
     } catch (RuntimeException e) {
-      WorkerLog.log.warn("pool '{}': ignoring a server with a bad address '{}'", pool, address);
+      log.warn("pool '{}': ignoring a server with a bad address '{}'", pool, address);
       return;
     }
     String host = address.substring(0, Math.max(colon, 0));
@@ -232,7 +272,7 @@ public final class ClusterWorkers implements ClusterDirectory.Listener {
         if (node.departed != null) {
           return; // it left, or its node was lost, while it was attaching: not a refusal
         }
-        WorkerLog.log.warn("pool '{}': cannot attach the server at {}: {}", pool, address, ar.cause().toString());
+        log.warn("pool '{}': cannot attach the server at {}: {}", pool, address, ar.cause().toString());
         emit(new WorkerEvent(WorkerEvent.Kind.REFUSED, nodeId, address, 0, ar.cause()));
         return;
       }
@@ -241,7 +281,7 @@ public final class ClusterWorkers implements ClusterDirectory.Listener {
         queue.detachWorker(node.workerId, node.departed);
         return;
       }
-      WorkerLog.log.info("pool '{}': attached the server at {} as worker {}", pool, address, node.workerId);
+      log.info("pool '{}': attached the server at {} as worker {}", pool, address, node.workerId);
       refresh();
       emit(new WorkerEvent(WorkerEvent.Kind.ATTACHED, nodeId, address, node.workerId, null));
       wakeAwaiters();
@@ -258,7 +298,7 @@ public final class ClusterWorkers implements ClusterDirectory.Listener {
       }
       return;
     }
-    WorkerLog.log.info("pool '{}': the server at {} {}; detaching worker {}", pool, node.address,
+    log.info("pool '{}': the server at {} {}; detaching worker {}", pool, node.address,
         kind == WorkerEvent.Kind.LOST ? "is lost" : "left", node.workerId);
     queue.detachWorker(node.workerId, mode);
     refresh();
@@ -310,7 +350,7 @@ public final class ClusterWorkers implements ClusterDirectory.Listener {
       try {
         h.handle(event);
       } catch (RuntimeException e) {
-        WorkerLog.log.warn("pool '{}': the worker handler threw", pool, e);
+        log.warn("pool '{}': the worker handler threw", pool, e);
       }
     }
   }

@@ -1,4 +1,4 @@
-package io.asynqueue.remote.impl;
+package io.asynqueue.remote.cluster;
 
 import io.vertx.core.Vertx;
 

@@ -1,4 +1,4 @@
-package io.asynqueue.remote.impl;
+package io.asynqueue.remote.internal;
 
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
@@ -9,10 +9,10 @@ import io.vertx.core.parsetools.RecordParser;
  * the maximum before a byte of the body is buffered, so a peer cannot make it hold more than one maximum frame.
  * After a bad length it stops: the owner closes the connection.
  */
-final class FrameParser implements Handler<Buffer> {
+public final class FrameParser implements Handler<Buffer> {
 
   /** Where frames go. */
-  interface Sink {
+  public interface Sink {
     /** A whole frame body (its first byte is the type). */
     void frame(Buffer body);
 
@@ -26,7 +26,7 @@ final class FrameParser implements Handler<Buffer> {
   private boolean header = true;
   private boolean dead;
 
-  FrameParser(int maxFrameBytes, Sink sink) {
+  public FrameParser(int maxFrameBytes, Sink sink) {
     this.maxFrameBytes = maxFrameBytes;
     this.sink = sink;
     parser.handler(this::record);
@@ -40,7 +40,7 @@ final class FrameParser implements Handler<Buffer> {
   }
 
   /** Stops delivering frames (the connection is closing). */
-  void stop() {
+  public void stop() {
     dead = true;
   }
 

@@ -1,4 +1,4 @@
-package io.asynqueue.remote.impl;
+package io.asynqueue.remote.internal;
 
 import io.vertx.core.buffer.Buffer;
 import java.nio.charset.StandardCharsets;

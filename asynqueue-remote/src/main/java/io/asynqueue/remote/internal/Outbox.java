@@ -1,4 +1,4 @@
-package io.asynqueue.remote.impl;
+package io.asynqueue.remote.internal;
 
 import io.asynqueue.internal.codec.Wire;
 import io.vertx.core.buffer.Buffer;
@@ -15,7 +15,7 @@ import java.util.ArrayDeque;
  * go out between the fragments, so one huge reply does not hold up the others, and a slow reader stops the
  * fragments rather than letting them pile up in memory.
  */
-final class Outbox {
+public final class Outbox {
 
   private static final int INITIAL = 4096;
 
@@ -47,7 +47,7 @@ final class Outbox {
   private boolean draining;
   private final ArrayDeque<Runnable> drainWaiters = new ArrayDeque<>();
 
-  Outbox(ContextInternal context, NetSocket socket) {
+  public Outbox(ContextInternal context, NetSocket socket) {
     this.context = context;
     this.socket = socket;
   }
@@ -60,7 +60,7 @@ final class Outbox {
    * @param len how many
    * @return {@code false} if the connection is closed (nothing was added)
    */
-  boolean append(byte[] b, int off, int len) {
+  public boolean append(byte[] b, int off, int len) {
     synchronized (lock) {
       if (closed) {
         return false;
@@ -81,7 +81,7 @@ final class Outbox {
    * @param offset where the body starts
    * @param length its length
    */
-  void appendLarge(long id, byte[] body, int offset, int length) {
+  public void appendLarge(long id, byte[] body, int offset, int length) {
     synchronized (lock) {
       if (!closed) {
         large.add(new Large(id, body, offset, length));
@@ -90,7 +90,7 @@ final class Outbox {
   }
 
   /** Sends what was appended soon, on the context: one hop for everything appended before it runs. */
-  void flushSoon() {
+  public void flushSoon() {
     synchronized (lock) {
       if (scheduled || closed) {
         return;
@@ -101,7 +101,7 @@ final class Outbox {
   }
 
   /** Sends what was appended now; on the context only. */
-  void flush() {
+  public void flush() {
     Buffer out;
     synchronized (lock) {
       scheduled = false;
@@ -139,7 +139,7 @@ final class Outbox {
    * Runs {@code r} on the context once the socket's write queue is no longer full (at once if it is not): for a
    * reader that stops reading while its peer does not read the replies.
    */
-  void whenDrained(Runnable r) {
+  public void whenDrained(Runnable r) {
     if (!socket.writeQueueFull()) {
       r.run();
       return;
@@ -166,7 +166,7 @@ final class Outbox {
   }
 
   /** Drops everything: the connection is closing. */
-  void close() {
+  public void close() {
     synchronized (lock) {
       closed = true;
       pending = null;

@@ -1,4 +1,4 @@
-package io.asynqueue.remote.impl;
+package io.asynqueue.remote.server;
 
 import java.util.concurrent.LinkedBlockingDeque;
 import org.slf4j.Logger;

@@ -1,4 +1,4 @@
-package io.asynqueue.remote.impl;
+package io.asynqueue.remote.server;
 
 import com.esotericsoftware.kryo.io.Output;
 import io.asynqueue.internal.codec.FrameWriter;
@@ -6,6 +6,9 @@ import io.asynqueue.internal.codec.KryoCodec;
 import io.asynqueue.internal.codec.Wire;
 import io.asynqueue.internal.runner.Runner;
 import io.asynqueue.internal.runner.RunnerCall;
+import io.asynqueue.remote.internal.FrameParser;
+import io.asynqueue.remote.internal.Handshake;
+import io.asynqueue.remote.internal.Outbox;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.ContextInternal;
@@ -35,7 +38,7 @@ import java.util.concurrent.atomic.AtomicLong;
 final class ServerConnection extends Runner implements FrameParser.Sink {
 
   private static final int MAX_ITERATORS = 4096;
-  /** Calls this small may run inline (see {@link io.asynqueue.remote.WorkerServerOptions#setInlineFastCalls}). */
+  /** Calls this small may run inline (see {@link io.asynqueue.remote.server.WorkerServerOptions#setInlineFastCalls}). */
   private static final int INLINE_BYTES = 4096;
 
   private enum State { HANDSHAKE, OPEN, CLOSED }

@@ -1,4 +1,4 @@
-package io.asynqueue.remote.impl;
+package io.asynqueue.remote.server;
 
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;

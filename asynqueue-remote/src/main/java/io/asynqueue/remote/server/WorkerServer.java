@@ -1,11 +1,11 @@
-package io.asynqueue.remote;
+package io.asynqueue.remote.server;
 
-import io.asynqueue.remote.impl.WorkerServerImpl;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 
 /**
- * Runs calls from {@link RemoteWorker}s on other hosts: a Vert.x {@code NetServer}.
+ * Runs calls from {@link io.asynqueue.remote.RemoteWorker}s on other hosts: a Vert.x {@code NetServer}. To offer
+ * it to the queues of a Vert.x cluster, {@link io.asynqueue.remote.cluster.AsynQueueCluster#join join} a pool.
  *
  * <pre>{@code
  * WorkerServer server = WorkerServer.create(vertx, new Tasks(), new WorkerServerOptions()
@@ -23,10 +23,11 @@ import io.vertx.core.Vertx;
  *
  * <p><b>Running.</b> Calls run on {@linkplain WorkerServerOptions#setConcurrency(int) concurrency} threads shared by
  * all connections, urgent calls first; that concurrency and an in-flight limit are advertised to clients, which keep
- * the server busy without flooding it. A method returning a Vert.x {@code Future} or a {@code CompletionStage}
- * replies when it completes, without holding a thread. A method returning an {@code Iterator} or a {@code Stream}
- * (or, for {@code iterate} calls, an {@code Iterable}) becomes a remote iterator: the server sends its elements in
- * batches as the client grants credit, so a slow consumer stops the iterator. A reply of any size streams back in
+ * the server busy without flooding it. What a method returns means what it means on every worker kind (see
+ * {@link io.asynqueue.TaskQueue}): a Vert.x {@code Future} or a {@code CompletionStage} replies when it completes,
+ * without holding a thread; for {@code iterate} calls an {@code Iterator}, {@code Iterable} or {@code Stream}
+ * becomes a remote iterator, whose elements the server sends in batches as the client grants credit, so a slow
+ * consumer stops the iterator. A reply of any size streams back in
  * fragments, between the other replies. A timed-out call is interrupted.
  *
  * <p>Command line: {@code java -jar asynqueue-remote.jar serve --port 1978 --secret-file FILE --service CLASS}.
@@ -54,34 +55,12 @@ public interface WorkerServer {
    */
   Future<Integer> listen();
 
-  /**
-   * Offers this server to a pool of workers in a Vert.x cluster: listens (unless it already does), then registers
-   * its address in the pool, where every {@link ClusterQueue} of the pool finds it and attaches it at once. Closing
-   * the server leaves the pool; if its node dies, the cluster reports it and the queues let it go.
-   *
-   * <pre>{@code
-   * Vertx.builder().withClusterManager(AsynQueueCluster.hazelcast(clusterOptions)).buildClustered()
-   *     .compose(vertx -> WorkerServer.create(vertx, new Tasks(), serverOptions).joinCluster("render-pool"));
-   * }</pre>
-   *
-   * <p>The address registered is the server's host, or, when it listens on all interfaces ({@code 0.0.0.0}), the
-   * address this node has in the cluster. Clients still authenticate as always: joining the pool lets a queue find
-   * the server, not skip the secret.
-   *
-   * @param pool the pool's name
-   * @return a Future of the port it listens on, completed once registered; failed with
-   *     {@link IllegalStateException} if the server is closed, or closes before it is registered
-   * @throws IllegalArgumentException if Vert.x is not clustered with Hazelcast (see {@link AsynQueueCluster})
-   * @throws IllegalStateException if {@code io.vertx:vertx-hazelcast} (an optional dependency) is not on the class
-   *     path
-   */
-  Future<Integer> joinCluster(String pool);
-
   /** @return the port it listens on, or 0 before {@link #listen()} completed */
   int actualPort();
 
   /**
-   * Closes the server. If it {@linkplain #joinCluster(String) joined} cluster pools, it leaves them first, then
+   * Closes the server. If it {@linkplain io.asynqueue.remote.cluster.AsynQueueCluster#join joined} cluster pools,
+   * it leaves them first, then
    * waits (up to 10 seconds) for the calls in flight to finish and reply: the queues of the pool stop sending it
    * calls as soon as they hear it left, so a graceful stop loses nothing. Then it stops listening and closes every
    * connection (their clients see the calls still in flight lost, and reconnect elsewhere or later), and lets the

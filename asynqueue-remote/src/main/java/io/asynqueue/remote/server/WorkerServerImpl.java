@@ -1,8 +1,6 @@
-package io.asynqueue.remote.impl;
+package io.asynqueue.remote.server;
 
 import io.asynqueue.internal.codec.KryoCodec;
-import io.asynqueue.remote.WorkerServer;
-import io.asynqueue.remote.WorkerServerOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.ClientAuth;
@@ -21,7 +19,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** The server: its options, service, codec and threads, and the connections it accepted. */
-public final class WorkerServerImpl implements WorkerServer {
+final class WorkerServerImpl implements WorkerServerInternal {
 
   static final Logger log = LoggerFactory.getLogger(WorkerServer.class);
 
@@ -123,38 +121,29 @@ public final class WorkerServerImpl implements WorkerServer {
   }
 
   @Override
-  public Future<Integer> joinCluster(String pool) {
-    ClusterDirectory directory = Clustering.directory(vertx, pool);
-    if (closing) {
-      return Future.failedFuture(new IllegalStateException("the server is closed"));
-    }
-    Future<Integer> listening = port != 0 ? Future.succeededFuture(port) : listen();
-    return listening.compose(p -> {
-      String host = options.getHost();
-      if (host.equals("0.0.0.0") || host.equals("::") || host.isEmpty()) {
-        host = directory.localHost();
-      }
-      String address = (host.contains(":") ? "[" + host + "]" : host) + ":" + p;
-      if (isLoopback(host) && !isLoopback(directory.localHost())) {
-        log.warn("AsynQueue WorkerServer joins the pool '{}' at {}, a loopback address, while its cluster node is at {}: "
-            + "queues on other hosts cannot reach it there; listen on this host's address (WorkerServerOptions"
-            + ".setHost, serve --host)", pool, address, directory.localHost());
-      }
-      return directory.register(address).compose(registration -> {
-        java.util.function.Supplier<Future<Void>> leave = registration::unregister;
-        leaves.add(leave);
-        if (closing && leaves.remove(leave)) { // closed while registering, before close() saw it: undo it here
-          return registration.unregister().transform(x ->
-              Future.failedFuture(new IllegalStateException("the server closed while joining the pool")));
-        }
-        log.info("AsynQueue WorkerServer {} joined the pool '{}'", address, pool);
-        return Future.succeededFuture(p);
-      });
-    });
+  public Vertx vertx() {
+    return vertx;
   }
 
-  private static boolean isLoopback(String host) {
-    return host.equals("localhost") || host.startsWith("127.") || host.equals("::1") || host.equals("[::1]");
+  @Override
+  public WorkerServerOptions options() {
+    return options;
+  }
+
+  @Override
+  public boolean isClosing() {
+    return closing;
+  }
+
+  @Override
+  public boolean beforeClose(java.util.function.Supplier<Future<Void>> leave) {
+    leaves.add(leave);
+    return !closing || !leaves.remove(leave);
+  }
+
+  @Override
+  public boolean removeBeforeClose(java.util.function.Supplier<Future<Void>> leave) {
+    return leaves.remove(leave);
   }
 
   @Override

@@ -1,4 +1,6 @@
-package io.asynqueue.remote;
+package io.asynqueue.remote.server;
+
+import static io.asynqueue.remote.internal.Checks.positive;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -337,10 +339,4 @@ public class WorkerServerOptions {
     return this;
   }
 
-  static Duration positive(Duration d, String name) {
-    if (d == null || d.isNegative() || d.isZero()) {
-      throw new IllegalArgumentException(name + " must be positive, was " + d);
-    }
-    return d;
-  }
 }

@@ -1,4 +1,4 @@
-package io.asynqueue.remote;
+package io.asynqueue.remote.cluster;
 
 import static io.asynqueue.remote.Servers.await;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -9,6 +9,10 @@ import com.hazelcast.config.JoinConfig;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
+import io.asynqueue.remote.RemoteWorkerOptions;
+import io.asynqueue.remote.Servers;
+import io.asynqueue.remote.Tasks;
+import io.asynqueue.remote.server.WorkerServer;
 import io.vertx.core.Vertx;
 import java.io.Serializable;
 import java.time.Duration;
@@ -69,7 +73,7 @@ final class AsynQueueClusterTest {
       assertThatThrownBy(() -> ClusterQueue.create(vertx, "pool", options))
           .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("buildClustered");
       WorkerServer server = WorkerServer.create(vertx, new Tasks(), Servers.serverOptions());
-      assertThatThrownBy(() -> server.joinCluster("pool")).isInstanceOf(IllegalArgumentException.class)
+      assertThatThrownBy(() -> ClusterQueue.join(server, "pool")).isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("not clustered");
       assertThatThrownBy(() -> ClusterQueue.create(vertx, "pool", new ClusterQueueOptions()))
           .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("secret");

@@ -1,9 +1,13 @@
-package io.asynqueue.remote;
+package io.asynqueue.remote.cluster;
 
 import io.asynqueue.TaskQueue;
 import io.asynqueue.TaskQueueOptions;
 import io.asynqueue.contract.ContractTasks;
 import io.asynqueue.contract.WorkerContractTest;
+import io.asynqueue.remote.RemoteWorkerOptions;
+import io.asynqueue.remote.Servers;
+import io.asynqueue.remote.server.WorkerServer;
+import io.asynqueue.remote.server.WorkerServerOptions;
 import io.asynqueue.spi.Worker;
 import io.vertx.core.Vertx;
 import java.time.Duration;
@@ -31,8 +35,8 @@ final class ClusterQueueContractTest extends WorkerContractTest {
         .setClusterName("contract-" + UUID.randomUUID()).setJoinWait(Duration.ZERO);
     node = await(Vertx.builder().withClusterManager(AsynQueueCluster.hazelcast(cluster)).buildClustered());
     for (String pool : List.of("one", "two", "two")) {
-      await(WorkerServer.create(node, null, new WorkerServerOptions().setPort(0).setSecret(Servers.SECRET)
-          .setConcurrency(4).addTaskClass(ContractTasks.class)).joinCluster(pool));
+      await(ClusterQueue.join(WorkerServer.create(node, null, new WorkerServerOptions().setPort(0).setSecret(Servers.SECRET)
+          .setConcurrency(4).addTaskClass(ContractTasks.class)), pool));
     }
   }
 

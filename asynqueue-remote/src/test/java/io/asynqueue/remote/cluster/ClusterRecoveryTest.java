@@ -1,11 +1,15 @@
-package io.asynqueue.remote;
+package io.asynqueue.remote.cluster;
 
 import static io.asynqueue.remote.Servers.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.asynqueue.WorkerLostException;
-import io.asynqueue.remote.ClusterQueue.WorkerEvent;
-import io.asynqueue.remote.impl.ClusterDirectory;
+import io.asynqueue.remote.Relay;
+import io.asynqueue.remote.Remote;
+import io.asynqueue.remote.RemoteWorkerOptions;
+import io.asynqueue.remote.Servers;
+import io.asynqueue.remote.cluster.ClusterQueue.WorkerEvent;
+import io.asynqueue.remote.server.WorkerServer;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Duration;
@@ -151,21 +155,21 @@ final class ClusterRecoveryTest {
       com.hazelcast.core.HazelcastInstance hz = ((io.vertx.spi.cluster.hazelcast.HazelcastClusterManager)
           ((io.vertx.core.internal.VertxInternal) node).clusterManager()).getHazelcastInstance();
       WorkerServer server = Servers.start(node, Servers.serverOptions());
-      Future<Integer> joined = server.joinCluster("closing"); // registering...
+      Future<Integer> joined = ClusterQueue.join(server, "closing"); // registering...
       await(server.close()); // ...while it closes
       await(joined.otherwise(0));
       assertThat(hz.getMap("asynqueue.pool.closing").keySet()).isEmpty();
       // a server in two pools leaves both
       WorkerServer twice = Servers.start(node, Servers.serverOptions());
-      await(twice.joinCluster("first"));
-      await(twice.joinCluster("second"));
+      await(ClusterQueue.join(twice, "first"));
+      await(ClusterQueue.join(twice, "second"));
       assertThat(hz.getMap("asynqueue.pool.first").keySet()).hasSize(1);
       assertThat(hz.getMap("asynqueue.pool.second").keySet()).hasSize(1);
       await(twice.close());
       assertThat(hz.getMap("asynqueue.pool.first").keySet()).isEmpty();
       assertThat(hz.getMap("asynqueue.pool.second").keySet()).isEmpty();
       // and a closed server does not join
-      assertThat(Servers.failure(server.joinCluster("closing"))).isInstanceOf(IllegalStateException.class);
+      assertThat(Servers.failure(ClusterQueue.join(server, "closing"))).isInstanceOf(IllegalStateException.class);
       assertThat(hz.getMap("asynqueue.pool.closing").keySet()).isEmpty();
     } finally {
       await(node.close());
@@ -181,7 +185,7 @@ final class ClusterRecoveryTest {
     Vertx client = null;
     try {
       WorkerServer server = Servers.start(node, Servers.serverOptions().setConcurrency(8));
-      await(server.joinCluster("draining"));
+      await(ClusterQueue.join(server, "draining"));
       client = await(Vertx.builder()
           .withClusterManager(AsynQueueCluster.hazelcast(new ClusterOptions(cluster).setLiteMember(true)))
           .buildClustered());

@@ -1,11 +1,16 @@
-package io.asynqueue.remote;
+package io.asynqueue.remote.cluster;
 
 import static io.asynqueue.remote.Servers.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.asynqueue.CallOptions;
 import io.asynqueue.WorkerLostException;
-import io.asynqueue.remote.ClusterQueue.WorkerEvent;
+import io.asynqueue.remote.AuthenticationException;
+import io.asynqueue.remote.Remote;
+import io.asynqueue.remote.RemoteWorkerOptions;
+import io.asynqueue.remote.Servers;
+import io.asynqueue.remote.cli.ServerManager;
+import io.asynqueue.remote.cluster.ClusterQueue.WorkerEvent;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;

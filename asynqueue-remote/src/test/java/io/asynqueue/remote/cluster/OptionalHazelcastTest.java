@@ -1,4 +1,4 @@
-package io.asynqueue.remote;
+package io.asynqueue.remote.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,6 +1,11 @@
-package io.asynqueue.remote;
+package io.asynqueue.remote.cluster;
 
 import io.asynqueue.TaskQueue;
+import io.asynqueue.remote.Remote;
+import io.asynqueue.remote.RemoteWorker;
+import io.asynqueue.remote.RemoteWorkerOptions;
+import io.asynqueue.remote.Servers;
+import io.asynqueue.remote.server.WorkerServer;
 import io.vertx.core.Vertx;
 
 /**
@@ -26,7 +31,7 @@ public final class WithoutHazelcast {
     Integer sum = Servers.await(q.call(Remote.named("add"), 1, 2));
     System.out.println("remote call: " + sum);
     try {
-      server.joinCluster("pool");
+      ClusterQueue.join(server, "pool");
       System.out.println("joinCluster: no error");
     } catch (Throwable t) {
       System.out.println("joinCluster: " + t.getClass().getName() + ": " + t.getMessage());

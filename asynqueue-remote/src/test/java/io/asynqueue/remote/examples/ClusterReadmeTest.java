@@ -3,15 +3,15 @@ package io.asynqueue.remote.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.asynqueue.CallOptions;
-import io.asynqueue.remote.AsynQueueCluster;
-import io.asynqueue.remote.ClusterOptions;
-import io.asynqueue.remote.ClusterQueue;
-import io.asynqueue.remote.ClusterQueueOptions;
+import io.asynqueue.remote.cluster.AsynQueueCluster;
+import io.asynqueue.remote.cluster.ClusterOptions;
+import io.asynqueue.remote.cluster.ClusterQueue;
+import io.asynqueue.remote.cluster.ClusterQueueOptions;
 import io.asynqueue.remote.Remote;
 import io.asynqueue.remote.RemoteWorkerOptions;
 import io.asynqueue.remote.Tasks;
-import io.asynqueue.remote.WorkerServer;
-import io.asynqueue.remote.WorkerServerOptions;
+import io.asynqueue.remote.server.WorkerServer;
+import io.asynqueue.remote.server.WorkerServerOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Duration;
@@ -48,9 +48,9 @@ final class ClusterReadmeTest {
     Vertx workerNode = await(Vertx.builder().withClusterManager(AsynQueueCluster.hazelcast(cluster)).buildClustered());
     Vertx client = null;
     try {
-      int serverPort = await(WorkerServer.create(workerNode, new Tasks(), new WorkerServerOptions()
-          .setHost("127.0.0.1").setPort(0).setSecret(secret))
-          .joinCluster("render-pool"));
+      int serverPort = await(ClusterQueue.join(WorkerServer.create(workerNode, new Tasks(), new WorkerServerOptions()
+          .setHost("127.0.0.1").setPort(0).setSecret(secret)),                // 10.0.0.7 in the README
+          "render-pool"));
       assertThat(serverPort).isPositive();
 
       // on the node that makes calls

@@ -7,7 +7,7 @@ import io.asynqueue.TaskQueue;
 import io.asynqueue.remote.Remote;
 import io.asynqueue.remote.RemoteWorker;
 import io.asynqueue.remote.RemoteWorkerOptions;
-import io.asynqueue.remote.ServerManager;
+import io.asynqueue.remote.cli.ServerManager;
 import io.asynqueue.remote.Tasks;
 import io.asynqueue.remote.cli.Main;
 import io.vertx.core.Future;

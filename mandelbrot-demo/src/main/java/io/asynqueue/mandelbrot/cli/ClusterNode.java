@@ -1,7 +1,7 @@
 package io.asynqueue.mandelbrot.cli;
 
 import com.hazelcast.partition.NoDataMemberInClusterException;
-import io.asynqueue.remote.ClusterOptions;
+import io.asynqueue.remote.cluster.ClusterOptions;
 import io.asynqueue.remote.cli.ClusterArgs;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.VertxInternal;

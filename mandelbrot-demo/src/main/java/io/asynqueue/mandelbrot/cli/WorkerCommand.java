@@ -1,8 +1,9 @@
 package io.asynqueue.mandelbrot.cli;
 
+import io.asynqueue.remote.cluster.ClusterQueue;
 import io.asynqueue.mandelbrot.RowService;
-import io.asynqueue.remote.WorkerServer;
-import io.asynqueue.remote.WorkerServerOptions;
+import io.asynqueue.remote.server.WorkerServer;
+import io.asynqueue.remote.server.WorkerServerOptions;
 import io.asynqueue.remote.cli.ClusterArgs;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -109,7 +110,7 @@ final class WorkerCommand implements Callable<Integer> {
         .setSecret(secret).setConcurrency(concurrency));
     int actual;
     try {
-      Future<Integer> serving = cluster.enabled() ? server.joinCluster(cluster.pool()) : server.listen();
+      Future<Integer> serving = cluster.enabled() ? ClusterQueue.join(server, cluster.pool()) : server.listen();
       actual = serving.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     } catch (Exception e) {
       server.close().eventually(vertx::close);
