@@ -1,0 +1,127 @@
+package io.asynqueue.impl;
+
+import io.vertx.core.Vertx;
+import java.util.List;
+import org.assertj.core.api.Assertions;
+import org.jetbrains.lincheck.datastructures.ManagedStrategyGuaranteeKt;
+import org.jetbrains.lincheck.datastructures.ModelCheckingOptions;
+import org.jetbrains.lincheck.datastructures.Operation;
+import org.jetbrains.lincheck.datastructures.Validate;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Model checking (Lincheck) of the lock-free intake of {@link TaskQueueImpl}: calls pushed on {@code incoming},
+ * attempts settled onto {@code settledJobs}, the {@code wip} election of the thread that does the bookkeeping,
+ * and the pairing of {@code idleCount} with {@code submit}.
+ *
+ * <p>Lincheck generates small scenarios of the operations of {@link ExternalSettle} and {@link InlineSettle} (submit a call, settle the oldest
+ * job the worker holds), runs them on two or three of its own threads, and explores their interleavings: every
+ * read and write of shared memory in the queue is a possible switch point. Vert.x (contexts, promises) is treated
+ * as atomic steps. The operations return nothing (a call may legitimately still wait for the bookkeeping of
+ * another thread when {@code submit} returns, so results are not linearizable); what is checked is the state
+ * once the threads are done, in {@link IntakeProbe#verify()}: no call waits while the worker has a free slot (a call
+ * lost by the intake), no job handed over twice, and then, settling what the worker still holds, every call's
+ * Future completed with its own value, and load back to 0/0. A promise completed twice throws in the thread that
+ * does it, which fails the scenario too.
+ *
+ * <p>Shutdown is left to {@link TaskQueueIntakeStressTest}: its stop timer runs on a Netty event-loop thread,
+ * which Lincheck does not control (see that class). The queue's contexts are driven ones ({@link DrivenVertx})
+ * and the calls have no callbacks, so no Vert.x thread runs any code here. Checks inside the explored code
+ * collect violations and report them with AssertJ's static {@code fail}: Lincheck 3.7 calls {@code equals} on
+ * the receiver of each call it intercepts, which an AssertJ assertion object refuses. Scenarios:
+ * {@code -Dasynqueue.lincheck.iterations} (default {@value #DEFAULT_ITERATIONS}), each explored in
+ * {@code -Dasynqueue.lincheck.invocations} interleavings (default {@value #DEFAULT_INVOCATIONS}).
+ */
+final class TaskQueueIntakeLincheckTest {
+
+  static final int DEFAULT_ITERATIONS = 10;
+  static final int DEFAULT_INVOCATIONS = 20;
+
+  static Vertx vertx;
+
+  @BeforeAll
+  static void startVertx() {
+    vertx = DrivenVertx.create();
+  }
+
+  @AfterAll
+  static void closeVertx() {
+    // Not awaited: after Lincheck's runs, which snapshot and restore the state they touch (this instance's
+    // included), its close never completes. No Vert.x thread was started, so nothing is left running.
+    vertx.close();
+  }
+
+  static ModelCheckingOptions options() {
+    return new ModelCheckingOptions()
+        .iterations(Integer.getInteger("asynqueue.lincheck.iterations", DEFAULT_ITERATIONS))
+        .invocationsPerIteration(Integer.getInteger("asynqueue.lincheck.invocations", DEFAULT_INVOCATIONS))
+        .addGuarantee(ManagedStrategyGuaranteeKt.forClasses(
+                name -> name.startsWith("io.vertx.") || name.startsWith("io.netty."))
+            .allMethods().treatAsAtomic());
+  }
+
+  @Test
+  void submitAndSettle_noCallLostOrRunTwice() {
+    options().threads(3).actorsPerThread(2).actorsBefore(2).actorsAfter(1).check(ExternalSettle.class);
+  }
+
+  @Test
+  void submitAndSettleInsideRun_noCallLostOrRunTwice() {
+    options().threads(2).actorsPerThread(3).actorsBefore(1).actorsAfter(1).check(InlineSettle.class);
+  }
+
+  static IntakeProbe probe(boolean settleOddInRun) {
+    DrivenVertx.bind();
+    return new IntakeProbe(vertx, 1, settleOddInRun);
+  }
+
+  /** Fails with every violation and the outcome; AssertJ's static fail, as its assertion objects refuse equals. */
+  static void check(IntakeProbe probe) {
+    List<String> violations = probe.verify();
+    if (!violations.isEmpty()) {
+      Assertions.fail(String.join("\n", violations) + "\noutcome: " + probe.describe());
+    }
+  }
+
+  /** A worker of capacity 1 whose jobs the test's threads settle. */
+  public static final class ExternalSettle {
+    private final IntakeProbe in = probe(false);
+
+    @Operation
+    public void call() {
+      in.call();
+    }
+
+    @Operation
+    public void settle() {
+      in.settleOldest();
+    }
+
+    @Validate
+    public void verify() {
+      check(in);
+    }
+  }
+
+  /** A worker of capacity 1 that settles the odd calls inside {@code run} and leaves the even ones held. */
+  public static final class InlineSettle {
+    private final IntakeProbe in = probe(true);
+
+    @Operation
+    public void call() {
+      in.call();
+    }
+
+    @Operation
+    public void settle() {
+      in.settleOldest();
+    }
+
+    @Validate
+    public void verify() {
+      check(in);
+    }
+  }
+}
