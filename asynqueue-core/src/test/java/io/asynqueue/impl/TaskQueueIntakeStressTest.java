@@ -68,7 +68,7 @@ final class TaskQueueIntakeStressTest {
   @Test
   void submitAndSettle_noCallLostOrRunTwice() {
     // Odd calls are settled by the worker inside run, even ones (call 0 among them) wait for the test.
-    race(1, true, List.of(
+    race(2, true, List.of(
         probe -> {
           probe.call();
           probe.call();
