@@ -17,22 +17,26 @@ import org.junit.jupiter.api.Test;
  * and the pairing of {@code idleCount} with {@code submit}.
  *
  * <p>Lincheck generates small scenarios of the operations of {@link Intake} (submit a call, settle the oldest
- * job the worker holds; the worker settles some calls itself inside {@code run}), runs them on two or three of its own threads, and explores their interleavings: every
- * read and write of shared memory in the queue is a possible switch point. Vert.x (contexts, promises) is treated
- * as atomic steps. The operations return nothing (a call may legitimately still wait for the bookkeeping of
- * another thread when {@code submit} returns, so results are not linearizable); what is checked is the state
- * once the threads are done, in {@link IntakeProbe#verify()}: no call waits while the worker has a free slot (a call
- * lost by the intake), no job handed over twice, and then, settling what the worker still holds, every call's
- * Future completed with its own value, and load back to 0/0. A promise completed twice throws in the thread that
- * does it, which fails the scenario too.
+ * job the worker holds; the worker settles some calls itself inside {@code run}), runs them on two or three of
+ * its own threads, and explores their interleavings: every read and write of shared memory in the queue is a
+ * possible switch point. Vert.x (contexts, promises) is treated as atomic steps. The operations return nothing
+ * (a call may legitimately still wait for another thread's bookkeeping when {@code submit} returns, so results
+ * are not linearizable); what is checked is the state once the threads are done, in
+ * {@link IntakeProbe#verify()}: no call waits while the worker has a free slot (a call lost by the intake), no
+ * job handed over twice, and then, settling what the worker still holds, every call's Future completed with its
+ * own value, and load back to 0/0. A promise completed twice throws in the thread that does it, which fails the
+ * scenario too. The Future's callbacks are not involved: none is registered.
  *
  * <p>Shutdown is left to {@link TaskQueueIntakeStressTest}: its stop timer runs on a Netty event-loop thread,
  * which Lincheck does not control (see that class). The queue's contexts are driven ones ({@link DrivenVertx})
  * and the calls have no callbacks, so no Vert.x thread runs any code here. Checks inside the explored code
  * collect violations and report them with AssertJ's static {@code fail}: Lincheck 3.7 calls {@code equals} on
- * the receiver of each call it intercepts, which an AssertJ assertion object refuses. Scenarios:
- * {@code -Dasynqueue.lincheck.iterations} (default {@value #DEFAULT_ITERATIONS}), each explored in
- * {@code -Dasynqueue.lincheck.invocations} interleavings (default {@value #DEFAULT_INVOCATIONS}).
+ * the receiver of each call it intercepts, which an AssertJ assertion object refuses.
+ *
+ * <p>The build explores {@value #DEFAULT_ITERATIONS} scenarios in {@value #DEFAULT_INVOCATIONS} interleavings
+ * each (model checking costs tens of milliseconds an interleaving here); a deeper run:
+ * {@code mvn -pl asynqueue-core verify -Dtest='*LincheckTest' -Dasynqueue.lincheck.iterations=30
+ * -Dasynqueue.lincheck.invocations=200}.
  */
 final class TaskQueueIntakeLincheckTest {
 
