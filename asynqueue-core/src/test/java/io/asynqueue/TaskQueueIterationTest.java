@@ -1,9 +1,9 @@
 package io.asynqueue;
 
-import io.asynqueue.stream.Deferator;
-import io.asynqueue.stream.ListConsumer;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.asynqueue.stream.Deferator;
+import io.asynqueue.stream.ListConsumer;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
