@@ -38,9 +38,10 @@ final class ChildTransport implements Transport {
   private final ProcessWorker worker;
   private final ProcessQueueOptions options;
 
-  ChildTransport(ProcessWorker worker, ProcessQueueOptions options) {
+  /** @param worker the worker whose children these are: their options, labels, lines and timers */
+  ChildTransport(ProcessWorker worker) {
     this.worker = worker;
-    this.options = options;
+    this.options = worker.options();
   }
 
   @Override

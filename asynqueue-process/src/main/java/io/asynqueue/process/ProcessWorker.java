@@ -5,7 +5,7 @@ import io.asynqueue.WorkerLostException;
 import io.asynqueue.internal.channel.ChannelOptions;
 import io.asynqueue.internal.channel.ChannelWorker;
 import io.asynqueue.internal.channel.Hello;
-import io.asynqueue.spi.Job;
+import io.asynqueue.spi.ForwardingWorker;
 import io.asynqueue.spi.Worker;
 import io.asynqueue.spi.WorkerSupervisor;
 import io.asynqueue.stream.Deferator;
@@ -18,7 +18,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Set;
 import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,7 +50,7 @@ import org.slf4j.LoggerFactory;
  * <p><b>Output.</b> A child's {@code System.out} and {@code System.err} are not the pipe: each line user code
  * prints goes to this JVM's log or standard error, labelled with the child (see {@link ChildOutput}).
  */
-public final class ProcessWorker implements Worker {
+public final class ProcessWorker extends ForwardingWorker {
 
   private static final Logger log = LoggerFactory.getLogger(ProcessWorker.class);
   private static final Logger childLog = LoggerFactory.getLogger("io.asynqueue.process.child");
@@ -76,7 +75,7 @@ public final class ProcessWorker implements Worker {
     this.options = new ProcessQueueOptions(options);
     ClassLoader loader = Thread.currentThread().getContextClassLoader();
     int capacity = Math.max(this.options.getMaxInFlight(), this.options.getConcurrency());
-    this.channel = new ChannelWorker(new ChildTransport(this, this.options), new ChannelOptions()
+    this.channel = new ChannelWorker(new ChildTransport(this), new ChannelOptions()
         .label("process worker")
         .codec(true, loader != null ? loader : ProcessWorker.class.getClassLoader())
         .iteration(this.options.getPrefetch(), this.options.getPrefetchBytes(), 1)
@@ -96,8 +95,8 @@ public final class ProcessWorker implements Worker {
   // ------------------------------------------------------------------ Worker
 
   @Override
-  public Set<String> series() {
-    return channel.series();
+  protected Worker delegate() {
+    return channel;
   }
 
   @Override
@@ -109,26 +108,6 @@ public final class ProcessWorker implements Worker {
   public Future<Void> start(WorkerSupervisor supervisor) {
     vertx = supervisor.vertx();
     return channel.start(supervisor);
-  }
-
-  @Override
-  public void run(Job job) {
-    channel.run(job);
-  }
-
-  @Override
-  public void cancel(Job job) {
-    channel.cancel(job);
-  }
-
-  @Override
-  public Future<Void> stop() {
-    return channel.stop();
-  }
-
-  @Override
-  public List<Job> crash() {
-    return channel.crash();
   }
 
   // ------------------------------------------------------------------ extras
@@ -184,6 +163,10 @@ public final class ProcessWorker implements Worker {
   /** Sets a listener of the lines children print, labelled; for tests. */
   void lineListener(BiConsumer<String, String> listener) {
     this.lineListener = listener;
+  }
+
+  ProcessQueueOptions options() {
+    return options;
   }
 
   int workerId() {

@@ -3,7 +3,9 @@ package io.asynqueue.remote;
 import io.asynqueue.internal.channel.ChannelOptions;
 import io.asynqueue.internal.channel.ChannelWorker;
 import io.asynqueue.internal.channel.Hello;
+import io.asynqueue.spi.ForwardingWorker;
 import io.asynqueue.spi.Job;
+import io.asynqueue.spi.Worker;
 import io.asynqueue.spi.WorkerSupervisor;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -13,7 +15,6 @@ import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Set;
 
 /**
  * The remote worker: the channel kernel ({@link ChannelWorker}) over a TCP connection to a server
@@ -21,50 +22,40 @@ import java.util.Set;
  * backoff, the queue replaying its updates there first; after the configured attempts in a row the worker
  * resigns.
  */
-public final class RemoteWorkerImpl implements RemoteWorker {
+final class RemoteWorkerImpl extends ForwardingWorker implements RemoteWorker {
 
   private final VertxInternal vertx;
   private final RemoteWorkerOptions options;
   private final String address;
   private final ChannelWorker channel;
   private volatile NetClient client;
+  /** Made at start: its connections live on the context current then. */
+  private volatile RemoteTransport transport;
 
   /**
    * @param vertx the Vert.x instance
    * @param options the options
    */
-  public RemoteWorkerImpl(Vertx vertx, RemoteWorkerOptions options) {
+  RemoteWorkerImpl(Vertx vertx, RemoteWorkerOptions options) {
     this.vertx = (VertxInternal) vertx;
     this.options = new RemoteWorkerOptions(options);
     this.address = options.getHost() + ":" + options.getPort();
     ClassLoader l = Thread.currentThread().getContextClassLoader();
     int maxInFlight = this.options.getMaxInFlight();
-    this.channel = new ChannelWorker(this::open, new ChannelOptions()
-        .label("remote worker")
-        .series(this.options.getSeries())
-        .codec(false, l != null ? l : RemoteWorkerImpl.class.getClassLoader())
-        .iteration(this.options.getPrefetch(), this.options.getPrefetchBytes(), 1)
-        .capacity(advertised -> maxInFlight > 0 ? Math.min(maxInFlight, advertised) : advertised)
-        .backoff(this.options.getReconnectAttempts(), 0, this.options.getReconnectDelay(),
-            this.options.getMaxReconnectDelay(), true), WorkerLog.log);
-  }
-
-  // the transport, made on first use: its connections live on the context current when the worker starts
-  private Future<io.asynqueue.internal.channel.Channel> open(int generation,
-      io.asynqueue.internal.channel.Channel.Listener listener) {
-    return transport.open(generation, listener);
-  }
-
-  private volatile RemoteTransport transport;
-
-  @Override
-  public Set<String> series() {
-    return channel.series();
+    this.channel = new ChannelWorker((generation, listener) -> transport.open(generation, listener),
+        new ChannelOptions()
+            .label("remote worker")
+            .series(this.options.getSeries())
+            .codec(false, l != null ? l : RemoteWorkerImpl.class.getClassLoader())
+            .iteration(this.options.getPrefetch(), this.options.getPrefetchBytes(), 1)
+            .capacity(advertised -> maxInFlight > 0 ? Math.min(maxInFlight, advertised) : advertised)
+            .backoff(this.options.getReconnectAttempts(), 0, this.options.getReconnectDelay(),
+                this.options.getMaxReconnectDelay(), true), WorkerLog.log);
   }
 
   @Override
-  public int capacity() {
-    return channel.capacity();
+  protected Worker delegate() {
+    return channel;
   }
 
   @Override
@@ -77,16 +68,6 @@ public final class RemoteWorkerImpl implements RemoteWorker {
     byte[] secret = options.getSecret() == null ? null : options.getSecret().getBytes(StandardCharsets.UTF_8);
     transport = new RemoteTransport(context, c, options, secret, channel::workerId);
     return channel.start(supervisor);
-  }
-
-  @Override
-  public void run(Job job) {
-    channel.run(job);
-  }
-
-  @Override
-  public void cancel(Job job) {
-    channel.cancel(job);
   }
 
   @Override
