@@ -18,6 +18,8 @@ import java.util.function.DoubleSupplier;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
+// Design note: the fluent front door of pipelines, as Flux is Reactor's: long because every stage and sink is a
+// documented method. It only records a Plan; Engine runs it and the nodes (WorkStage, ReduceNode, ...) do the work.
 /**
  * Data through stages of workers, with backpressure: what k3jobq, parallel-queue, job_stream and
  * mt.concurrency do, on the queue's workers.
