@@ -32,7 +32,7 @@ import picocli.CommandLine.Option;
  * random secret.
  *
  * <pre>
- * java -jar asynqueue-remote.jar secret &gt; ~/.asynqueue/secret &amp;&amp; chmod 600 ~/.asynqueue/secret
+ * mkdir -p ~/.asynqueue &amp;&amp; java -jar asynqueue-remote.jar secret &gt; ~/.asynqueue/secret &amp;&amp; chmod 600 ~/.asynqueue/secret
  * java -jar asynqueue-remote.jar serve --port 1978 --secret-file ~/.asynqueue/secret --service com.example.Tasks \
  *      --classpath tasks.jar
  * </pre>

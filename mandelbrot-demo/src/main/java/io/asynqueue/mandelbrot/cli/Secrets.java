@@ -30,8 +30,10 @@ final class Secrets {
       }
       return secret;
     } catch (IOException e) {
-      throw new IllegalArgumentException("no secret in " + f + ": make one with 'mcm secret > " + f
-          + "' (then chmod 600 it) and copy it to every host, or give --secret-file");
+      Path dir = f.toAbsolutePath().getParent();
+      throw new IllegalArgumentException("no secret in " + f + ": make one with '"
+          + (dir != null && !Files.isDirectory(dir) ? "mkdir -p " + dir + " && " : "") + "mcm secret > " + f
+          + " && chmod 600 " + f + "' and copy it to every host, or give --secret-file");
     }
   }
 

@@ -39,7 +39,8 @@ import picocli.CommandLine.Spec;
     footer = {
       "",
       "Examples:",
-      "  mcm secret > ~/.asynqueue/secret && chmod 600 ~/.asynqueue/secret     (then copy it to every host)",
+      "  mkdir -p ~/.asynqueue && mcm secret > ~/.asynqueue/secret && chmod 600 ~/.asynqueue/secret"
+          + "     (then copy it to every host)",
       "  mcm worker --host 0.0.0.0 --port 1978",
       "  mcm render --remote 10.0.0.7:1978,10.0.0.8:1978 -o m.png",
       "  mcm worker --cluster 127.0.0.1:5701,127.0.0.1:5702    (on each node; the first",
