@@ -165,6 +165,10 @@ final class Connection implements Channel.Listener {
         shrink(out);
         return false;
       }
+      if (job.isDone()) { // timed out while it was being encoded: its cancel found nothing here, nor sends
+        shrink(out);
+        return true;
+      }
       pending.put(id, new CallPending(job, System.nanoTime()));
       ids.put(job, id);
       if (define != null && defined.add(ref)) {
@@ -180,9 +184,12 @@ final class Connection implements Channel.Listener {
 
   /** The queue gave up on a job (its timeout): forget it, and cancel it in the runner (or end the channel). */
   void cancel(Job job) {
-    Long id = ids.remove(job);
-    if (id == null || pending.remove(id) == null || closed) {
-      return;
+    Long id;
+    synchronized (sendLock) { // with submit: the call was sent, and is found here, or it will not be sent
+      id = ids.remove(job);
+      if (id == null || pending.remove(id) == null || closed) {
+        return;
+      }
     }
     if (worker.options.killOnTimeout) {
       String why = "was killed because " + job.describe() + " timed out";
