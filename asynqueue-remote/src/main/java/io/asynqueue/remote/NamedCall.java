@@ -9,7 +9,7 @@ import java.util.Objects;
  * @param method the name
  * @param <R> the result type
  */
-public record NamedCall<R>(String method) implements NamedTask<R> {
+record NamedCall<R>(String method) implements NamedTask<R> {
 
   /**
    * @param method the name, not empty
