@@ -26,7 +26,7 @@ final class CallDescriber {
     if (task == null) {
       return "null";
     }
-    if (task instanceof NamedTask<?> named) {
+    if (task instanceof NamedTask named) {
       return named.taskName();
     }
     Class<?> cls = task.getClass();

@@ -168,7 +168,7 @@ final class WorkerPauseTest {
     assertThat(await(waiting)).isEqualTo("waiting");
   }
 
-  record Named(String taskName) implements NamedTask<Object> {
+  record Named(String taskName) implements Task<Object>, NamedTask {
     @Override
     public Object invoke(Object[] args) {
       throw new UnsupportedOperationException("runs elsewhere");

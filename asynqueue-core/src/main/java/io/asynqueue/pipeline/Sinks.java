@@ -1,6 +1,6 @@
 package io.asynqueue.pipeline;
 
-import io.asynqueue.spi.ElementSource;
+import io.asynqueue.stream.ElementSource;
 import io.vertx.core.Future;
 import io.vertx.core.internal.PromiseInternal;
 import io.vertx.core.streams.WriteStream;

@@ -1,6 +1,5 @@
 package io.asynqueue.stream;
 
-import io.asynqueue.spi.ElementSource;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.internal.ContextInternal;

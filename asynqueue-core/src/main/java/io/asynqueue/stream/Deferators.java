@@ -1,6 +1,5 @@
 package io.asynqueue.stream;
 
-import io.asynqueue.spi.ElementSource;
 import io.vertx.core.Context;
 import io.vertx.core.internal.ContextInternal;
 import java.util.Iterator;

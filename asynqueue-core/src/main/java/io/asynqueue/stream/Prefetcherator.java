@@ -1,7 +1,6 @@
 package io.asynqueue.stream;
 
-import io.asynqueue.spi.ElementSource;
-import io.asynqueue.spi.ElementSource.Batch;
+import io.asynqueue.stream.ElementSource.Batch;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Future;

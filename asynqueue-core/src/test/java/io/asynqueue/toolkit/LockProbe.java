@@ -1,6 +1,5 @@
 package io.asynqueue.toolkit;
 
-import io.asynqueue.toolkit.DeferredLock;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;

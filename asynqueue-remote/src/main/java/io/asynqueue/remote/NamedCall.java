@@ -1,5 +1,6 @@
 package io.asynqueue.remote;
 
+import io.asynqueue.Task;
 import io.asynqueue.internal.NamedTask;
 import java.util.Objects;
 
@@ -9,7 +10,7 @@ import java.util.Objects;
  * @param method the name
  * @param <R> the result type
  */
-record NamedCall<R>(String method) implements NamedTask<R> {
+record NamedCall<R>(String method) implements Task<R>, NamedTask {
 
   /**
    * @param method the name, not empty

@@ -79,15 +79,7 @@ final class ArchitectureTest {
    * Dependencies left out of the cycle check, each the one edge that closes a known cycle, with the cycle and
    * its cure. Only that edge is left out: any other dependency that closes the same cycle still fails.
    */
-  static final List<KnownEdge> CYCLE_EXEMPTIONS = List.of(
-      new KnownEdge("io\\.asynqueue\\.internal\\.NamedTask", "io.asynqueue.Task",
-          "io.asynqueue -> io.asynqueue.internal (the engine: CallDescriber asks instanceof NamedTask, LocalJobs "
-              + "uses TaskResults) -> io.asynqueue (NamedTask extends Task); cure: NamedTask a plain marker "
-              + "interface, and NamedCall implements Task<R>, NamedTask"),
-      new KnownEdge("io\\.asynqueue\\.stream\\..*", "io.asynqueue.spi.ElementSource",
-          "io.asynqueue(.spi) -> io.asynqueue.stream (TaskQueue.iterate and ForwardingTaskQueue.iterate return a "
-              + "Deferator) -> io.asynqueue.spi (Prefetcherator, Deferator.fromSource, IteratorSource: "
-              + "ElementSource); cure: ElementSource, the source a Prefetcherator reads, moves to stream"));
+  static final List<KnownEdge> CYCLE_EXEMPTIONS = List.of();
 
   /** Public types of API packages that show an internal type in their signatures: none. */
   static final Map<String, String> SHOWS_INTERNAL = Map.of();

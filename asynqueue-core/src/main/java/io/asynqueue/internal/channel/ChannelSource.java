@@ -1,6 +1,6 @@
 package io.asynqueue.internal.channel;
 
-import io.asynqueue.spi.ElementSource;
+import io.asynqueue.stream.ElementSource;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import java.util.ArrayDeque;

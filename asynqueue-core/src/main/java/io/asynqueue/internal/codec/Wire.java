@@ -120,7 +120,7 @@ public final class Wire {
    * @throws CodecException naming the class that cannot be written
    */
   public static void writeTarget(Kryo kryo, Output out, Task<?> task, int ref) {
-    if (task instanceof NamedTask<?> named) {
+    if (task instanceof NamedTask named) {
       out.writeByte(NAMED);
       out.writeString(named.taskName());
     } else if (ref != 0) {

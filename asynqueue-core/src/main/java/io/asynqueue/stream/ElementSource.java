@@ -1,4 +1,4 @@
-package io.asynqueue.spi;
+package io.asynqueue.stream;
 
 import io.vertx.core.Future;
 import java.util.List;
