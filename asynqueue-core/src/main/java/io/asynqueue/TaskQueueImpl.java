@@ -79,7 +79,7 @@ final class TaskQueueImpl implements TaskQueue {
   private final boolean spew;
   private final boolean verbose;
 
-  private final Object lock = new Object();
+  final Object lock = new Object();
   /** Calls submitted and not yet scheduled, newest first, linked by {@link JobImpl#nextIncoming}. */
   private final AtomicReference<JobImpl> incoming = new AtomicReference<>();
   /** Attempts settled and not yet accounted for, newest first, linked by {@link JobImpl#nextSettled}. */
@@ -106,7 +106,7 @@ final class TaskQueueImpl implements TaskQueue {
   private volatile State state = State.RUNNING;
   private Promise<Void> shutdownPromise;
 
-  private volatile LoadListener loadListener;
+  private final LoadSignal loads = new LoadSignal(this);
   /** Set once shutdown starts, so that settling checks for the end of the drain only then. */
   private volatile boolean draining;
   /** While draining: when a call last finished (or the shutdown began); see {@link #drainTimedOut()}. */
@@ -161,7 +161,7 @@ final class TaskQueueImpl implements TaskQueue {
     if (idleCount > 0 || state != State.RUNNING) {
       schedule();
     }
-    signalLoad();
+    loads.signal();
     return (Future<R>) job.promise.future();
   }
 
@@ -169,7 +169,7 @@ final class TaskQueueImpl implements TaskQueue {
    * What bookkeeping found to do once the lock is released: jobs to start (in order, linked through
    * {@link JobImpl#nextStart}), calls to refuse, attempts to retry, and whether any attempt was settled.
    */
-  private final class Handoff {
+  final class Handoff {
     private JobImpl firstStart;
     private JobImpl lastStart;
     ArrayList<JobImpl> refuse;
@@ -235,7 +235,7 @@ final class TaskQueueImpl implements TaskQueue {
    * Accounts for everything pushed so far: new calls (see {@link #drain}), then settled attempts, whose slots are
    * freed and refilled. Under the lock; what to do after it is left in the returned handoff.
    */
-  private Handoff bookkeep(Handoff h) {
+  Handoff bookkeep(Handoff h) {
     h = drain(h);
     JobImpl newest = settledJobs.get() == null ? null : settledJobs.getAndSet(null);
     JobImpl oldest = null;
@@ -463,7 +463,7 @@ final class TaskQueueImpl implements TaskQueue {
         start(job, slot);
       }
       attached.complete(slot.id);
-      signalLoad();
+      loads.signal();
     }
   }
 
@@ -495,7 +495,7 @@ final class TaskQueueImpl implements TaskQueue {
       }
       retire(slot);
     }
-    signalLoad();
+    loads.signal();
     if (mode == DetachMode.GRACEFUL) {
       return stopWorker(slot);
     }
@@ -538,7 +538,7 @@ final class TaskQueueImpl implements TaskQueue {
       idleCount = idle.size();
     }
     LOG.debug("{} paused", slot);
-    signalLoad();
+    loads.signal();
   }
 
   void resume(WorkerSlot slot) {
@@ -560,7 +560,7 @@ final class TaskQueueImpl implements TaskQueue {
     for (JobImpl job : toStart) {
       start(job, slot);
     }
-    signalLoad();
+    loads.signal();
   }
 
   /**
@@ -601,7 +601,7 @@ final class TaskQueueImpl implements TaskQueue {
       retire(slot);
     }
     LOG.warn("{} resigned: {}", slot, cause.toString());
-    signalLoad();
+    loads.signal();
     crashAndSettle(slot, false, cause);
     checkDrained();
   }
@@ -651,7 +651,7 @@ final class TaskQueueImpl implements TaskQueue {
       h = releaseLocked(job, requeueLocked(job.retry(), null, drain(null)));
     }
     h.run();
-    signalLoad();
+    loads.signal();
   }
 
   private void crashWorker(WorkerSlot slot) {
@@ -942,7 +942,7 @@ final class TaskQueueImpl implements TaskQueue {
   }
 
   private void afterSettle() {
-    signalLoad();
+    loads.signal();
     if (draining) {
       lastProgressNanos = System.nanoTime();
       checkDrained();
@@ -986,57 +986,22 @@ final class TaskQueueImpl implements TaskQueue {
 
   @Override
   public QueueLoad load() {
-    QueueLoad load;
-    Handoff h;
-    synchronized (lock) {
-      h = bookkeep(null);
-      Map<Integer, QueueLoad.WorkerLoad> per = new LinkedHashMap<>();
-      for (WorkerSlot w : workers.values()) {
-        per.put(w.id, new QueueLoad.WorkerLoad(w.capacity - w.free, w.done));
-      }
-      load = new QueueLoad(queued, running, Collections.unmodifiableMap(per));
-    }
-    if (h != null) {
-      h.run();
-    }
-    return load;
+    return loads.load();
   }
 
   @Override
   public TaskQueue loadHandler(Handler<QueueLoad> handler) {
-    loadListener = handler == null ? null : new LoadListener(vertx.getOrCreateContext(), handler);
-    signalLoad();
+    loads.listen(handler);
     return this;
   }
 
-  private void signalLoad() {
-    LoadListener l = loadListener;
-    if (l != null) {
-      l.signal();
+  /** The load now, for {@link LoadSignal#load()}. Under the lock, after the bookkeeping. */
+  QueueLoad loadLocked() {
+    Map<Integer, QueueLoad.WorkerLoad> per = new LinkedHashMap<>();
+    for (WorkerSlot w : workers.values()) {
+      per.put(w.id, new QueueLoad.WorkerLoad(w.capacity - w.free, w.done));
     }
-  }
-
-  /** Calls a load handler on its context, coalescing changes that come faster than it runs. */
-  private final class LoadListener {
-    private final ContextInternal context;
-    private final Handler<QueueLoad> handler;
-    private final AtomicBoolean pending = new AtomicBoolean();
-
-    LoadListener(ContextInternal context, Handler<QueueLoad> handler) {
-      this.context = context;
-      this.handler = handler;
-    }
-
-    void signal() {
-      if (pending.compareAndSet(false, true)) {
-        context.runOnContext(v -> {
-          pending.set(false);
-          if (loadListener == this) {
-            handler.handle(load());
-          }
-        });
-      }
-    }
+    return new QueueLoad(queued, running, Collections.unmodifiableMap(per));
   }
 
   // ---------------------------------------------------------------- lifecycle
@@ -1088,7 +1053,7 @@ final class TaskQueueImpl implements TaskQueue {
       h.run();
     }
     failDropped(dropped, now ? "shutdownNow" : "no worker serves its series at shutdown");
-    signalLoad();
+    loads.signal();
     if (first) {
       armDrainTimer(options.getStopTimeout().toNanos());
     }
@@ -1154,7 +1119,7 @@ final class TaskQueueImpl implements TaskQueue {
       }
       stops.add(Future.succeededFuture(held.size()));
     }
-    signalLoad();
+    loads.signal();
     stopped(stops, promise);
   }
 
@@ -1236,7 +1201,7 @@ final class TaskQueueImpl implements TaskQueue {
         state = State.STOPPED;
       }
       promise.complete();
-      signalLoad();
+      loads.signal();
     });
   }
 }
