@@ -8,7 +8,6 @@ import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.ContextInternal;
-import io.vertx.core.internal.PromiseInternal;
 import io.vertx.core.internal.VertxInternal;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -22,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -72,14 +70,17 @@ final class TaskQueueImpl implements TaskQueue {
   private static final Object[] NO_ARGS = new Object[0];
   private static final CallOptions DEFAULTS = new CallOptions();
 
-  private enum State { RUNNING, DRAINING, STOPPING, STOPPED }
+  /** The queue's life: it takes calls while RUNNING; see {@link Drain} for the rest. */
+  enum State { RUNNING, DRAINING, STOPPING, STOPPED }
 
   final VertxInternal vertx;
-  private final TaskQueueOptions options;
+  final TaskQueueOptions options;
   private final boolean spew;
   private final boolean verbose;
 
   final Object lock = new Object();
+  final LoadSignal loads = new LoadSignal(this);
+  final Drain drain = new Drain(this);
   /** Calls submitted and not yet scheduled, newest first, linked by {@link JobImpl#nextIncoming}. */
   private final AtomicReference<JobImpl> incoming = new AtomicReference<>();
   /** Attempts settled and not yet accounted for, newest first, linked by {@link JobImpl#nextSettled}. */
@@ -89,7 +90,7 @@ final class TaskQueueImpl implements TaskQueue {
   private final AtomicLong nextJobId = new AtomicLong();
   /** {@code idle.size()}, written under the lock, read by callers without it. */
   private volatile int idleCount;
-  // @protectedby lock: everything down to shutdownPromise (state is also read without it)
+  // @protectedby lock: everything down to state (which is also read without it)
   private final Map<String, SeriesQueue> seriesQueues = new HashMap<>();
   /** The default series' queue (also in seriesQueues, and never removed): saves a hash lookup per call. */
   private final SeriesQueue defaultQueue = new SeriesQueue(null);
@@ -98,19 +99,12 @@ final class TaskQueueImpl implements TaskQueue {
   private final LinkedHashMap<Integer, WorkerSlot> workers = new LinkedHashMap<>();
   private final List<Object[]> savedUpdates = new ArrayList<>();
   private final SeriesClock clock = new SeriesClock();
-  private int queued;
-  private int running;
-  private int attaching;
+  int queued;
+  int running;
+  int attaching;
   private long nextSeq;
   private int nextWorkerId = 1;
-  private volatile State state = State.RUNNING;
-  private Promise<Void> shutdownPromise;
-
-  private final LoadSignal loads = new LoadSignal(this);
-  /** Set once shutdown starts, so that settling checks for the end of the drain only then. */
-  private volatile boolean draining;
-  /** While draining: when a call last finished (or the shutdown began); see {@link #drainTimedOut()}. */
-  private volatile long lastProgressNanos;
+  volatile State state = State.RUNNING;
 
   public TaskQueueImpl(Vertx vertx, TaskQueueOptions options) {
     this.vertx = (VertxInternal) Objects.requireNonNull(vertx, "vertx");
@@ -232,11 +226,11 @@ final class TaskQueueImpl implements TaskQueue {
   }
 
   /**
-   * Accounts for everything pushed so far: new calls (see {@link #drain}), then settled attempts, whose slots are
+   * Accounts for everything pushed so far: new calls (see {@link #intake}), then settled attempts, whose slots are
    * freed and refilled. Under the lock; what to do after it is left in the returned handoff.
    */
   Handoff bookkeep(Handoff h) {
-    h = drain(h);
+    h = intake(h);
     JobImpl newest = settledJobs.get() == null ? null : settledJobs.getAndSet(null);
     JobImpl oldest = null;
     while (newest != null) { // reverse the stack into settling order
@@ -265,11 +259,11 @@ final class TaskQueueImpl implements TaskQueue {
   }
 
   /**
-   * Schedules the calls submitted since the last drain, oldest first: each goes to the first idle slot that
+   * Schedules the calls submitted since the last intake, oldest first: each goes to the first idle slot that
    * serves its series, or onto its series' queue; once the queue has stopped running it is refused. Under the
    * lock; the starts and refusals are left in the returned handoff (created if {@code h} is null and needed).
    */
-  private Handoff drain(Handoff h) {
+  Handoff intake(Handoff h) {
     JobImpl newest = incoming.get() == null ? null : incoming.getAndSet(null);
     JobImpl oldest = null;
     while (newest != null) { // reverse the stack into submission order
@@ -315,7 +309,7 @@ final class TaskQueueImpl implements TaskQueue {
       idle.addLast(w);
     }
     idleCount = idle.size();
-    return drain(h);
+    return intake(h);
   }
 
   // ---------------------------------------------------------------- updates
@@ -436,7 +430,7 @@ final class TaskQueueImpl implements TaskQueue {
       } else {
         attaching--;
         slot.active = true;
-        h = drain(null);
+        h = intake(null);
         slot.capacity = capacity;
         slot.free = capacity;
         toStart = new ArrayList<>(capacity);
@@ -474,14 +468,14 @@ final class TaskQueueImpl implements TaskQueue {
       stop = !slot.gone;
       slot.gone = true;
       workers.remove(slot.id);
-      failUnservableIfDraining();
+      drain.failUnservableIfDraining();
     }
     if (stop) {
       crashWorker(slot);
     }
     LOG.warn("{} could not be attached: {}", slot, cause.toString());
     attached.fail(cause);
-    checkDrained();
+    drain.checkDrained();
   }
 
   @Override
@@ -502,6 +496,15 @@ final class TaskQueueImpl implements TaskQueue {
     return Future.succeededFuture(crashAndSettle(slot, mode == DetachMode.REASSIGN, null));
   }
 
+  /** Takes every worker out of scheduling. Under the lock. */
+  List<WorkerSlot> retireAll() {
+    List<WorkerSlot> all = new ArrayList<>(workers.values());
+    for (WorkerSlot w : all) {
+      retire(w);
+    }
+    return all;
+  }
+
   /** Takes a worker out of scheduling. Called under the lock. */
   private void retire(WorkerSlot slot) {
     slot.active = false;
@@ -509,7 +512,7 @@ final class TaskQueueImpl implements TaskQueue {
     workers.remove(slot.id);
     idle.removeIf(s -> s == slot);
     idleCount = idle.size();
-    failUnservableIfDraining();
+    drain.failUnservableIfDraining();
   }
 
   /**
@@ -550,7 +553,7 @@ final class TaskQueueImpl implements TaskQueue {
       }
       slot.paused = false;
       if (slot.active) {
-        h = distribute(slot, toStart, drain(null));
+        h = distribute(slot, toStart, intake(null));
       }
     }
     LOG.debug("{} resumed", slot);
@@ -603,7 +606,7 @@ final class TaskQueueImpl implements TaskQueue {
     LOG.warn("{} resigned: {}", slot, cause.toString());
     loads.signal();
     crashAndSettle(slot, false, cause);
-    checkDrained();
+    drain.checkDrained();
   }
 
   /**
@@ -623,12 +626,12 @@ final class TaskQueueImpl implements TaskQueue {
         settled(job, null, new WorkerLostException(slot + " was lost holding " + job.describe(), cause));
       }
     }
-    checkDrained();
+    drain.checkDrained();
     return claimed.size();
   }
 
   /** Takes over the attempts a worker holds: settled by nobody else from now on. */
-  private List<JobImpl> claim(WorkerSlot slot) {
+  List<JobImpl> claim(WorkerSlot slot) {
     List<JobImpl> claimed = new ArrayList<>();
     synchronized (lock) {
       for (JobImpl job : slot.held()) {
@@ -648,13 +651,13 @@ final class TaskQueueImpl implements TaskQueue {
     }
     Handoff h;
     synchronized (lock) {
-      h = releaseLocked(job, requeueLocked(job.retry(), null, drain(null)));
+      h = releaseLocked(job, requeueLocked(job.retry(), null, intake(null)));
     }
     h.run();
     loads.signal();
   }
 
-  private void crashWorker(WorkerSlot slot) {
+  void crashWorker(WorkerSlot slot) {
     try {
       slot.worker.crash();
     } catch (Throwable t) {
@@ -663,7 +666,7 @@ final class TaskQueueImpl implements TaskQueue {
   }
 
   /** Stops a retired worker gracefully, crashing it if it takes longer than the stop timeout. */
-  private Future<Integer> stopWorker(WorkerSlot slot) {
+  Future<Integer> stopWorker(WorkerSlot slot) {
     Promise<Integer> done = Promise.promise();
     AtomicBoolean settled = new AtomicBoolean();
     long timer = vertx.setTimer(options.getStopTimeout().toMillis(), t -> {
@@ -801,7 +804,7 @@ final class TaskQueueImpl implements TaskQueue {
   private void release(JobImpl job) {
     Handoff h;
     synchronized (lock) {
-      h = releaseLocked(job, drain(null));
+      h = releaseLocked(job, intake(null));
     }
     if (h != null) {
       h.run();
@@ -810,7 +813,7 @@ final class TaskQueueImpl implements TaskQueue {
 
   /**
    * Frees the slot an attempt held and gives it the best queued job it serves, or puts it on the idle list.
-   * Under the lock, after a drain; the job to start is left in the returned handoff.
+   * Under the lock, after an intake; the job to start is left in the returned handoff.
    */
   private Handoff releaseLocked(JobImpl job, Handoff h) {
     WorkerSlot w = job.worker;
@@ -943,16 +946,13 @@ final class TaskQueueImpl implements TaskQueue {
 
   private void afterSettle() {
     loads.signal();
-    if (draining) {
-      lastProgressNanos = System.nanoTime();
-      checkDrained();
-    }
+    drain.callEnded();
   }
 
   /**
    * Puts a new attempt of a call back on the queue ahead of all that is not urgent: to the first idle slot
    * that serves it, or at the head of its series' queue; or, once the queue is stopping (or draining with
-   * nobody left to serve it), fails it with {@code cause}. Under the lock, after a drain; what to start or
+   * nobody left to serve it), fails it with {@code cause}. Under the lock, after an intake; what to start or
    * fail is left in the returned handoff.
    */
   private Handoff requeueLocked(JobImpl job, Throwable cause, Handoff h) {
@@ -1008,119 +1008,17 @@ final class TaskQueueImpl implements TaskQueue {
 
   @Override
   public boolean isRunning() {
-    synchronized (lock) {
-      return state == State.RUNNING;
-    }
+    return drain.isRunning();
   }
 
   @Override
   public Future<Void> shutdown() {
-    return shutdown(false);
+    return drain.shutdown(false);
   }
 
   @Override
   public Future<Void> shutdownNow() {
-    return shutdown(true);
-  }
-
-  private Future<Void> shutdown(boolean now) {
-    List<JobImpl> dropped = new ArrayList<>();
-    Future<Void> result;
-    Handoff h = null;
-    boolean first = false;
-    synchronized (lock) {
-      if (shutdownPromise == null) {
-        first = true;
-        h = drain(null); // calls made before the shutdown are queued as usual
-        shutdownPromise = Promise.promise();
-        lastProgressNanos = System.nanoTime();
-        state = State.DRAINING;
-        draining = true;
-        h = drain(h); // calls racing with it are refused
-      }
-      result = shutdownPromise.future();
-      if (state == State.DRAINING) {
-        if (now) {
-          for (SeriesQueue q : new ArrayList<>(nonEmpty)) {
-            drop(q, dropped);
-          }
-        } else {
-          collectUnservable(dropped);
-        }
-      }
-    }
-    if (h != null) {
-      h.run();
-    }
-    failDropped(dropped, now ? "shutdownNow" : "no worker serves its series at shutdown");
-    loads.signal();
-    if (first) {
-      armDrainTimer(options.getStopTimeout().toNanos());
-    }
-    checkDrained();
-    PromiseInternal<Void> caller = vertx.getOrCreateContext().promise(); // completes on the caller's context
-    result.onComplete(caller);
-    return caller.future();
-  }
-
-  private void armDrainTimer(long nanos) {
-    vertx.setTimer(Math.max(1, TimeUnit.NANOSECONDS.toMillis(nanos)), t -> drainTimedOut());
-  }
-
-  /**
-   * A drain makes progress as long as calls finish; once none has finished for the stop timeout, the
-   * shutdown gives up on it, so that a task that never ends (one that ignores interrupts, or a Future
-   * never completed) cannot hold it up. Calls still queued then fail with {@link QueueShutdownException};
-   * workers still running calls are crashed, their calls failed with {@link QueueShutdownException} (a thread
-   * that ignores the interrupt is abandoned, as after a timeout); the other workers stop gracefully.
-   */
-  private void drainTimedOut() {
-    long timeout = options.getStopTimeout().toNanos();
-    long idle = System.nanoTime() - lastProgressNanos;
-    List<JobImpl> dropped = new ArrayList<>();
-    List<WorkerSlot> toStop;
-    Promise<Void> promise;
-    synchronized (lock) {
-      if (state != State.DRAINING) {
-        return;
-      }
-      if (idle < timeout) {
-        armDrainTimer(timeout - idle); // calls finished meanwhile: one stop timeout from the latest
-        return;
-      }
-      state = State.STOPPING;
-      for (SeriesQueue q : new ArrayList<>(nonEmpty)) {
-        drop(q, dropped);
-      }
-      toStop = new ArrayList<>(workers.values());
-      for (WorkerSlot w : toStop) {
-        retire(w);
-      }
-      promise = shutdownPromise;
-    }
-    long millis = options.getStopTimeout().toMillis();
-    failDropped(dropped, "no call finished for the stop timeout (" + millis + " ms) during shutdown");
-    List<Future<Integer>> stops = new ArrayList<>(toStop.size());
-    for (WorkerSlot w : toStop) {
-      List<JobImpl> held = claim(w);
-      if (held.isEmpty()) {
-        stops.add(stopWorker(w));
-        continue;
-      }
-      List<String> calls = new ArrayList<>(held.size());
-      for (JobImpl job : held) {
-        calls.add(job.describe());
-      }
-      LOG.warn("{} still ran {} after the stop timeout ({} ms) at shutdown: crashing it", w, calls, millis);
-      crashWorker(w);
-      for (JobImpl job : held) {
-        settled(job, null, new QueueShutdownException("still running when the queue's stop timeout (" + millis
-            + " ms) ran out at shutdown: " + job.describe()));
-      }
-      stops.add(Future.succeededFuture(held.size()));
-    }
-    loads.signal();
-    stopped(stops, promise);
+    return drain.shutdown(true);
   }
 
   private boolean servable(String series) {
@@ -1132,23 +1030,15 @@ final class TaskQueueImpl implements TaskQueue {
     return false;
   }
 
-  /** While draining, fails queued jobs that no worker is left to serve. Under the lock. */
-  private void failUnservableIfDraining() {
-    if (state != State.DRAINING) {
-      return;
-    }
-    List<JobImpl> dropped = new ArrayList<>();
-    collectUnservable(dropped);
-    if (!dropped.isEmpty()) {
-      // Completing promises under the lock would run user callbacks here; hand them to the vertx instead.
-      vertx.runOnContext(v -> failDropped(dropped, "no worker serves its series at shutdown"));
+  /** Drops every queued job into {@code dropped}. Under the lock. */
+  void dropAll(List<JobImpl> dropped) {
+    for (SeriesQueue q : new ArrayList<>(nonEmpty)) {
+      drop(q, dropped);
     }
   }
 
-  private void collectUnservable(List<JobImpl> dropped) {
-    if (attaching > 0) {
-      return;
-    }
+  /** Drops the queued jobs of the series no worker is left to serve into {@code dropped}. Under the lock. */
+  void dropUnservable(List<JobImpl> dropped) {
     for (SeriesQueue q : new ArrayList<>(nonEmpty)) {
       if (!servable(q.name)) {
         drop(q, dropped);
@@ -1164,44 +1054,5 @@ final class TaskQueueImpl implements TaskQueue {
     queued -= q.size();
     q.clear();
     removeNonEmpty(q);
-  }
-
-  private static void failDropped(List<JobImpl> dropped, String why) {
-    for (JobImpl job : dropped) {
-      job.promise.fail(new QueueShutdownException(why + ": " + job.describe()));
-    }
-  }
-
-  /** Once draining and nothing is queued or running, stops every worker and completes the shutdown. */
-  private void checkDrained() {
-    List<WorkerSlot> toStop;
-    Promise<Void> promise;
-    synchronized (lock) {
-      if (state != State.DRAINING || queued > 0 || running > 0 || attaching > 0) {
-        return;
-      }
-      state = State.STOPPING;
-      toStop = new ArrayList<>(workers.values());
-      for (WorkerSlot w : toStop) {
-        retire(w);
-      }
-      promise = shutdownPromise;
-    }
-    List<Future<Integer>> stops = new ArrayList<>();
-    for (WorkerSlot w : toStop) {
-      stops.add(stopWorker(w));
-    }
-    stopped(stops, promise);
-  }
-
-  /** Completes the shutdown once every worker has stopped. */
-  private void stopped(List<Future<Integer>> stops, Promise<Void> promise) {
-    Future.join(stops).onComplete(ar -> {
-      synchronized (lock) {
-        state = State.STOPPED;
-      }
-      promise.complete();
-      loads.signal();
-    });
   }
 }
