@@ -136,16 +136,16 @@ final class Drain {
       }
       queue.state = State.STOPPING;
       queue.dropAll(dropped);
-      toStop = queue.retireAll();
+      toStop = queue.roster.retireAll();
       promise = shutdownPromise;
     }
     long millis = queue.options.getStopTimeout().toMillis();
     failDropped(dropped, "no call finished for the stop timeout (" + millis + " ms) during shutdown");
     List<Future<Integer>> stops = new ArrayList<>(toStop.size());
     for (WorkerSlot w : toStop) {
-      List<JobImpl> held = queue.claim(w);
+      List<JobImpl> held = queue.roster.claim(w);
       if (held.isEmpty()) {
-        stops.add(queue.stopWorker(w));
+        stops.add(queue.roster.stopWorker(w));
         continue;
       }
       List<String> calls = new ArrayList<>(held.size());
@@ -153,7 +153,7 @@ final class Drain {
         calls.add(job.describe());
       }
       LOG.warn("{} still ran {} after the stop timeout ({} ms) at shutdown: crashing it", w, calls, millis);
-      queue.crashWorker(w);
+      queue.roster.crashWorker(w);
       for (JobImpl job : held) {
         queue.settled(job, null, new QueueShutdownException("still running when the queue's stop timeout ("
             + millis + " ms) ran out at shutdown: " + job.describe()));
@@ -179,7 +179,7 @@ final class Drain {
 
   /** Drops the queued jobs no worker is left to serve, unless a worker is still attaching. Under the lock. */
   private void collectUnservable(List<JobImpl> dropped) {
-    if (queue.attaching > 0) {
+    if (queue.roster.attaching > 0) {
       return;
     }
     queue.dropUnservable(dropped);
@@ -196,16 +196,16 @@ final class Drain {
     List<WorkerSlot> toStop;
     Promise<Void> promise;
     synchronized (lock) {
-      if (queue.state != State.DRAINING || queue.queued > 0 || queue.running > 0 || queue.attaching > 0) {
+      if (queue.state != State.DRAINING || queue.queued > 0 || queue.running > 0 || queue.roster.attaching > 0) {
         return;
       }
       queue.state = State.STOPPING;
-      toStop = queue.retireAll();
+      toStop = queue.roster.retireAll();
       promise = shutdownPromise;
     }
     List<Future<Integer>> stops = new ArrayList<>();
     for (WorkerSlot w : toStop) {
-      stops.add(queue.stopWorker(w));
+      stops.add(queue.roster.stopWorker(w));
     }
     stopped(stops, promise);
   }

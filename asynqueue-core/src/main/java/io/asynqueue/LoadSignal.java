@@ -33,7 +33,7 @@ final class LoadSignal {
     TaskQueueImpl.Handoff h;
     synchronized (queue.lock) {
       h = queue.bookkeep(null);
-      load = queue.loadLocked();
+      load = new QueueLoad(queue.queued, queue.running, queue.roster.loadsLocked());
     }
     if (h != null) {
       h.run();

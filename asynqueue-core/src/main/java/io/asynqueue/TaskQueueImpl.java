@@ -5,23 +5,18 @@ import io.asynqueue.spi.Job.ResultKind;
 import io.asynqueue.spi.Worker;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.VertxInternal;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -79,15 +74,16 @@ final class TaskQueueImpl implements TaskQueue {
   private final boolean verbose;
 
   final Object lock = new Object();
-  final LoadSignal loads = new LoadSignal(this);
-  final Drain drain = new Drain(this);
+  final LoadSignal loads;
+  final Roster roster;
+  final Drain drain;
   /** Calls submitted and not yet scheduled, newest first, linked by {@link JobImpl#nextIncoming}. */
   private final AtomicReference<JobImpl> incoming = new AtomicReference<>();
   /** Attempts settled and not yet accounted for, newest first, linked by {@link JobImpl#nextSettled}. */
   private final AtomicReference<JobImpl> settledJobs = new AtomicReference<>();
   /** Requests to {@link #schedule()}: whoever raises it from zero does the bookkeeping for all. */
   private final AtomicInteger wip = new AtomicInteger();
-  private final AtomicLong nextJobId = new AtomicLong();
+  final AtomicLong nextJobId = new AtomicLong();
   /** {@code idle.size()}, written under the lock, read by callers without it. */
   private volatile int idleCount;
   // @protectedby lock: everything down to state (which is also read without it)
@@ -96,14 +92,10 @@ final class TaskQueueImpl implements TaskQueue {
   private final SeriesQueue defaultQueue = new SeriesQueue(null);
   private final ArrayList<SeriesQueue> nonEmpty = new ArrayList<>();
   private final ArrayDeque<WorkerSlot> idle = new ArrayDeque<>();
-  private final LinkedHashMap<Integer, WorkerSlot> workers = new LinkedHashMap<>();
-  private final List<Object[]> savedUpdates = new ArrayList<>();
   private final SeriesClock clock = new SeriesClock();
   int queued;
   int running;
-  int attaching;
   private long nextSeq;
-  private int nextWorkerId = 1;
   volatile State state = State.RUNNING;
 
   public TaskQueueImpl(Vertx vertx, TaskQueueOptions options) {
@@ -112,6 +104,9 @@ final class TaskQueueImpl implements TaskQueue {
     this.options = new TaskQueueOptions(Objects.requireNonNull(options, "options"));
     this.spew = options.isSpew();
     this.verbose = options.isVerbose();
+    this.loads = new LoadSignal(this);
+    this.roster = new Roster(this);
+    this.drain = new Drain(this);
   }
 
   // ---------------------------------------------------------------- calls
@@ -315,55 +310,9 @@ final class TaskQueueImpl implements TaskQueue {
   // ---------------------------------------------------------------- updates
 
   @Override
-  @SuppressWarnings("unchecked")
   public <R> Future<List<R>> update(Task<R> task, boolean ephemeral, Object... args) {
     Objects.requireNonNull(task, "task");
-    Object[] a = args == null ? NO_ARGS : args;
-    ContextInternal ctx = vertx.getOrCreateContext();
-    List<WorkerSlot> targets;
-    synchronized (lock) {
-      if (state != State.RUNNING) {
-        return Future.failedFuture(new QueueShutdownException("queue is shut down: update "
-            + CallDescriber.describe(task, a)));
-      }
-      targets = new ArrayList<>();
-      for (WorkerSlot w : workers.values()) {
-        if (w.active) {
-          targets.add(w);
-        }
-      }
-      if (!ephemeral) {
-        savedUpdates.add(new Object[] {task, a});
-      }
-    }
-    List<Future<Object>> results = new ArrayList<>(targets.size());
-    for (WorkerSlot w : targets) {
-      results.add(runUpdate(w, task, a, ephemeral, ctx));
-    }
-    return Future.all(results).map(all -> (List<R>) all.list());
-  }
-
-  private Future<Object> runUpdate(WorkerSlot w, Task<?> task, Object[] args, boolean ephemeral,
-      ContextInternal ctx) {
-    JobImpl job;
-    boolean gone;
-    synchronized (lock) {
-      job = new JobImpl(this, nextJobId.incrementAndGet(), task, args, ResultKind.VALUE, true, ephemeral, null,
-          null, 0, 1, true, ctx, ctx.promise());
-      gone = w.gone;
-      if (gone) {
-        job.setState(JobImpl.DONE);
-      } else {
-        job.setState(JobImpl.ASSIGNED);
-        job.worker = w;
-        w.hold(job);
-      }
-    }
-    if (gone) {
-      return Future.failedFuture(new WorkerLostException(w + " was detached before update " + job.describe()));
-    }
-    runOnWorker(job, w);
-    return job.promise.future();
+    return roster.update(task, ephemeral, args == null ? NO_ARGS : args, vertx.getOrCreateContext());
   }
 
   // ---------------------------------------------------------------- workers
@@ -371,346 +320,18 @@ final class TaskQueueImpl implements TaskQueue {
   @Override
   public Future<Integer> attachWorker(Worker worker) {
     Objects.requireNonNull(worker, "worker");
-    WorkerSlot slot;
-    synchronized (lock) {
-      if (state != State.RUNNING) {
-        return Future.failedFuture(new QueueShutdownException("queue is shut down: cannot attach " + worker));
-      }
-      slot = new WorkerSlot(this, nextWorkerId, worker);
-      nextWorkerId++;
-      workers.put(slot.id, slot);
-      attaching++;
-    }
-    Future<Void> started;
-    try {
-      started = Objects.requireNonNull(worker.start(slot), "start() returned null");
-    } catch (Throwable t) {
-      started = Future.failedFuture(t);
-    }
-    ContextInternal ctx = vertx.getOrCreateContext();
-    Promise<Integer> attached = ctx.promise();
-    started.onComplete(ar -> {
-      if (ar.succeeded()) {
-        replayAndActivate(slot, 0, attached, ctx);
-      } else {
-        abandonAttach(slot, ar.cause(), attached);
-      }
-    });
-    return attached.future();
-  }
-
-  /** Runs saved updates from index {@code next} on a new worker, then lets it take jobs. */
-  private void replayAndActivate(WorkerSlot slot, int next, Promise<Integer> attached, ContextInternal ctx) {
-    Object[] update = null;
-    List<JobImpl> toStart = null;
-    Handoff h = null;
-    boolean refused = false;
-    int capacity = 0;
-    int saved;
-    synchronized (lock) {
-      saved = savedUpdates.size(); // only a hint for reading capacity(): the decision is made again below
-    }
-    if (next >= saved) {
-      try {
-        capacity = slot.worker.capacity(); // read once its start completed: a remote worker knows it only then
-      } catch (Throwable t) {
-        LOG.warn("{} threw from capacity()", slot, t);
-      }
-      if (capacity < 1) {
-        abandonAttach(slot, new IllegalArgumentException("worker capacity must be at least 1, was " + capacity),
-            attached);
-        return;
-      }
-    }
-    synchronized (lock) {
-      if (state != State.RUNNING || slot.gone) {
-        refused = true;
-      } else if (next < savedUpdates.size()) {
-        update = savedUpdates.get(next);
-      } else {
-        attaching--;
-        slot.active = true;
-        h = intake(null);
-        slot.capacity = capacity;
-        slot.free = capacity;
-        toStart = new ArrayList<>(capacity);
-        if (!slot.paused) {
-          h = distribute(slot, toStart, h);
-        }
-      }
-    }
-    if (refused) {
-      abandonAttach(slot, new QueueShutdownException("queue shut down while attaching " + slot), attached);
-    } else if (update != null) {
-      runUpdate(slot, (Task<?>) update[0], (Object[]) update[1], false, ctx).onComplete(ar -> {
-        if (ar.succeeded()) {
-          replayAndActivate(slot, next + 1, attached, ctx);
-        } else {
-          abandonAttach(slot, ar.cause(), attached);
-        }
-      });
-    } else {
-      if (h != null) {
-        h.run();
-      }
-      for (JobImpl job : toStart) {
-        start(job, slot);
-      }
-      attached.complete(slot.id);
-      loads.signal();
-    }
-  }
-
-  private void abandonAttach(WorkerSlot slot, Throwable cause, Promise<Integer> attached) {
-    boolean stop;
-    synchronized (lock) {
-      attaching--;
-      stop = !slot.gone;
-      slot.gone = true;
-      workers.remove(slot.id);
-      drain.failUnservableIfDraining();
-    }
-    if (stop) {
-      crashWorker(slot);
-    }
-    LOG.warn("{} could not be attached: {}", slot, cause.toString());
-    attached.fail(cause);
-    drain.checkDrained();
+    return roster.attach(worker);
   }
 
   @Override
   public Future<Integer> detachWorker(int id, DetachMode mode) {
     Objects.requireNonNull(mode, "mode");
-    WorkerSlot slot;
-    synchronized (lock) {
-      slot = workers.get(id);
-      if (slot == null || slot.gone) {
-        return Future.succeededFuture(0);
-      }
-      retire(slot);
-    }
-    loads.signal();
-    if (mode == DetachMode.GRACEFUL) {
-      return stopWorker(slot);
-    }
-    return Future.succeededFuture(crashAndSettle(slot, mode == DetachMode.REASSIGN, null));
-  }
-
-  /** Takes every worker out of scheduling. Under the lock. */
-  List<WorkerSlot> retireAll() {
-    List<WorkerSlot> all = new ArrayList<>(workers.values());
-    for (WorkerSlot w : all) {
-      retire(w);
-    }
-    return all;
-  }
-
-  /** Takes a worker out of scheduling. Called under the lock. */
-  private void retire(WorkerSlot slot) {
-    slot.active = false;
-    slot.gone = true;
-    workers.remove(slot.id);
-    idle.removeIf(s -> s == slot);
-    idleCount = idle.size();
-    drain.failUnservableIfDraining();
-  }
-
-  /**
-   * Hands each free unit of an active, unpaused slot a queued job (added to {@code toStart}), or puts it on the
-   * idle list. Under the lock.
-   */
-  private Handoff distribute(WorkerSlot slot, List<JobImpl> toStart, Handoff h) {
-    for (int i = 0, n = slot.free; i < n; i++) {
-      JobImpl job = takeQueued(slot);
-      if (job == null) {
-        return goIdle(slot, n - i, h);
-      }
-      assign(job, slot);
-      toStart.add(job);
-    }
-    return h;
-  }
-
-  void pause(WorkerSlot slot) {
-    synchronized (lock) {
-      if (slot.gone || slot.paused) {
-        return;
-      }
-      slot.paused = true;
-      idle.removeIf(s -> s == slot);
-      idleCount = idle.size();
-    }
-    LOG.debug("{} paused", slot);
-    loads.signal();
-  }
-
-  void resume(WorkerSlot slot) {
-    List<JobImpl> toStart = new ArrayList<>();
-    Handoff h = null;
-    synchronized (lock) {
-      if (slot.gone || !slot.paused) {
-        return;
-      }
-      slot.paused = false;
-      if (slot.active) {
-        h = distribute(slot, toStart, intake(null));
-      }
-    }
-    LOG.debug("{} resumed", slot);
-    if (h != null) {
-      h.run();
-    }
-    for (JobImpl job : toStart) {
-      start(job, slot);
-    }
-    loads.signal();
-  }
-
-  /**
-   * A worker started over (a new child, a new connection): paused meanwhile, it gets the saved updates again,
-   * one after another, then takes jobs. An update that fails there is logged; the rest still run.
-   */
-  Future<Void> restarted(WorkerSlot slot) {
-    List<Object[]> updates;
-    synchronized (lock) {
-      if (slot.gone) {
-        return Future.succeededFuture();
-      }
-      slot.paused = true;
-      idle.removeIf(s -> s == slot);
-      idleCount = idle.size();
-      updates = new ArrayList<>(savedUpdates);
-    }
-    ContextInternal ctx = vertx.getOrCreateContext();
-    Future<Void> replayed = Future.succeededFuture();
-    for (Object[] update : updates) {
-      replayed = replayed.compose(v -> runUpdate(slot, (Task<?>) update[0], (Object[]) update[1], false, ctx)
-          .transform(ar -> {
-            if (ar.failed()) {
-              LOG.warn("{}: replaying update {} failed: {}", slot, CallDescriber.describe((Task<?>) update[0],
-                  (Object[]) update[1]), ar.cause().toString());
-            }
-            return Future.<Void>succeededFuture();
-          }));
-    }
-    return replayed.andThen(ar -> resume(slot));
-  }
-
-  void resign(WorkerSlot slot, Throwable cause) {
-    synchronized (lock) {
-      if (slot.gone) {
-        return;
-      }
-      retire(slot);
-    }
-    LOG.warn("{} resigned: {}", slot, cause.toString());
-    loads.signal();
-    crashAndSettle(slot, false, cause);
-    drain.checkDrained();
-  }
-
-  /**
-   * Crashes a worker and settles what it held: back on the queue (reassigned), or failed with {@link
-   * WorkerLostException} (retried when allowed). The held attempts are claimed before the worker is crashed,
-   * so a task that the crash interrupts settles an attempt that is no longer its own, which is ignored.
-   *
-   * @return how many attempts it held
-   */
-  private int crashAndSettle(WorkerSlot slot, boolean reassign, Throwable cause) {
-    List<JobImpl> claimed = claim(slot);
-    crashWorker(slot);
-    for (JobImpl job : claimed) {
-      if (reassign && !job.update) {
-        reassign(job);
-      } else {
-        settled(job, null, new WorkerLostException(slot + " was lost holding " + job.describe(), cause));
-      }
-    }
-    drain.checkDrained();
-    return claimed.size();
-  }
-
-  /** Takes over the attempts a worker holds: settled by nobody else from now on. */
-  List<JobImpl> claim(WorkerSlot slot) {
-    List<JobImpl> claimed = new ArrayList<>();
-    synchronized (lock) {
-      for (JobImpl job : slot.held()) {
-        if (job.casState(JobImpl.ASSIGNED, JobImpl.DONE)) {
-          claimed.add(job);
-        }
-      }
-    }
-    return claimed;
-  }
-
-  /** Runs a claimed attempt's call again elsewhere, at the head of the queue. */
-  private void reassign(JobImpl job) {
-    long timer = job.timerId;
-    if (timer >= 0) {
-      vertx.cancelTimer(timer);
-    }
-    Handoff h;
-    synchronized (lock) {
-      h = releaseLocked(job, requeueLocked(job.retry(), null, intake(null)));
-    }
-    h.run();
-    loads.signal();
-  }
-
-  void crashWorker(WorkerSlot slot) {
-    try {
-      slot.worker.crash();
-    } catch (Throwable t) {
-      LOG.warn("{} threw from crash()", slot, t);
-    }
-  }
-
-  /** Stops a retired worker gracefully, crashing it if it takes longer than the stop timeout. */
-  Future<Integer> stopWorker(WorkerSlot slot) {
-    Promise<Integer> done = Promise.promise();
-    AtomicBoolean settled = new AtomicBoolean();
-    long timer = vertx.setTimer(options.getStopTimeout().toMillis(), t -> {
-      if (settled.compareAndSet(false, true)) {
-        LOG.warn("{} did not stop within {} ms: crashing it", slot, options.getStopTimeout().toMillis());
-        done.complete(crashAndSettle(slot, false, null));
-      }
-    });
-    Future<Void> stopped;
-    try {
-      stopped = Objects.requireNonNull(slot.worker.stop(), "stop() returned null");
-    } catch (Throwable t) {
-      stopped = Future.failedFuture(t);
-    }
-    stopped.onComplete(ar -> {
-      if (settled.compareAndSet(false, true)) {
-        vertx.cancelTimer(timer);
-        if (ar.failed()) {
-          LOG.warn("{} failed to stop: {}", slot, ar.cause().toString());
-        }
-        boolean leftovers = false;
-        synchronized (lock) {
-          for (JobImpl job : slot.held()) {
-            leftovers |= !job.isDone(); // a settled one may still be on its way to the bookkeeping
-          }
-        }
-        // Anything still held (a worker that broke its contract) must not hang.
-        done.complete(leftovers ? crashAndSettle(slot, false, ar.cause()) : 0);
-      }
-    });
-    return done.future();
+    return roster.detach(id, mode);
   }
 
   @Override
   public Set<Integer> workerIds() {
-    synchronized (lock) {
-      Set<Integer> ids = new LinkedHashSet<>();
-      for (WorkerSlot w : workers.values()) {
-        if (w.active) {
-          ids.add(w.id);
-        }
-      }
-      return Collections.unmodifiableSet(ids);
-    }
+    return roster.workerIds();
   }
 
   @Override
@@ -792,6 +413,42 @@ final class TaskQueueImpl implements TaskQueue {
     }
   }
 
+  /**
+   * Hands each free unit of an active, unpaused slot a queued job (added to {@code toStart}), or puts it on the
+   * idle list. Under the lock.
+   */
+  Handoff distribute(WorkerSlot slot, List<JobImpl> toStart, Handoff h) {
+    for (int i = 0, n = slot.free; i < n; i++) {
+      JobImpl job = takeQueued(slot);
+      if (job == null) {
+        return goIdle(slot, n - i, h);
+      }
+      assign(job, slot);
+      toStart.add(job);
+    }
+    return h;
+  }
+
+  /** Takes a paused or retired worker's free capacity off the idle list. Under the lock. */
+  void unidle(WorkerSlot slot) {
+    idle.removeIf(s -> s == slot);
+    idleCount = idle.size();
+  }
+
+  /** Runs a claimed attempt's call again elsewhere, at the head of the queue. */
+  void reassign(JobImpl job) {
+    long timer = job.timerId;
+    if (timer >= 0) {
+      vertx.cancelTimer(timer);
+    }
+    Handoff h;
+    synchronized (lock) {
+      h = releaseLocked(job, requeueLocked(job.retry(), null, intake(null)));
+    }
+    h.run();
+    loads.signal();
+  }
+
   private void assign(JobImpl job, WorkerSlot w) {
     job.setState(JobImpl.ASSIGNED);
     job.worker = w;
@@ -843,7 +500,7 @@ final class TaskQueueImpl implements TaskQueue {
    * the next job: that start is deferred to the outermost call on this thread, so a run of jobs that fail at
    * once loops instead of recursing.
    */
-  private void start(JobImpl job, WorkerSlot w) {
+  void start(JobImpl job, WorkerSlot w) {
     Trampoline t = TRAMPOLINE.get();
     if (t.active) {
       t.pending.add(job);
@@ -876,7 +533,7 @@ final class TaskQueueImpl implements TaskQueue {
     runOnWorker(job, w);
   }
 
-  private void runOnWorker(JobImpl job, WorkerSlot w) {
+  void runOnWorker(JobImpl job, WorkerSlot w) {
     try {
       w.worker.run(job);
     } catch (Throwable t) {
@@ -959,7 +616,7 @@ final class TaskQueueImpl implements TaskQueue {
     if (h == null) {
       h = new Handoff();
     }
-    if (state == State.STOPPING || state == State.STOPPED || !servable(job.series) && state != State.RUNNING) {
+    if (state == State.STOPPING || state == State.STOPPED || !roster.servable(job.series) && state != State.RUNNING) {
       job.setState(JobImpl.DONE);
       job.retryCause = cause != null ? cause
           : new QueueShutdownException("queue shut down before " + job.describe() + " could be reassigned");
@@ -995,15 +652,6 @@ final class TaskQueueImpl implements TaskQueue {
     return this;
   }
 
-  /** The load now, for {@link LoadSignal#load()}. Under the lock, after the bookkeeping. */
-  QueueLoad loadLocked() {
-    Map<Integer, QueueLoad.WorkerLoad> per = new LinkedHashMap<>();
-    for (WorkerSlot w : workers.values()) {
-      per.put(w.id, new QueueLoad.WorkerLoad(w.capacity - w.free, w.done));
-    }
-    return new QueueLoad(queued, running, Collections.unmodifiableMap(per));
-  }
-
   // ---------------------------------------------------------------- lifecycle
 
   @Override
@@ -1021,15 +669,6 @@ final class TaskQueueImpl implements TaskQueue {
     return drain.shutdown(true);
   }
 
-  private boolean servable(String series) {
-    for (WorkerSlot w : workers.values()) {
-      if (!w.gone && w.serves(series)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
   /** Drops every queued job into {@code dropped}. Under the lock. */
   void dropAll(List<JobImpl> dropped) {
     for (SeriesQueue q : new ArrayList<>(nonEmpty)) {
@@ -1040,7 +679,7 @@ final class TaskQueueImpl implements TaskQueue {
   /** Drops the queued jobs of the series no worker is left to serve into {@code dropped}. Under the lock. */
   void dropUnservable(List<JobImpl> dropped) {
     for (SeriesQueue q : new ArrayList<>(nonEmpty)) {
-      if (!servable(q.name)) {
+      if (!roster.servable(q.name)) {
         drop(q, dropped);
       }
     }
