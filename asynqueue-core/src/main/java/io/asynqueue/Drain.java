@@ -1,6 +1,5 @@
 package io.asynqueue;
 
-import io.asynqueue.TaskQueueImpl.Handoff;
 import io.asynqueue.TaskQueueImpl.State;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;

@@ -30,7 +30,7 @@ final class LoadSignal {
   /** The load now: everything pushed so far is accounted for first. */
   QueueLoad load() {
     QueueLoad load;
-    TaskQueueImpl.Handoff h;
+    Handoff h;
     synchronized (queue.lock) {
       h = queue.bookkeep(null);
       load = new QueueLoad(queue.queued, queue.running, queue.roster.loadsLocked());

@@ -1,6 +1,5 @@
 package io.asynqueue;
 
-import io.asynqueue.TaskQueueImpl.Handoff;
 import io.asynqueue.TaskQueueImpl.State;
 import io.asynqueue.spi.Job.ResultKind;
 import io.asynqueue.spi.Worker;
@@ -113,7 +112,7 @@ final class Roster {
     if (gone) {
       return Future.failedFuture(new WorkerLostException(w + " was detached before update " + job.describe()));
     }
-    queue.runOnWorker(job, w);
+    Handoff.runOnWorker(job, w);
     return job.promise.future();
   }
 
@@ -206,7 +205,7 @@ final class Roster {
         h.run();
       }
       for (JobImpl job : toStart) {
-        queue.start(job, slot);
+        Handoff.start(queue, job, slot);
       }
       attached.complete(slot.id);
       queue.loads.signal();
@@ -300,7 +299,7 @@ final class Roster {
       h.run();
     }
     for (JobImpl job : toStart) {
-      queue.start(job, slot);
+      Handoff.start(queue, job, slot);
     }
     queue.loads.signal();
   }

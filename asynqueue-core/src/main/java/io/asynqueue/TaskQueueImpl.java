@@ -8,7 +8,6 @@ import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.VertxInternal;
-import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -155,51 +154,6 @@ final class TaskQueueImpl implements TaskQueue {
   }
 
   /**
-   * What bookkeeping found to do once the lock is released: jobs to start (in order, linked through
-   * {@link JobImpl#nextStart}), calls to refuse, attempts to retry, and whether any attempt was settled.
-   */
-  final class Handoff {
-    private JobImpl firstStart;
-    private JobImpl lastStart;
-    ArrayList<JobImpl> refuse;
-    /** Retries the queue can no longer run: failed with the cause of the attempt they would retry. */
-    ArrayList<JobImpl> refuseRetry;
-    boolean settled;
-
-    void start(JobImpl job) {
-      if (lastStart == null) {
-        firstStart = job;
-      } else {
-        lastStart.nextStart = job;
-      }
-      lastStart = job;
-    }
-
-    void run() {
-      for (JobImpl job = firstStart, next; job != null; job = next) {
-        next = job.nextStart;
-        job.nextStart = null;
-        TaskQueueImpl.this.start(job, job.worker);
-      }
-      if (refuse != null) {
-        for (JobImpl job : refuse) {
-          job.promise.fail(new QueueShutdownException("queue is shut down: " + job.describe()));
-        }
-      }
-      if (refuseRetry != null) {
-        for (JobImpl job : refuseRetry) {
-          Throwable cause = job.retryCause;
-          job.retryCause = null;
-          job.promise.fail(cause);
-        }
-      }
-      if (settled) {
-        afterSettle();
-      }
-    }
-  }
-
-  /**
    * Does the bookkeeping for every call and settled attempt pushed so far, or leaves it to the thread already
    * doing it (which then goes round again); then starts and retries, outside the lock, what it found.
    */
@@ -238,7 +192,7 @@ final class TaskQueueImpl implements TaskQueue {
       next = job.nextSettled;
       job.nextSettled = null;
       if (h == null) {
-        h = new Handoff();
+        h = new Handoff(this);
       }
       h.settled = true;
       if (job.retryCause != null) {
@@ -273,7 +227,7 @@ final class TaskQueueImpl implements TaskQueue {
       if (state != State.RUNNING) {
         job.setState(JobImpl.DONE);
         if (h == null) {
-          h = new Handoff();
+          h = new Handoff(this);
         }
         if (h.refuse == null) {
           h.refuse = new ArrayList<>();
@@ -288,9 +242,9 @@ final class TaskQueueImpl implements TaskQueue {
       if (slot != null) {
         assign(job, slot);
         if (h == null) {
-          h = new Handoff();
+          h = new Handoff(this);
         }
-        h.start(job);
+        h.startLater(job);
       } else {
         enqueue(job);
       }
@@ -485,75 +439,14 @@ final class TaskQueueImpl implements TaskQueue {
       if (next != null) {
         assign(next, w);
         if (h == null) {
-          h = new Handoff();
+          h = new Handoff(this);
         }
-        h.start(next);
+        h.startLater(next);
       } else {
         h = goIdle(w, 1, h);
       }
     }
     return h;
-  }
-
-  /**
-   * Starts a job on its worker. A worker may settle a job inside {@code run}, which frees the slot and starts
-   * the next job: that start is deferred to the outermost call on this thread, so a run of jobs that fail at
-   * once loops instead of recursing.
-   */
-  void start(JobImpl job, WorkerSlot w) {
-    Trampoline t = TRAMPOLINE.get();
-    if (t.active) {
-      t.pending.add(job);
-      return;
-    }
-    t.active = true;
-    try {
-      launch(job, w);
-      JobImpl next;
-      while ((next = t.pending.poll()) != null) {
-        launch(next, next.worker);
-      }
-    } finally {
-      t.active = false;
-    }
-  }
-
-  private static final ThreadLocal<Trampoline> TRAMPOLINE = ThreadLocal.withInitial(Trampoline::new);
-
-  private static final class Trampoline {
-    boolean active;
-    final ArrayDeque<JobImpl> pending = new ArrayDeque<>();
-  }
-
-  private void launch(JobImpl job, WorkerSlot w) {
-    Duration timeout = job.timeout;
-    if (timeout != null) {
-      job.timerId = vertx.setTimer(Math.max(1, timeout.toMillis()), id -> timedOut(job));
-    }
-    runOnWorker(job, w);
-  }
-
-  void runOnWorker(JobImpl job, WorkerSlot w) {
-    try {
-      w.worker.run(job);
-    } catch (Throwable t) {
-      LOG.error("{} threw from run(): a worker must not; failing the job", w, t);
-      job.fail(t);
-    }
-  }
-
-  private void timedOut(JobImpl job) {
-    if (!job.casState(JobImpl.ASSIGNED, JobImpl.DONE)) {
-      return;
-    }
-    job.timerId = -1;
-    WorkerSlot w = job.worker;
-    try {
-      w.worker.cancel(job);
-    } catch (Throwable t) {
-      LOG.warn("{} threw from cancel()", w, t);
-    }
-    settled(job, null, new TaskTimeoutException(job.describe(), job.timeout, job.attempt));
   }
 
   // ---------------------------------------------------------------- settling
@@ -601,7 +494,8 @@ final class TaskQueueImpl implements TaskQueue {
     job.promise.fail(reported);
   }
 
-  private void afterSettle() {
+  /** A call ended: the load changed, and a drain may be over. Outside the lock. */
+  void afterSettle() {
     loads.signal();
     drain.callEnded();
   }
@@ -614,7 +508,7 @@ final class TaskQueueImpl implements TaskQueue {
    */
   private Handoff requeueLocked(JobImpl job, Throwable cause, Handoff h) {
     if (h == null) {
-      h = new Handoff();
+      h = new Handoff(this);
     }
     if (state == State.STOPPING || state == State.STOPPED || !roster.servable(job.series) && state != State.RUNNING) {
       job.setState(JobImpl.DONE);
@@ -632,7 +526,7 @@ final class TaskQueueImpl implements TaskQueue {
     WorkerSlot slot = takeIdle(job.series);
     if (slot != null) {
       assign(job, slot);
-      h.start(job);
+      h.startLater(job);
     } else {
       enqueue(job);
     }
