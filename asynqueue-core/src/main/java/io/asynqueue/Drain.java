@@ -1,6 +1,6 @@
 package io.asynqueue;
 
-import io.asynqueue.TaskQueueImpl.State;
+import io.asynqueue.Dispatcher.State;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.internal.PromiseInternal;
@@ -31,7 +31,7 @@ final class Drain {
 
   private static final Logger LOG = LoggerFactory.getLogger(TaskQueue.class);
 
-  private final TaskQueueImpl queue;
+  private final Dispatcher queue;
   private final Object lock;
   /** Set once the shutdown starts, so that settling checks for the end of the drain only then. */
   private volatile boolean draining;
@@ -40,7 +40,7 @@ final class Drain {
   // @protectedby lock
   private Promise<Void> shutdownPromise;
 
-  Drain(TaskQueueImpl queue) {
+  Drain(Dispatcher queue) {
     this.queue = queue;
     this.lock = queue.lock;
   }

@@ -27,7 +27,7 @@ final class Handoff {
   private static final Logger LOG = LoggerFactory.getLogger(TaskQueue.class);
   private static final ThreadLocal<Trampoline> TRAMPOLINE = ThreadLocal.withInitial(Trampoline::new);
 
-  private final TaskQueueImpl queue;
+  private final Dispatcher queue;
   private JobImpl firstStart;
   private JobImpl lastStart;
   ArrayList<JobImpl> refuse;
@@ -36,7 +36,7 @@ final class Handoff {
   /** Whether an attempt was settled (or a retry refused): a call ended. */
   boolean settled;
 
-  Handoff(TaskQueueImpl queue) {
+  Handoff(Dispatcher queue) {
     this.queue = queue;
   }
 
@@ -79,7 +79,7 @@ final class Handoff {
    * the next job: that start is deferred to the outermost call on this thread, so a run of jobs that fail at
    * once loops instead of recursing.
    */
-  static void start(TaskQueueImpl queue, JobImpl job, WorkerSlot w) {
+  static void start(Dispatcher queue, JobImpl job, WorkerSlot w) {
     Trampoline t = TRAMPOLINE.get();
     if (t.active) {
       t.pending.add(job);
@@ -102,7 +102,7 @@ final class Handoff {
     final ArrayDeque<JobImpl> pending = new ArrayDeque<>();
   }
 
-  private static void launch(TaskQueueImpl queue, JobImpl job, WorkerSlot w) {
+  private static void launch(Dispatcher queue, JobImpl job, WorkerSlot w) {
     Duration timeout = job.timeout;
     if (timeout != null) {
       job.timerId = queue.vertx.setTimer(Math.max(1, timeout.toMillis()), id -> timedOut(queue, job));
@@ -120,7 +120,7 @@ final class Handoff {
     }
   }
 
-  private static void timedOut(TaskQueueImpl queue, JobImpl job) {
+  private static void timedOut(Dispatcher queue, JobImpl job) {
     if (!job.casState(JobImpl.ASSIGNED, JobImpl.DONE)) {
       return;
     }

@@ -32,7 +32,7 @@ final class JobImpl implements Job, Comparable<JobImpl> {
     }
   }
 
-  final TaskQueueImpl queue;
+  final Dispatcher queue;
   final long id;
   final Task<?> task;
   final Object[] args;
@@ -47,7 +47,7 @@ final class JobImpl implements Job, Comparable<JobImpl> {
   final ContextInternal context;
   final PromiseInternal<Object> promise;
 
-  /** Links in the queue's lock-free stacks of submitted calls and of settled attempts (see TaskQueueImpl). */
+  /** Links in the queue's lock-free stacks of submitted calls and of settled attempts (see Dispatcher). */
   JobImpl nextIncoming;
   JobImpl nextSettled;
   /** Link in a list of jobs to start once the queue's lock is released. */
@@ -69,7 +69,7 @@ final class JobImpl implements Job, Comparable<JobImpl> {
   private volatile int state;
   private String description;
 
-  JobImpl(TaskQueueImpl queue, long id, Task<?> task, Object[] args, ResultKind resultKind, boolean update,
+  JobImpl(Dispatcher queue, long id, Task<?> task, Object[] args, ResultKind resultKind, boolean update,
       boolean ephemeral, String series, Duration timeout, int retries, int attempt, boolean urgent,
       ContextInternal context, PromiseInternal<Object> promise) {
     this.queue = queue;

@@ -20,10 +20,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class LoadSignal {
 
-  private final TaskQueueImpl queue;
+  private final Dispatcher queue;
   private volatile Listener listener;
 
-  LoadSignal(TaskQueueImpl queue) {
+  LoadSignal(Dispatcher queue) {
     this.queue = queue;
   }
 

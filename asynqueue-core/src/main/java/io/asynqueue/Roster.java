@@ -1,6 +1,6 @@
 package io.asynqueue;
 
-import io.asynqueue.TaskQueueImpl.State;
+import io.asynqueue.Dispatcher.State;
 import io.asynqueue.spi.Job.ResultKind;
 import io.asynqueue.spi.Worker;
 import io.vertx.core.Future;
@@ -42,7 +42,7 @@ final class Roster {
 
   private static final Logger LOG = LoggerFactory.getLogger(TaskQueue.class);
 
-  private final TaskQueueImpl queue;
+  private final Dispatcher queue;
   /** For the workers' supervisors ({@link WorkerSlot#vertx()}). */
   final VertxInternal vertx;
   private final Object lock;
@@ -55,7 +55,7 @@ final class Roster {
   int attaching;
   private int nextWorkerId = 1;
 
-  Roster(TaskQueueImpl queue) {
+  Roster(Dispatcher queue) {
     this.queue = queue;
     this.vertx = queue.vertx;
     this.lock = queue.lock;

@@ -56,7 +56,7 @@ import org.slf4j.LoggerFactory;
  * critical section. A job attempt is settled once (a CAS in {@link JobImpl}); the winner reports to {@link
  * #settled}.
  */
-final class TaskQueueImpl implements TaskQueue {
+final class Dispatcher implements TaskQueue {
 
   private static final Logger LOG = LoggerFactory.getLogger(TaskQueue.class);
   private static final double RUSH = -1_000_000;
@@ -97,7 +97,7 @@ final class TaskQueueImpl implements TaskQueue {
   private long nextSeq;
   volatile State state = State.RUNNING;
 
-  public TaskQueueImpl(Vertx vertx, TaskQueueOptions options) {
+  public Dispatcher(Vertx vertx, TaskQueueOptions options) {
     this.vertx = (VertxInternal) Objects.requireNonNull(vertx, "vertx");
     seriesQueues.put(null, defaultQueue);
     this.options = new TaskQueueOptions(Objects.requireNonNull(options, "options"));
