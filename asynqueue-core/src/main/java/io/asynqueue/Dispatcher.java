@@ -1,12 +1,5 @@
 package io.asynqueue;
 
-import io.asynqueue.stream.Deferator;
-import io.asynqueue.spi.Job.ResultKind;
-import io.asynqueue.spi.Worker;
-import io.vertx.core.Future;
-import io.vertx.core.Handler;
-import io.vertx.core.Vertx;
-import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.VertxInternal;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -15,7 +8,6 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -23,7 +15,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The task queue.
+ * The dispatcher: the queue's state under its lock, and the scheduling decisions made there. It is the hub
+ * of the engine, whose other parts are the front door ({@link TaskQueueImpl}: the public API and the path of a
+ * new call), the {@link Roster} (the workers and the updates), the {@link Drain} (the shutdown) and the {@link
+ * LoadSignal} (the load and its handler); they share this class's one {@link #lock}. This note is the
+ * scheduler's design.
  *
  * <p>Scheduling: queued jobs wait in one priority queue per series ({@link SeriesQueue}). Free worker
  * capacity waits in {@link #idle}, one entry per free slot, oldest first. The invariant, kept under {@link
@@ -44,25 +40,26 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A call is completed by the thread that settles it, right after it pushed the attempt: its Future is
  * complete when the worker's {@code complete} returns, and whoever then takes the lock finds its slot
- * accounted for (pending pushes are accounted for by whoever holds the lock; {@link #load()} does too). A new
- * call needs the bookkeeping only while a slot is idle (otherwise the next settled attempt picks it up): a
- * slot that goes idle publishes {@link #idleCount} and then drains again, the caller publishes its call and
- * then reads the count, so one of the two sees the other (the same pairing covers {@link #state} and a
- * concurrent shutdown).
+ * accounted for (pending pushes are accounted for by whoever holds the lock; {@link LoadSignal#load()} does
+ * too). A new call needs the bookkeeping only while a slot is idle (otherwise the next settled attempt picks it
+ * up): a slot that goes idle publishes {@link #idleCount} and then drains the intake again, the caller
+ * publishes its call and then reads the count, so one of the two sees the other (the same pairing covers
+ * {@link #state} and a concurrent shutdown).
  *
- * <p>Concurrency: one lock guards the series queues, the slots and the counters; it is held only for
- * bookkeeping. Workers are called ({@code run}, {@code cancel}, {@code stop}, {@code crash}) and promises
- * completed outside it, so a worker may settle a job from inside {@code run} without re-entering the lock's
- * critical section. A job attempt is settled once (a CAS in {@link JobImpl}); the winner reports to {@link
- * #settled}.
+ * <p>Concurrency: one lock guards the series queues, the slots and the counters, here and in the other parts
+ * (the roster's workers and saved updates, the drain's shutdown promise); it is held only for bookkeeping.
+ * Workers are called ({@code run}, {@code cancel}, {@code stop}, {@code crash}) and promises completed outside
+ * it, so a worker may settle a job from inside {@code run} without re-entering the lock's critical section. A
+ * job attempt is settled once (a CAS in {@link JobImpl}); the winner reports to {@link #settled}. The path of a
+ * call (submit, schedule, start, settled, complete) reads the volatile fields it read when this was one class
+ * ({@link #state}, {@link #idleCount}, the load listener, the drain's flag), allocates nothing beyond the job
+ * and, when there is work to hand over, one {@link Handoff}, and takes the lock only in {@link #schedule()}.
  */
-final class Dispatcher implements TaskQueue {
+final class Dispatcher {
 
   private static final Logger LOG = LoggerFactory.getLogger(TaskQueue.class);
   private static final double RUSH = -1_000_000;
   private static final double RELAX = 1_000_000;
-  private static final Object[] NO_ARGS = new Object[0];
-  private static final CallOptions DEFAULTS = new CallOptions();
 
   /** The queue's life: it takes calls while RUNNING; see {@link Drain} for the rest. */
   enum State { RUNNING, DRAINING, STOPPING, STOPPED }
@@ -72,19 +69,24 @@ final class Dispatcher implements TaskQueue {
   private final boolean spew;
   private final boolean verbose;
 
+  /** The queue's one lock, shared by all its parts. */
   final Object lock = new Object();
   final LoadSignal loads;
   final Roster roster;
   final Drain drain;
-  /** Calls submitted and not yet scheduled, newest first, linked by {@link JobImpl#nextIncoming}. */
-  private final AtomicReference<JobImpl> incoming = new AtomicReference<>();
+  /**
+   * Calls submitted and not yet scheduled, newest first, linked by {@link JobImpl#nextIncoming}: pushed by
+   * {@link TaskQueueImpl}, which holds this same object.
+   */
+  final AtomicReference<JobImpl> incoming = new AtomicReference<>();
   /** Attempts settled and not yet accounted for, newest first, linked by {@link JobImpl#nextSettled}. */
   private final AtomicReference<JobImpl> settledJobs = new AtomicReference<>();
   /** Requests to {@link #schedule()}: whoever raises it from zero does the bookkeeping for all. */
   private final AtomicInteger wip = new AtomicInteger();
+  /** Ids for new calls and updates (a retry keeps its call's). */
   final AtomicLong nextJobId = new AtomicLong();
   /** {@code idle.size()}, written under the lock, read by callers without it. */
-  private volatile int idleCount;
+  volatile int idleCount;
   // @protectedby lock: everything down to state (which is also read without it)
   private final Map<String, SeriesQueue> seriesQueues = new HashMap<>();
   /** The default series' queue (also in seriesQueues, and never removed): saves a hash lookup per call. */
@@ -95,10 +97,15 @@ final class Dispatcher implements TaskQueue {
   int queued;
   int running;
   private long nextSeq;
+  /** Written under the lock (by the {@link Drain}), read also without it. */
   volatile State state = State.RUNNING;
 
-  public Dispatcher(Vertx vertx, TaskQueueOptions options) {
-    this.vertx = (VertxInternal) Objects.requireNonNull(vertx, "vertx");
+  /**
+   * Builds the engine: the dispatcher's own state, then the parts that call back into it, which only keep a
+   * reference to it (and its vertx and lock) while it is being built.
+   */
+  Dispatcher(VertxInternal vertx, TaskQueueOptions options) {
+    this.vertx = vertx;
     seriesQueues.put(null, defaultQueue);
     this.options = new TaskQueueOptions(Objects.requireNonNull(options, "options"));
     this.spew = options.isSpew();
@@ -108,56 +115,13 @@ final class Dispatcher implements TaskQueue {
     this.drain = new Drain(this);
   }
 
-  // ---------------------------------------------------------------- calls
-
-  @Override
-  public <R> Future<R> call(Task<R> task, CallOptions options, Object... args) {
-    return submit(task, options, args, ResultKind.VALUE);
-  }
-
-  @Override
-  public <R> Future<R> callAsync(Task0<? extends Future<R>> task, CallOptions options) {
-    return submit(task, options, NO_ARGS, ResultKind.VALUE);
-  }
-
-  @Override
-  public <T> Future<Deferator<T>> iterate(Task<? extends Iterator<T>> task, CallOptions options, Object... args) {
-    return submit(task, options, args, ResultKind.ITERATOR);
-  }
-
-  @SuppressWarnings("unchecked")
-  private <R> Future<R> submit(Task<?> task, CallOptions options, Object[] args, ResultKind kind) {
-    Objects.requireNonNull(task, "task");
-    CallOptions o = options == null ? DEFAULTS : options;
-    Object[] a = args == null ? NO_ARGS : args;
-    if (state != State.RUNNING) {
-      return Future.failedFuture(
-          new QueueShutdownException("queue is shut down: " + CallDescriber.describe(task, a)));
-    }
-    ContextInternal ctx = vertx.getOrCreateContext();
-    JobImpl job = new JobImpl(this, nextJobId.incrementAndGet(), task, a, kind, false, false, o.getSeries(),
-        o.getTimeout(), o.getRetries(), 1, o.isDoNext(), ctx, ctx.promise());
-    job.last = o.isDoLast();
-    job.niceness = o.getNiceness();
-    JobImpl top;
-    do {
-      top = incoming.get();
-      job.nextIncoming = top;
-    } while (!incoming.compareAndSet(top, job));
-    // Scheduled by us now if a worker is idle (or the queue is shutting down), else by the next worker to free
-    // up. Once offered, the job may be taken, run and settled by another thread at any moment.
-    if (idleCount > 0 || state != State.RUNNING) {
-      schedule();
-    }
-    loads.signal();
-    return (Future<R>) job.promise.future();
-  }
+  // ---------------------------------------------------------------- bookkeeping
 
   /**
    * Does the bookkeeping for every call and settled attempt pushed so far, or leaves it to the thread already
    * doing it (which then goes round again); then starts and retries, outside the lock, what it found.
    */
-  private void schedule() {
+  void schedule() {
     if (wip.getAndIncrement() != 0) {
       return;
     }
@@ -175,8 +139,8 @@ final class Dispatcher implements TaskQueue {
   }
 
   /**
-   * Accounts for everything pushed so far: new calls (see {@link #intake}), then settled attempts, whose slots are
-   * freed and refilled. Under the lock; what to do after it is left in the returned handoff.
+   * Accounts for everything pushed so far: new calls (see {@link #intake}), then settled attempts, whose slots
+   * are freed and refilled. Under the lock; what to do after it is left in the returned handoff.
    */
   Handoff bookkeep(Handoff h) {
     h = intake(h);
@@ -259,38 +223,6 @@ final class Dispatcher implements TaskQueue {
     }
     idleCount = idle.size();
     return intake(h);
-  }
-
-  // ---------------------------------------------------------------- updates
-
-  @Override
-  public <R> Future<List<R>> update(Task<R> task, boolean ephemeral, Object... args) {
-    Objects.requireNonNull(task, "task");
-    return roster.update(task, ephemeral, args == null ? NO_ARGS : args, vertx.getOrCreateContext());
-  }
-
-  // ---------------------------------------------------------------- workers
-
-  @Override
-  public Future<Integer> attachWorker(Worker worker) {
-    Objects.requireNonNull(worker, "worker");
-    return roster.attach(worker);
-  }
-
-  @Override
-  public Future<Integer> detachWorker(int id, DetachMode mode) {
-    Objects.requireNonNull(mode, "mode");
-    return roster.detach(id, mode);
-  }
-
-  @Override
-  public Set<Integer> workerIds() {
-    return roster.workerIds();
-  }
-
-  @Override
-  public int size() {
-    return workerIds().size();
   }
 
   // ---------------------------------------------------------------- scheduling (under the lock)
@@ -411,17 +343,6 @@ final class Dispatcher implements TaskQueue {
     running++;
   }
 
-  /** Frees the slot an attempt held, at once. */
-  private void release(JobImpl job) {
-    Handoff h;
-    synchronized (lock) {
-      h = releaseLocked(job, intake(null));
-    }
-    if (h != null) {
-      h.run();
-    }
-  }
-
   /**
    * Frees the slot an attempt held and gives it the best queued job it serves, or puts it on the idle list.
    * Under the lock, after an intake; the job to start is left in the returned handoff.
@@ -455,7 +376,7 @@ final class Dispatcher implements TaskQueue {
    * An attempt was settled (exactly once). Hands it to the bookkeeping, which frees its slot (and requeues a
    * retry); then completes its call, unless it is retried, so that the call's Future is complete when the
    * worker's {@code complete} or {@code fail} returns, and whoever sees it complete and takes the lock (such as
-   * {@link #load()}) finds its slot freed.
+   * {@link LoadSignal#load()}) finds its slot freed.
    */
   void settled(JobImpl job, Object result, Throwable failure) {
     long timer = job.timerId;
@@ -510,7 +431,8 @@ final class Dispatcher implements TaskQueue {
     if (h == null) {
       h = new Handoff(this);
     }
-    if (state == State.STOPPING || state == State.STOPPED || !roster.servable(job.series) && state != State.RUNNING) {
+    if (state == State.STOPPING || state == State.STOPPED
+        || !roster.servable(job.series) && state != State.RUNNING) {
       job.setState(JobImpl.DONE);
       job.retryCause = cause != null ? cause
           : new QueueShutdownException("queue shut down before " + job.describe() + " could be reassigned");
@@ -533,35 +455,7 @@ final class Dispatcher implements TaskQueue {
     return h;
   }
 
-  // ---------------------------------------------------------------- load
-
-  @Override
-  public QueueLoad load() {
-    return loads.load();
-  }
-
-  @Override
-  public TaskQueue loadHandler(Handler<QueueLoad> handler) {
-    loads.listen(handler);
-    return this;
-  }
-
-  // ---------------------------------------------------------------- lifecycle
-
-  @Override
-  public boolean isRunning() {
-    return drain.isRunning();
-  }
-
-  @Override
-  public Future<Void> shutdown() {
-    return drain.shutdown(false);
-  }
-
-  @Override
-  public Future<Void> shutdownNow() {
-    return drain.shutdown(true);
-  }
+  // ---------------------------------------------------------------- dropping (for the drain)
 
   /** Drops every queued job into {@code dropped}. Under the lock. */
   void dropAll(List<JobImpl> dropped) {

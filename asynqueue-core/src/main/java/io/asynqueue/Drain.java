@@ -31,7 +31,9 @@ final class Drain {
 
   private static final Logger LOG = LoggerFactory.getLogger(TaskQueue.class);
 
-  private final Dispatcher queue;
+  private final Dispatcher dispatcher;
+  /** Built before the drain, so kept here (the roster reaches the drain through the dispatcher). */
+  private final Roster roster;
   private final Object lock;
   /** Set once the shutdown starts, so that settling checks for the end of the drain only then. */
   private volatile boolean draining;
@@ -40,15 +42,16 @@ final class Drain {
   // @protectedby lock
   private Promise<Void> shutdownPromise;
 
-  Drain(Dispatcher queue) {
-    this.queue = queue;
-    this.lock = queue.lock;
+  Drain(Dispatcher dispatcher) {
+    this.dispatcher = dispatcher;
+    this.roster = dispatcher.roster;
+    this.lock = dispatcher.lock;
   }
 
   /** @return whether the queue still takes calls */
   boolean isRunning() {
     synchronized (lock) {
-      return queue.state == State.RUNNING;
+      return dispatcher.state == State.RUNNING;
     }
   }
 
@@ -66,17 +69,17 @@ final class Drain {
     synchronized (lock) {
       if (shutdownPromise == null) {
         first = true;
-        h = queue.intake(null); // calls made before the shutdown are queued as usual
+        h = dispatcher.intake(null); // calls made before the shutdown are queued as usual
         shutdownPromise = Promise.promise();
         lastProgressNanos = System.nanoTime();
-        queue.state = State.DRAINING;
+        dispatcher.state = State.DRAINING;
         draining = true;
-        h = queue.intake(h); // calls racing with it are refused
+        h = dispatcher.intake(h); // calls racing with it are refused
       }
       result = shutdownPromise.future();
-      if (queue.state == State.DRAINING) {
+      if (dispatcher.state == State.DRAINING) {
         if (now) {
-          queue.dropAll(dropped);
+          dispatcher.dropAll(dropped);
         } else {
           collectUnservable(dropped);
         }
@@ -86,13 +89,13 @@ final class Drain {
       h.run();
     }
     failDropped(dropped, now ? "shutdownNow" : "no worker serves its series at shutdown");
-    queue.loads.signal();
+    dispatcher.loads.signal();
     if (first) {
-      armDrainTimer(queue.options.getStopTimeout().toNanos());
+      armDrainTimer(dispatcher.options.getStopTimeout().toNanos());
     }
     checkDrained();
     // Completes on the caller's context.
-    PromiseInternal<Void> caller = queue.vertx.getOrCreateContext().promise();
+    PromiseInternal<Void> caller = dispatcher.vertx.getOrCreateContext().promise();
     result.onComplete(caller);
     return caller.future();
   }
@@ -109,7 +112,7 @@ final class Drain {
   }
 
   private void armDrainTimer(long nanos) {
-    queue.vertx.setTimer(Math.max(1, TimeUnit.NANOSECONDS.toMillis(nanos)), t -> drainTimedOut());
+    dispatcher.vertx.setTimer(Math.max(1, TimeUnit.NANOSECONDS.toMillis(nanos)), t -> drainTimedOut());
   }
 
   /**
@@ -120,31 +123,31 @@ final class Drain {
    * that ignores the interrupt is abandoned, as after a timeout); the other workers stop gracefully.
    */
   private void drainTimedOut() {
-    long timeout = queue.options.getStopTimeout().toNanos();
+    long timeout = dispatcher.options.getStopTimeout().toNanos();
     long idle = System.nanoTime() - lastProgressNanos;
     List<JobImpl> dropped = new ArrayList<>();
     List<WorkerSlot> toStop;
     Promise<Void> promise;
     synchronized (lock) {
-      if (queue.state != State.DRAINING) {
+      if (dispatcher.state != State.DRAINING) {
         return;
       }
       if (idle < timeout) {
         armDrainTimer(timeout - idle); // calls finished meanwhile: one stop timeout from the latest
         return;
       }
-      queue.state = State.STOPPING;
-      queue.dropAll(dropped);
-      toStop = queue.roster.retireAll();
+      dispatcher.state = State.STOPPING;
+      dispatcher.dropAll(dropped);
+      toStop = roster.retireAll();
       promise = shutdownPromise;
     }
-    long millis = queue.options.getStopTimeout().toMillis();
+    long millis = dispatcher.options.getStopTimeout().toMillis();
     failDropped(dropped, "no call finished for the stop timeout (" + millis + " ms) during shutdown");
     List<Future<Integer>> stops = new ArrayList<>(toStop.size());
     for (WorkerSlot w : toStop) {
-      List<JobImpl> held = queue.roster.claim(w);
+      List<JobImpl> held = roster.claim(w);
       if (held.isEmpty()) {
-        stops.add(queue.roster.stopWorker(w));
+        stops.add(roster.stopWorker(w));
         continue;
       }
       List<String> calls = new ArrayList<>(held.size());
@@ -152,36 +155,36 @@ final class Drain {
         calls.add(job.describe());
       }
       LOG.warn("{} still ran {} after the stop timeout ({} ms) at shutdown: crashing it", w, calls, millis);
-      queue.roster.crashWorker(w);
+      roster.crashWorker(w);
       for (JobImpl job : held) {
-        queue.settled(job, null, new QueueShutdownException("still running when the queue's stop timeout ("
+        dispatcher.settled(job, null, new QueueShutdownException("still running when the queue's stop timeout ("
             + millis + " ms) ran out at shutdown: " + job.describe()));
       }
       stops.add(Future.succeededFuture(held.size()));
     }
-    queue.loads.signal();
+    dispatcher.loads.signal();
     stopped(stops, promise);
   }
 
   /** While draining, fails queued jobs that no worker is left to serve. Under the lock. */
   void failUnservableIfDraining() {
-    if (queue.state != State.DRAINING) {
+    if (dispatcher.state != State.DRAINING) {
       return;
     }
     List<JobImpl> dropped = new ArrayList<>();
     collectUnservable(dropped);
     if (!dropped.isEmpty()) {
       // Completing promises under the lock would run user callbacks here; hand them to the vertx instead.
-      queue.vertx.runOnContext(v -> failDropped(dropped, "no worker serves its series at shutdown"));
+      dispatcher.vertx.runOnContext(v -> failDropped(dropped, "no worker serves its series at shutdown"));
     }
   }
 
   /** Drops the queued jobs no worker is left to serve, unless a worker is still attaching. Under the lock. */
   private void collectUnservable(List<JobImpl> dropped) {
-    if (queue.roster.attaching > 0) {
+    if (roster.attaching > 0) {
       return;
     }
-    queue.dropUnservable(dropped);
+    dispatcher.dropUnservable(dropped);
   }
 
   private static void failDropped(List<JobImpl> dropped, String why) {
@@ -195,16 +198,17 @@ final class Drain {
     List<WorkerSlot> toStop;
     Promise<Void> promise;
     synchronized (lock) {
-      if (queue.state != State.DRAINING || queue.queued > 0 || queue.running > 0 || queue.roster.attaching > 0) {
+      if (dispatcher.state != State.DRAINING || dispatcher.queued > 0 || dispatcher.running > 0
+          || roster.attaching > 0) {
         return;
       }
-      queue.state = State.STOPPING;
-      toStop = queue.roster.retireAll();
+      dispatcher.state = State.STOPPING;
+      toStop = roster.retireAll();
       promise = shutdownPromise;
     }
     List<Future<Integer>> stops = new ArrayList<>();
     for (WorkerSlot w : toStop) {
-      stops.add(queue.roster.stopWorker(w));
+      stops.add(roster.stopWorker(w));
     }
     stopped(stops, promise);
   }
@@ -213,10 +217,10 @@ final class Drain {
   private void stopped(List<Future<Integer>> stops, Promise<Void> promise) {
     Future.join(stops).onComplete(ar -> {
       synchronized (lock) {
-        queue.state = State.STOPPED;
+        dispatcher.state = State.STOPPED;
       }
       promise.complete();
-      queue.loads.signal();
+      dispatcher.loads.signal();
     });
   }
 }

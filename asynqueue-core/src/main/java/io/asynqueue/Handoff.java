@@ -27,7 +27,7 @@ final class Handoff {
   private static final Logger LOG = LoggerFactory.getLogger(TaskQueue.class);
   private static final ThreadLocal<Trampoline> TRAMPOLINE = ThreadLocal.withInitial(Trampoline::new);
 
-  private final Dispatcher queue;
+  private final Dispatcher dispatcher;
   private JobImpl firstStart;
   private JobImpl lastStart;
   ArrayList<JobImpl> refuse;
@@ -36,8 +36,8 @@ final class Handoff {
   /** Whether an attempt was settled (or a retry refused): a call ended. */
   boolean settled;
 
-  Handoff(Dispatcher queue) {
-    this.queue = queue;
+  Handoff(Dispatcher dispatcher) {
+    this.dispatcher = dispatcher;
   }
 
   /** Adds a job, assigned under the lock, to those to start once it is released. */
@@ -55,7 +55,7 @@ final class Handoff {
     for (JobImpl job = firstStart, next; job != null; job = next) {
       next = job.nextStart;
       job.nextStart = null;
-      start(queue, job, job.worker);
+      start(dispatcher, job, job.worker);
     }
     if (refuse != null) {
       for (JobImpl job : refuse) {
@@ -70,7 +70,7 @@ final class Handoff {
       }
     }
     if (settled) {
-      queue.afterSettle();
+      dispatcher.afterSettle();
     }
   }
 
@@ -79,7 +79,7 @@ final class Handoff {
    * the next job: that start is deferred to the outermost call on this thread, so a run of jobs that fail at
    * once loops instead of recursing.
    */
-  static void start(Dispatcher queue, JobImpl job, WorkerSlot w) {
+  static void start(Dispatcher dispatcher, JobImpl job, WorkerSlot w) {
     Trampoline t = TRAMPOLINE.get();
     if (t.active) {
       t.pending.add(job);
@@ -87,10 +87,10 @@ final class Handoff {
     }
     t.active = true;
     try {
-      launch(queue, job, w);
+      launch(dispatcher, job, w);
       JobImpl next;
       while ((next = t.pending.poll()) != null) {
-        launch(queue, next, next.worker);
+        launch(dispatcher, next, next.worker);
       }
     } finally {
       t.active = false;
@@ -102,10 +102,10 @@ final class Handoff {
     final ArrayDeque<JobImpl> pending = new ArrayDeque<>();
   }
 
-  private static void launch(Dispatcher queue, JobImpl job, WorkerSlot w) {
+  private static void launch(Dispatcher dispatcher, JobImpl job, WorkerSlot w) {
     Duration timeout = job.timeout;
     if (timeout != null) {
-      job.timerId = queue.vertx.setTimer(Math.max(1, timeout.toMillis()), id -> timedOut(queue, job));
+      job.timerId = dispatcher.vertx.setTimer(Math.max(1, timeout.toMillis()), id -> timedOut(dispatcher, job));
     }
     runOnWorker(job, w);
   }
@@ -120,7 +120,7 @@ final class Handoff {
     }
   }
 
-  private static void timedOut(Dispatcher queue, JobImpl job) {
+  private static void timedOut(Dispatcher dispatcher, JobImpl job) {
     if (!job.casState(JobImpl.ASSIGNED, JobImpl.DONE)) {
       return;
     }
@@ -131,6 +131,6 @@ final class Handoff {
     } catch (Throwable t) {
       LOG.warn("{} threw from cancel()", w, t);
     }
-    queue.settled(job, null, new TaskTimeoutException(job.describe(), job.timeout, job.attempt));
+    dispatcher.settled(job, null, new TaskTimeoutException(job.describe(), job.timeout, job.attempt));
   }
 }

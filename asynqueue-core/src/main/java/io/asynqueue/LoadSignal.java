@@ -20,20 +20,20 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class LoadSignal {
 
-  private final Dispatcher queue;
+  private final Dispatcher dispatcher;
   private volatile Listener listener;
 
-  LoadSignal(Dispatcher queue) {
-    this.queue = queue;
+  LoadSignal(Dispatcher dispatcher) {
+    this.dispatcher = dispatcher;
   }
 
   /** The load now: everything pushed so far is accounted for first. */
   QueueLoad load() {
     QueueLoad load;
     Handoff h;
-    synchronized (queue.lock) {
-      h = queue.bookkeep(null);
-      load = new QueueLoad(queue.queued, queue.running, queue.roster.loadsLocked());
+    synchronized (dispatcher.lock) {
+      h = dispatcher.bookkeep(null);
+      load = new QueueLoad(dispatcher.queued, dispatcher.running, dispatcher.roster.loadsLocked());
     }
     if (h != null) {
       h.run();
@@ -43,7 +43,7 @@ final class LoadSignal {
 
   /** Sets the handler (null: none), to be called on the caller's context; it hears of the load at once. */
   void listen(Handler<QueueLoad> handler) {
-    listener = handler == null ? null : new Listener(queue.vertx.getOrCreateContext(), handler);
+    listener = handler == null ? null : new Listener(dispatcher.vertx.getOrCreateContext(), handler);
     signal();
   }
 

@@ -42,7 +42,7 @@ final class Roster {
 
   private static final Logger LOG = LoggerFactory.getLogger(TaskQueue.class);
 
-  private final Dispatcher queue;
+  private final Dispatcher dispatcher;
   /** For the workers' supervisors ({@link WorkerSlot#vertx()}). */
   final VertxInternal vertx;
   private final Object lock;
@@ -55,10 +55,10 @@ final class Roster {
   int attaching;
   private int nextWorkerId = 1;
 
-  Roster(Dispatcher queue) {
-    this.queue = queue;
-    this.vertx = queue.vertx;
-    this.lock = queue.lock;
+  Roster(Dispatcher dispatcher) {
+    this.dispatcher = dispatcher;
+    this.vertx = dispatcher.vertx;
+    this.lock = dispatcher.lock;
   }
 
   /**
@@ -71,7 +71,7 @@ final class Roster {
   <R> Future<List<R>> update(Task<R> task, boolean ephemeral, Object[] a, ContextInternal ctx) {
     List<WorkerSlot> targets;
     synchronized (lock) {
-      if (queue.state != State.RUNNING) {
+      if (dispatcher.state != State.RUNNING) {
         return Future.failedFuture(new QueueShutdownException("queue is shut down: update "
             + CallDescriber.describe(task, a)));
       }
@@ -98,8 +98,8 @@ final class Roster {
     JobImpl job;
     boolean gone;
     synchronized (lock) {
-      job = new JobImpl(queue, queue.nextJobId.incrementAndGet(), task, args, ResultKind.VALUE, true, ephemeral,
-          null, null, 0, 1, true, ctx, ctx.promise());
+      job = new JobImpl(dispatcher, dispatcher.nextJobId.incrementAndGet(), task, args, ResultKind.VALUE, true,
+          ephemeral, null, null, 0, 1, true, ctx, ctx.promise());
       gone = w.gone;
       if (gone) {
         job.setState(JobImpl.DONE);
@@ -124,7 +124,7 @@ final class Roster {
   Future<Integer> attach(Worker worker) {
     WorkerSlot slot;
     synchronized (lock) {
-      if (queue.state != State.RUNNING) {
+      if (dispatcher.state != State.RUNNING) {
         return Future.failedFuture(new QueueShutdownException("queue is shut down: cannot attach " + worker));
       }
       slot = new WorkerSlot(this, nextWorkerId, worker);
@@ -174,19 +174,19 @@ final class Roster {
       }
     }
     synchronized (lock) {
-      if (queue.state != State.RUNNING || slot.gone) {
+      if (dispatcher.state != State.RUNNING || slot.gone) {
         refused = true;
       } else if (next < savedUpdates.size()) {
         update = savedUpdates.get(next);
       } else {
         attaching--;
         slot.active = true;
-        h = queue.intake(null);
+        h = dispatcher.intake(null);
         slot.capacity = capacity;
         slot.free = capacity;
         toStart = new ArrayList<>(capacity);
         if (!slot.paused) {
-          h = queue.distribute(slot, toStart, h);
+          h = dispatcher.distribute(slot, toStart, h);
         }
       }
     }
@@ -205,10 +205,10 @@ final class Roster {
         h.run();
       }
       for (JobImpl job : toStart) {
-        Handoff.start(queue, job, slot);
+        Handoff.start(dispatcher, job, slot);
       }
       attached.complete(slot.id);
-      queue.loads.signal();
+      dispatcher.loads.signal();
     }
   }
 
@@ -219,14 +219,14 @@ final class Roster {
       stop = !slot.gone;
       slot.gone = true;
       workers.remove(slot.id);
-      queue.drain.failUnservableIfDraining();
+      dispatcher.drain.failUnservableIfDraining();
     }
     if (stop) {
       crashWorker(slot);
     }
     LOG.warn("{} could not be attached: {}", slot, cause.toString());
     attached.fail(cause);
-    queue.drain.checkDrained();
+    dispatcher.drain.checkDrained();
   }
 
   /**
@@ -243,7 +243,7 @@ final class Roster {
       }
       retire(slot);
     }
-    queue.loads.signal();
+    dispatcher.loads.signal();
     if (mode == DetachMode.GRACEFUL) {
       return stopWorker(slot);
     }
@@ -264,8 +264,8 @@ final class Roster {
     slot.active = false;
     slot.gone = true;
     workers.remove(slot.id);
-    queue.unidle(slot);
-    queue.drain.failUnservableIfDraining();
+    dispatcher.unidle(slot);
+    dispatcher.drain.failUnservableIfDraining();
   }
 
   /** The worker can take no new jobs for now (its connection is down); see {@link WorkerSlot#pause()}. */
@@ -275,10 +275,10 @@ final class Roster {
         return;
       }
       slot.paused = true;
-      queue.unidle(slot);
+      dispatcher.unidle(slot);
     }
     LOG.debug("{} paused", slot);
-    queue.loads.signal();
+    dispatcher.loads.signal();
   }
 
   /** The worker takes jobs again: its free slots are filled from the queue, the rest go idle. */
@@ -291,7 +291,7 @@ final class Roster {
       }
       slot.paused = false;
       if (slot.active) {
-        h = queue.distribute(slot, toStart, queue.intake(null));
+        h = dispatcher.distribute(slot, toStart, dispatcher.intake(null));
       }
     }
     LOG.debug("{} resumed", slot);
@@ -299,9 +299,9 @@ final class Roster {
       h.run();
     }
     for (JobImpl job : toStart) {
-      Handoff.start(queue, job, slot);
+      Handoff.start(dispatcher, job, slot);
     }
-    queue.loads.signal();
+    dispatcher.loads.signal();
   }
 
   /**
@@ -315,7 +315,7 @@ final class Roster {
         return Future.succeededFuture();
       }
       slot.paused = true;
-      queue.unidle(slot);
+      dispatcher.unidle(slot);
       updates = new ArrayList<>(savedUpdates);
     }
     ContextInternal ctx = vertx.getOrCreateContext();
@@ -342,9 +342,9 @@ final class Roster {
       retire(slot);
     }
     LOG.warn("{} resigned: {}", slot, cause.toString());
-    queue.loads.signal();
+    dispatcher.loads.signal();
     crashAndSettle(slot, false, cause);
-    queue.drain.checkDrained();
+    dispatcher.drain.checkDrained();
   }
 
   /**
@@ -359,12 +359,13 @@ final class Roster {
     crashWorker(slot);
     for (JobImpl job : claimed) {
       if (reassign && !job.update) {
-        queue.reassign(job);
+        dispatcher.reassign(job);
       } else {
-        queue.settled(job, null, new WorkerLostException(slot + " was lost holding " + job.describe(), cause));
+        dispatcher.settled(job, null,
+            new WorkerLostException(slot + " was lost holding " + job.describe(), cause));
       }
     }
-    queue.drain.checkDrained();
+    dispatcher.drain.checkDrained();
     return claimed.size();
   }
 
@@ -394,9 +395,10 @@ final class Roster {
   Future<Integer> stopWorker(WorkerSlot slot) {
     Promise<Integer> done = Promise.promise();
     AtomicBoolean settled = new AtomicBoolean();
-    long timer = vertx.setTimer(queue.options.getStopTimeout().toMillis(), t -> {
+    long stopTimeout = dispatcher.options.getStopTimeout().toMillis();
+    long timer = vertx.setTimer(stopTimeout, t -> {
       if (settled.compareAndSet(false, true)) {
-        LOG.warn("{} did not stop within {} ms: crashing it", slot, queue.options.getStopTimeout().toMillis());
+        LOG.warn("{} did not stop within {} ms: crashing it", slot, stopTimeout);
         done.complete(crashAndSettle(slot, false, null));
       }
     });

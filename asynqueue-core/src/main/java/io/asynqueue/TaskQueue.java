@@ -70,7 +70,7 @@ public interface TaskQueue {
    * @return the queue
    */
   static TaskQueue create(Vertx vertx, TaskQueueOptions options) {
-    return new Dispatcher(vertx, options);
+    return new TaskQueueImpl(vertx, options);
   }
 
   // ---------------------------------------------------------------- calls
