@@ -32,7 +32,8 @@ final class JobImpl implements Job, Comparable<JobImpl> {
     }
   }
 
-  final TaskQueueImpl queue;
+  /** The engine the attempt reports to when settled. */
+  final Dispatcher dispatcher;
   final long id;
   final Task<?> task;
   final Object[] args;
@@ -47,7 +48,7 @@ final class JobImpl implements Job, Comparable<JobImpl> {
   final ContextInternal context;
   final PromiseInternal<Object> promise;
 
-  /** Links in the queue's lock-free stacks of submitted calls and of settled attempts (see TaskQueueImpl). */
+  /** Links in the queue's lock-free stacks of submitted calls and of settled attempts (see Dispatcher). */
   JobImpl nextIncoming;
   JobImpl nextSettled;
   /** Link in a list of jobs to start once the queue's lock is released. */
@@ -69,10 +70,10 @@ final class JobImpl implements Job, Comparable<JobImpl> {
   private volatile int state;
   private String description;
 
-  JobImpl(TaskQueueImpl queue, long id, Task<?> task, Object[] args, ResultKind resultKind, boolean update,
+  JobImpl(Dispatcher dispatcher, long id, Task<?> task, Object[] args, ResultKind resultKind, boolean update,
       boolean ephemeral, String series, Duration timeout, int retries, int attempt, boolean urgent,
       ContextInternal context, PromiseInternal<Object> promise) {
-    this.queue = queue;
+    this.dispatcher = dispatcher;
     this.id = id;
     this.task = task;
     this.args = args;
@@ -90,8 +91,8 @@ final class JobImpl implements Job, Comparable<JobImpl> {
 
   /** The next attempt of this call: urgent, so it runs before everything not urgent. */
   JobImpl retry() {
-    JobImpl next = new JobImpl(queue, id, task, args, resultKind, update, ephemeral, series, timeout, retries,
-        attempt + 1, true, context, promise);
+    JobImpl next = new JobImpl(dispatcher, id, task, args, resultKind, update, ephemeral, series, timeout,
+        retries, attempt + 1, true, context, promise);
     next.description = description;
     return next;
   }
@@ -176,7 +177,7 @@ final class JobImpl implements Job, Comparable<JobImpl> {
     if (!casState(ASSIGNED, DONE)) {
       return false;
     }
-    queue.settled(this, result, null);
+    dispatcher.settled(this, result, null);
     return true;
   }
 
@@ -185,7 +186,7 @@ final class JobImpl implements Job, Comparable<JobImpl> {
     if (!casState(ASSIGNED, DONE)) {
       return false;
     }
-    queue.settled(this, null, cause == null ? new NullPointerException("null failure") : cause);
+    dispatcher.settled(this, null, cause == null ? new NullPointerException("null failure") : cause);
     return true;
   }
 

@@ -1,123 +1,59 @@
 package io.asynqueue;
 
-import io.asynqueue.stream.Deferator;
+import io.asynqueue.Dispatcher.State;
 import io.asynqueue.spi.Job.ResultKind;
 import io.asynqueue.spi.Worker;
+import io.asynqueue.stream.Deferator;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.ContextInternal;
-import io.vertx.core.internal.PromiseInternal;
 import io.vertx.core.internal.VertxInternal;
-import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.HashMap;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * The task queue.
+ * The task queue's front door: the public API, and the path of a new call onto the intake.
  *
- * <p>Scheduling: queued jobs wait in one priority queue per series ({@link SeriesQueue}). Free worker
- * capacity waits in {@link #idle}, one entry per free slot, oldest first. The invariant, kept under {@link
- * #lock} at every change: no idle slot serves a series that has a queued job. So a new job either goes
- * straight to the first idle slot that serves its series or is queued; a slot that frees up takes the best
- * queued job among the series its worker serves, or goes idle. A job nobody can serve waits in its own queue
- * and holds up nobody (no head-of-line blocking).
+ * <p>The engine behind it is in parts, one file each, sharing one lock: the {@link Dispatcher} (the state under
+ * the lock and the scheduling decisions; its javadoc is the scheduler's design note), {@link Handoff} (what is
+ * done once the lock is released: starting jobs), the {@link Roster} (the workers and the updates), the {@link
+ * Drain} (the shutdown) and the {@link LoadSignal} (the load and its handler). This class builds them and hands
+ * each request to the part that owns it, except a call, which is the hot path and is pushed from here.
  *
- * <p>The hot path never waits for the lock. A new call is pushed on {@link #incoming} and a settled attempt
- * on {@link #settledJobs}, lock-free stacks (one CAS, no allocation: the job is the node); then the thread
- * asks for {@link #schedule()}. One thread at a time (whoever raises {@link #wip} from zero) does the
- * bookkeeping for everything pushed so far, under the lock, in one go: new calls to idle slots or onto their
- * series' queues, settled attempts' slots freed and refilled with the best queued job. Then, outside the
- * lock, it starts the jobs it assigned and requeues retries. A thread that finds the bookkeeping taken
- * returns at once: the one doing it goes round again. So the caller's event loop and the worker threads never
- * queue up on the lock (a convoy that cut a burst of calls on 4 thread workers to a quarter of the throughput
- * on 2 cores).
- *
- * <p>A call is completed by the thread that settles it, right after it pushed the attempt: its Future is
- * complete when the worker's {@code complete} returns, and whoever then takes the lock finds its slot
- * accounted for (pending pushes are accounted for by whoever holds the lock; {@link #load()} does too). A new
- * call needs the bookkeeping only while a slot is idle (otherwise the next settled attempt picks it up): a
- * slot that goes idle publishes {@link #idleCount} and then drains again, the caller publishes its call and
- * then reads the count, so one of the two sees the other (the same pairing covers {@link #state} and a
- * concurrent shutdown).
- *
- * <p>Concurrency: one lock guards the series queues, the slots and the counters; it is held only for
- * bookkeeping. Workers are called ({@code run}, {@code cancel}, {@code stop}, {@code crash}) and promises
- * completed outside it, so a worker may settle a job from inside {@code run} without re-entering the lock's
- * critical section. A job attempt is settled once (a CAS in {@link JobImpl}); the winner reports to {@link
- * #settled}.
+ * <p>A call ({@link #submit}) takes no lock: it pushes its job on the dispatcher's intake stack (one CAS; the
+ * job is the node), then asks for the bookkeeping only while a slot is idle or the queue is shutting down (the
+ * dispatcher's note says why that is enough). It reads the dispatcher's volatile {@code state} and {@code
+ * idleCount} as before; the intake stack and the job counter it holds itself, the same objects as the
+ * dispatcher's, so that a call reaches them without a detour. Nothing here is guarded by the lock.
  */
 final class TaskQueueImpl implements TaskQueue {
 
-  private static final Logger LOG = LoggerFactory.getLogger(TaskQueue.class);
-  private static final double RUSH = -1_000_000;
-  private static final double RELAX = 1_000_000;
   private static final Object[] NO_ARGS = new Object[0];
   private static final CallOptions DEFAULTS = new CallOptions();
 
-  private enum State { RUNNING, DRAINING, STOPPING, STOPPED }
-
-  final VertxInternal vertx;
-  private final TaskQueueOptions options;
-  private final boolean spew;
-  private final boolean verbose;
-
-  private final Object lock = new Object();
-  /** Calls submitted and not yet scheduled, newest first, linked by {@link JobImpl#nextIncoming}. */
-  private final AtomicReference<JobImpl> incoming = new AtomicReference<>();
-  /** Attempts settled and not yet accounted for, newest first, linked by {@link JobImpl#nextSettled}. */
-  private final AtomicReference<JobImpl> settledJobs = new AtomicReference<>();
-  /** Requests to {@link #schedule()}: whoever raises it from zero does the bookkeeping for all. */
-  private final AtomicInteger wip = new AtomicInteger();
-  private final AtomicLong nextJobId = new AtomicLong();
-  /** {@code idle.size()}, written under the lock, read by callers without it. */
-  private volatile int idleCount;
-  // @protectedby lock: everything down to shutdownPromise (state is also read without it)
-  private final Map<String, SeriesQueue> seriesQueues = new HashMap<>();
-  /** The default series' queue (also in seriesQueues, and never removed): saves a hash lookup per call. */
-  private final SeriesQueue defaultQueue = new SeriesQueue(null);
-  private final ArrayList<SeriesQueue> nonEmpty = new ArrayList<>();
-  private final ArrayDeque<WorkerSlot> idle = new ArrayDeque<>();
-  private final LinkedHashMap<Integer, WorkerSlot> workers = new LinkedHashMap<>();
-  private final List<Object[]> savedUpdates = new ArrayList<>();
-  private final SeriesClock clock = new SeriesClock();
-  private int queued;
-  private int running;
-  private int attaching;
-  private long nextSeq;
-  private int nextWorkerId = 1;
-  private volatile State state = State.RUNNING;
-  private Promise<Void> shutdownPromise;
-
-  private volatile LoadListener loadListener;
-  /** Set once shutdown starts, so that settling checks for the end of the drain only then. */
-  private volatile boolean draining;
-  /** While draining: when a call last finished (or the shutdown began); see {@link #drainTimedOut()}. */
-  private volatile long lastProgressNanos;
+  private final VertxInternal vertx;
+  private final Dispatcher dispatcher;
+  private final Roster roster;
+  private final Drain drain;
+  private final LoadSignal loads;
+  /** The dispatcher's {@link Dispatcher#incoming}: calls submitted and not yet scheduled. */
+  private final AtomicReference<JobImpl> incoming;
+  /** The dispatcher's {@link Dispatcher#nextJobId}. */
+  private final AtomicLong nextJobId;
 
   public TaskQueueImpl(Vertx vertx, TaskQueueOptions options) {
     this.vertx = (VertxInternal) Objects.requireNonNull(vertx, "vertx");
-    seriesQueues.put(null, defaultQueue);
-    this.options = new TaskQueueOptions(Objects.requireNonNull(options, "options"));
-    this.spew = options.isSpew();
-    this.verbose = options.isVerbose();
+    this.dispatcher = new Dispatcher(this.vertx, options);
+    this.roster = dispatcher.roster;
+    this.drain = dispatcher.drain;
+    this.loads = dispatcher.loads;
+    this.incoming = dispatcher.incoming;
+    this.nextJobId = dispatcher.nextJobId;
   }
 
   // ---------------------------------------------------------------- calls
@@ -142,12 +78,13 @@ final class TaskQueueImpl implements TaskQueue {
     Objects.requireNonNull(task, "task");
     CallOptions o = options == null ? DEFAULTS : options;
     Object[] a = args == null ? NO_ARGS : args;
-    if (state != State.RUNNING) {
+    Dispatcher d = dispatcher;
+    if (d.state != State.RUNNING) {
       return Future.failedFuture(
           new QueueShutdownException("queue is shut down: " + CallDescriber.describe(task, a)));
     }
     ContextInternal ctx = vertx.getOrCreateContext();
-    JobImpl job = new JobImpl(this, nextJobId.incrementAndGet(), task, a, kind, false, false, o.getSeries(),
+    JobImpl job = new JobImpl(d, nextJobId.incrementAndGet(), task, a, kind, false, false, o.getSeries(),
         o.getTimeout(), o.getRetries(), 1, o.isDoNext(), ctx, ctx.promise());
     job.last = o.isDoLast();
     job.niceness = o.getNiceness();
@@ -158,218 +95,19 @@ final class TaskQueueImpl implements TaskQueue {
     } while (!incoming.compareAndSet(top, job));
     // Scheduled by us now if a worker is idle (or the queue is shutting down), else by the next worker to free
     // up. Once offered, the job may be taken, run and settled by another thread at any moment.
-    if (idleCount > 0 || state != State.RUNNING) {
-      schedule();
+    if (d.idleCount > 0 || d.state != State.RUNNING) {
+      d.schedule();
     }
-    signalLoad();
+    loads.signal();
     return (Future<R>) job.promise.future();
-  }
-
-  /**
-   * What bookkeeping found to do once the lock is released: jobs to start (in order, linked through
-   * {@link JobImpl#nextStart}), calls to refuse, attempts to retry, and whether any attempt was settled.
-   */
-  private final class Handoff {
-    private JobImpl firstStart;
-    private JobImpl lastStart;
-    ArrayList<JobImpl> refuse;
-    /** Retries the queue can no longer run: failed with the cause of the attempt they would retry. */
-    ArrayList<JobImpl> refuseRetry;
-    boolean settled;
-
-    void start(JobImpl job) {
-      if (lastStart == null) {
-        firstStart = job;
-      } else {
-        lastStart.nextStart = job;
-      }
-      lastStart = job;
-    }
-
-    void run() {
-      for (JobImpl job = firstStart, next; job != null; job = next) {
-        next = job.nextStart;
-        job.nextStart = null;
-        TaskQueueImpl.this.start(job, job.worker);
-      }
-      if (refuse != null) {
-        for (JobImpl job : refuse) {
-          job.promise.fail(new QueueShutdownException("queue is shut down: " + job.describe()));
-        }
-      }
-      if (refuseRetry != null) {
-        for (JobImpl job : refuseRetry) {
-          Throwable cause = job.retryCause;
-          job.retryCause = null;
-          job.promise.fail(cause);
-        }
-      }
-      if (settled) {
-        afterSettle();
-      }
-    }
-  }
-
-  /**
-   * Does the bookkeeping for every call and settled attempt pushed so far, or leaves it to the thread already
-   * doing it (which then goes round again); then starts and retries, outside the lock, what it found.
-   */
-  private void schedule() {
-    if (wip.getAndIncrement() != 0) {
-      return;
-    }
-    Handoff h = null;
-    int missed = 1;
-    do {
-      synchronized (lock) {
-        h = bookkeep(h);
-      }
-      missed = wip.addAndGet(-missed);
-    } while (missed != 0);
-    if (h != null) {
-      h.run();
-    }
-  }
-
-  /**
-   * Accounts for everything pushed so far: new calls (see {@link #drain}), then settled attempts, whose slots are
-   * freed and refilled. Under the lock; what to do after it is left in the returned handoff.
-   */
-  private Handoff bookkeep(Handoff h) {
-    h = drain(h);
-    JobImpl newest = settledJobs.get() == null ? null : settledJobs.getAndSet(null);
-    JobImpl oldest = null;
-    while (newest != null) { // reverse the stack into settling order
-      JobImpl older = newest.nextSettled;
-      newest.nextSettled = oldest;
-      oldest = newest;
-      newest = older;
-    }
-    for (JobImpl job = oldest, next; job != null; job = next) {
-      next = job.nextSettled;
-      job.nextSettled = null;
-      if (h == null) {
-        h = new Handoff();
-      }
-      h.settled = true;
-      if (job.retryCause != null) {
-        // Queued at the head before the slot is freed, so that the freed slot (or the first idle one) runs it.
-        Throwable cause = job.retryCause;
-        job.retryCause = null;
-        LOG.debug("retrying {} after {}", job, cause.toString());
-        h = requeueLocked(job.retry(), cause, h);
-      }
-      h = releaseLocked(job, h);
-    }
-    return h;
-  }
-
-  /**
-   * Schedules the calls submitted since the last drain, oldest first: each goes to the first idle slot that
-   * serves its series, or onto its series' queue; once the queue has stopped running it is refused. Under the
-   * lock; the starts and refusals are left in the returned handoff (created if {@code h} is null and needed).
-   */
-  private Handoff drain(Handoff h) {
-    JobImpl newest = incoming.get() == null ? null : incoming.getAndSet(null);
-    JobImpl oldest = null;
-    while (newest != null) { // reverse the stack into submission order
-      JobImpl older = newest.nextIncoming;
-      newest.nextIncoming = oldest;
-      oldest = newest;
-      newest = older;
-    }
-    for (JobImpl job = oldest, next; job != null; job = next) {
-      next = job.nextIncoming;
-      job.nextIncoming = null;
-      if (state != State.RUNNING) {
-        job.setState(JobImpl.DONE);
-        if (h == null) {
-          h = new Handoff();
-        }
-        if (h.refuse == null) {
-          h.refuse = new ArrayList<>();
-        }
-        h.refuse.add(job);
-        continue;
-      }
-      long serial = clock.next(job.series);
-      job.priority = job.urgent ? RUSH : job.last ? RELAX : serial * SeriesClock.factor(job.niceness);
-      job.seq = ++nextSeq;
-      WorkerSlot slot = takeIdle(job.series);
-      if (slot != null) {
-        assign(job, slot);
-        if (h == null) {
-          h = new Handoff();
-        }
-        h.start(job);
-      } else {
-        enqueue(job);
-      }
-    }
-    return h;
-  }
-
-  /** Puts free capacity of a worker on the idle list, then schedules what was submitted meanwhile. */
-  private Handoff goIdle(WorkerSlot w, int slots, Handoff h) {
-    for (int i = 0; i < slots; i++) {
-      idle.addLast(w);
-    }
-    idleCount = idle.size();
-    return drain(h);
   }
 
   // ---------------------------------------------------------------- updates
 
   @Override
-  @SuppressWarnings("unchecked")
   public <R> Future<List<R>> update(Task<R> task, boolean ephemeral, Object... args) {
     Objects.requireNonNull(task, "task");
-    Object[] a = args == null ? NO_ARGS : args;
-    ContextInternal ctx = vertx.getOrCreateContext();
-    List<WorkerSlot> targets;
-    synchronized (lock) {
-      if (state != State.RUNNING) {
-        return Future.failedFuture(new QueueShutdownException("queue is shut down: update "
-            + CallDescriber.describe(task, a)));
-      }
-      targets = new ArrayList<>();
-      for (WorkerSlot w : workers.values()) {
-        if (w.active) {
-          targets.add(w);
-        }
-      }
-      if (!ephemeral) {
-        savedUpdates.add(new Object[] {task, a});
-      }
-    }
-    List<Future<Object>> results = new ArrayList<>(targets.size());
-    for (WorkerSlot w : targets) {
-      results.add(runUpdate(w, task, a, ephemeral, ctx));
-    }
-    return Future.all(results).map(all -> (List<R>) all.list());
-  }
-
-  private Future<Object> runUpdate(WorkerSlot w, Task<?> task, Object[] args, boolean ephemeral,
-      ContextInternal ctx) {
-    JobImpl job;
-    boolean gone;
-    synchronized (lock) {
-      job = new JobImpl(this, nextJobId.incrementAndGet(), task, args, ResultKind.VALUE, true, ephemeral, null,
-          null, 0, 1, true, ctx, ctx.promise());
-      gone = w.gone;
-      if (gone) {
-        job.setState(JobImpl.DONE);
-      } else {
-        job.setState(JobImpl.ASSIGNED);
-        job.worker = w;
-        w.hold(job);
-      }
-    }
-    if (gone) {
-      return Future.failedFuture(new WorkerLostException(w + " was detached before update " + job.describe()));
-    }
-    runOnWorker(job, w);
-    return job.promise.future();
+    return roster.update(task, ephemeral, args == null ? NO_ARGS : args, vertx.getOrCreateContext());
   }
 
   // ---------------------------------------------------------------- workers
@@ -377,337 +115,18 @@ final class TaskQueueImpl implements TaskQueue {
   @Override
   public Future<Integer> attachWorker(Worker worker) {
     Objects.requireNonNull(worker, "worker");
-    WorkerSlot slot;
-    synchronized (lock) {
-      if (state != State.RUNNING) {
-        return Future.failedFuture(new QueueShutdownException("queue is shut down: cannot attach " + worker));
-      }
-      slot = new WorkerSlot(this, nextWorkerId, worker);
-      nextWorkerId++;
-      workers.put(slot.id, slot);
-      attaching++;
-    }
-    Future<Void> started;
-    try {
-      started = Objects.requireNonNull(worker.start(slot), "start() returned null");
-    } catch (Throwable t) {
-      started = Future.failedFuture(t);
-    }
-    ContextInternal ctx = vertx.getOrCreateContext();
-    Promise<Integer> attached = ctx.promise();
-    started.onComplete(ar -> {
-      if (ar.succeeded()) {
-        replayAndActivate(slot, 0, attached, ctx);
-      } else {
-        abandonAttach(slot, ar.cause(), attached);
-      }
-    });
-    return attached.future();
-  }
-
-  /** Runs saved updates from index {@code next} on a new worker, then lets it take jobs. */
-  private void replayAndActivate(WorkerSlot slot, int next, Promise<Integer> attached, ContextInternal ctx) {
-    Object[] update = null;
-    List<JobImpl> toStart = null;
-    Handoff h = null;
-    boolean refused = false;
-    int capacity = 0;
-    int saved;
-    synchronized (lock) {
-      saved = savedUpdates.size(); // only a hint for reading capacity(): the decision is made again below
-    }
-    if (next >= saved) {
-      try {
-        capacity = slot.worker.capacity(); // read once its start completed: a remote worker knows it only then
-      } catch (Throwable t) {
-        LOG.warn("{} threw from capacity()", slot, t);
-      }
-      if (capacity < 1) {
-        abandonAttach(slot, new IllegalArgumentException("worker capacity must be at least 1, was " + capacity),
-            attached);
-        return;
-      }
-    }
-    synchronized (lock) {
-      if (state != State.RUNNING || slot.gone) {
-        refused = true;
-      } else if (next < savedUpdates.size()) {
-        update = savedUpdates.get(next);
-      } else {
-        attaching--;
-        slot.active = true;
-        h = drain(null);
-        slot.capacity = capacity;
-        slot.free = capacity;
-        toStart = new ArrayList<>(capacity);
-        if (!slot.paused) {
-          h = distribute(slot, toStart, h);
-        }
-      }
-    }
-    if (refused) {
-      abandonAttach(slot, new QueueShutdownException("queue shut down while attaching " + slot), attached);
-    } else if (update != null) {
-      runUpdate(slot, (Task<?>) update[0], (Object[]) update[1], false, ctx).onComplete(ar -> {
-        if (ar.succeeded()) {
-          replayAndActivate(slot, next + 1, attached, ctx);
-        } else {
-          abandonAttach(slot, ar.cause(), attached);
-        }
-      });
-    } else {
-      if (h != null) {
-        h.run();
-      }
-      for (JobImpl job : toStart) {
-        start(job, slot);
-      }
-      attached.complete(slot.id);
-      signalLoad();
-    }
-  }
-
-  private void abandonAttach(WorkerSlot slot, Throwable cause, Promise<Integer> attached) {
-    boolean stop;
-    synchronized (lock) {
-      attaching--;
-      stop = !slot.gone;
-      slot.gone = true;
-      workers.remove(slot.id);
-      failUnservableIfDraining();
-    }
-    if (stop) {
-      crashWorker(slot);
-    }
-    LOG.warn("{} could not be attached: {}", slot, cause.toString());
-    attached.fail(cause);
-    checkDrained();
+    return roster.attach(worker);
   }
 
   @Override
   public Future<Integer> detachWorker(int id, DetachMode mode) {
     Objects.requireNonNull(mode, "mode");
-    WorkerSlot slot;
-    synchronized (lock) {
-      slot = workers.get(id);
-      if (slot == null || slot.gone) {
-        return Future.succeededFuture(0);
-      }
-      retire(slot);
-    }
-    signalLoad();
-    if (mode == DetachMode.GRACEFUL) {
-      return stopWorker(slot);
-    }
-    return Future.succeededFuture(crashAndSettle(slot, mode == DetachMode.REASSIGN, null));
-  }
-
-  /** Takes a worker out of scheduling. Called under the lock. */
-  private void retire(WorkerSlot slot) {
-    slot.active = false;
-    slot.gone = true;
-    workers.remove(slot.id);
-    idle.removeIf(s -> s == slot);
-    idleCount = idle.size();
-    failUnservableIfDraining();
-  }
-
-  /**
-   * Hands each free unit of an active, unpaused slot a queued job (added to {@code toStart}), or puts it on the
-   * idle list. Under the lock.
-   */
-  private Handoff distribute(WorkerSlot slot, List<JobImpl> toStart, Handoff h) {
-    for (int i = 0, n = slot.free; i < n; i++) {
-      JobImpl job = takeQueued(slot);
-      if (job == null) {
-        return goIdle(slot, n - i, h);
-      }
-      assign(job, slot);
-      toStart.add(job);
-    }
-    return h;
-  }
-
-  void pause(WorkerSlot slot) {
-    synchronized (lock) {
-      if (slot.gone || slot.paused) {
-        return;
-      }
-      slot.paused = true;
-      idle.removeIf(s -> s == slot);
-      idleCount = idle.size();
-    }
-    LOG.debug("{} paused", slot);
-    signalLoad();
-  }
-
-  void resume(WorkerSlot slot) {
-    List<JobImpl> toStart = new ArrayList<>();
-    Handoff h = null;
-    synchronized (lock) {
-      if (slot.gone || !slot.paused) {
-        return;
-      }
-      slot.paused = false;
-      if (slot.active) {
-        h = distribute(slot, toStart, drain(null));
-      }
-    }
-    LOG.debug("{} resumed", slot);
-    if (h != null) {
-      h.run();
-    }
-    for (JobImpl job : toStart) {
-      start(job, slot);
-    }
-    signalLoad();
-  }
-
-  /**
-   * A worker started over (a new child, a new connection): paused meanwhile, it gets the saved updates again,
-   * one after another, then takes jobs. An update that fails there is logged; the rest still run.
-   */
-  Future<Void> restarted(WorkerSlot slot) {
-    List<Object[]> updates;
-    synchronized (lock) {
-      if (slot.gone) {
-        return Future.succeededFuture();
-      }
-      slot.paused = true;
-      idle.removeIf(s -> s == slot);
-      idleCount = idle.size();
-      updates = new ArrayList<>(savedUpdates);
-    }
-    ContextInternal ctx = vertx.getOrCreateContext();
-    Future<Void> replayed = Future.succeededFuture();
-    for (Object[] update : updates) {
-      replayed = replayed.compose(v -> runUpdate(slot, (Task<?>) update[0], (Object[]) update[1], false, ctx)
-          .transform(ar -> {
-            if (ar.failed()) {
-              LOG.warn("{}: replaying update {} failed: {}", slot, CallDescriber.describe((Task<?>) update[0],
-                  (Object[]) update[1]), ar.cause().toString());
-            }
-            return Future.<Void>succeededFuture();
-          }));
-    }
-    return replayed.andThen(ar -> resume(slot));
-  }
-
-  void resign(WorkerSlot slot, Throwable cause) {
-    synchronized (lock) {
-      if (slot.gone) {
-        return;
-      }
-      retire(slot);
-    }
-    LOG.warn("{} resigned: {}", slot, cause.toString());
-    signalLoad();
-    crashAndSettle(slot, false, cause);
-    checkDrained();
-  }
-
-  /**
-   * Crashes a worker and settles what it held: back on the queue (reassigned), or failed with {@link
-   * WorkerLostException} (retried when allowed). The held attempts are claimed before the worker is crashed,
-   * so a task that the crash interrupts settles an attempt that is no longer its own, which is ignored.
-   *
-   * @return how many attempts it held
-   */
-  private int crashAndSettle(WorkerSlot slot, boolean reassign, Throwable cause) {
-    List<JobImpl> claimed = claim(slot);
-    crashWorker(slot);
-    for (JobImpl job : claimed) {
-      if (reassign && !job.update) {
-        reassign(job);
-      } else {
-        settled(job, null, new WorkerLostException(slot + " was lost holding " + job.describe(), cause));
-      }
-    }
-    checkDrained();
-    return claimed.size();
-  }
-
-  /** Takes over the attempts a worker holds: settled by nobody else from now on. */
-  private List<JobImpl> claim(WorkerSlot slot) {
-    List<JobImpl> claimed = new ArrayList<>();
-    synchronized (lock) {
-      for (JobImpl job : slot.held()) {
-        if (job.casState(JobImpl.ASSIGNED, JobImpl.DONE)) {
-          claimed.add(job);
-        }
-      }
-    }
-    return claimed;
-  }
-
-  /** Runs a claimed attempt's call again elsewhere, at the head of the queue. */
-  private void reassign(JobImpl job) {
-    long timer = job.timerId;
-    if (timer >= 0) {
-      vertx.cancelTimer(timer);
-    }
-    Handoff h;
-    synchronized (lock) {
-      h = releaseLocked(job, requeueLocked(job.retry(), null, drain(null)));
-    }
-    h.run();
-    signalLoad();
-  }
-
-  private void crashWorker(WorkerSlot slot) {
-    try {
-      slot.worker.crash();
-    } catch (Throwable t) {
-      LOG.warn("{} threw from crash()", slot, t);
-    }
-  }
-
-  /** Stops a retired worker gracefully, crashing it if it takes longer than the stop timeout. */
-  private Future<Integer> stopWorker(WorkerSlot slot) {
-    Promise<Integer> done = Promise.promise();
-    AtomicBoolean settled = new AtomicBoolean();
-    long timer = vertx.setTimer(options.getStopTimeout().toMillis(), t -> {
-      if (settled.compareAndSet(false, true)) {
-        LOG.warn("{} did not stop within {} ms: crashing it", slot, options.getStopTimeout().toMillis());
-        done.complete(crashAndSettle(slot, false, null));
-      }
-    });
-    Future<Void> stopped;
-    try {
-      stopped = Objects.requireNonNull(slot.worker.stop(), "stop() returned null");
-    } catch (Throwable t) {
-      stopped = Future.failedFuture(t);
-    }
-    stopped.onComplete(ar -> {
-      if (settled.compareAndSet(false, true)) {
-        vertx.cancelTimer(timer);
-        if (ar.failed()) {
-          LOG.warn("{} failed to stop: {}", slot, ar.cause().toString());
-        }
-        boolean leftovers = false;
-        synchronized (lock) {
-          for (JobImpl job : slot.held()) {
-            leftovers |= !job.isDone(); // a settled one may still be on its way to the bookkeeping
-          }
-        }
-        // Anything still held (a worker that broke its contract) must not hang.
-        done.complete(leftovers ? crashAndSettle(slot, false, ar.cause()) : 0);
-      }
-    });
-    return done.future();
+    return roster.detach(id, mode);
   }
 
   @Override
   public Set<Integer> workerIds() {
-    synchronized (lock) {
-      Set<Integer> ids = new LinkedHashSet<>();
-      for (WorkerSlot w : workers.values()) {
-        if (w.active) {
-          ids.add(w.id);
-        }
-      }
-      return Collections.unmodifiableSet(ids);
-    }
+    return roster.workerIds();
   }
 
   @Override
@@ -715,528 +134,33 @@ final class TaskQueueImpl implements TaskQueue {
     return workerIds().size();
   }
 
-  // ---------------------------------------------------------------- scheduling (under the lock)
-
-  /** The first idle slot that serves the series, taken out of the idle list. */
-  private WorkerSlot takeIdle(String series) {
-    if (idle.isEmpty()) {
-      return null;
-    }
-    WorkerSlot first = idle.peekFirst();
-    if (first.serves(series)) {
-      idle.pollFirst();
-      idleCount = idle.size();
-      return first;
-    }
-    for (Iterator<WorkerSlot> it = idle.iterator(); it.hasNext(); ) {
-      WorkerSlot w = it.next();
-      if (w.serves(series)) {
-        it.remove();
-        idleCount = idle.size();
-        return w;
-      }
-    }
-    return null;
-  }
-
-  private void enqueue(JobImpl job) {
-    SeriesQueue q = job.series == null ? defaultQueue : seriesQueues.get(job.series);
-    if (q == null) {
-      q = new SeriesQueue(job.series);
-      seriesQueues.put(job.series, q);
-    }
-    q.add(job);
-    if (q.slot < 0) {
-      q.slot = nonEmpty.size();
-      nonEmpty.add(q);
-    }
-    queued++;
-  }
-
-  /** The best queued job among the series the worker serves, taken off its queue; or null. */
-  private JobImpl takeQueued(WorkerSlot w) {
-    SeriesQueue best = null;
-    for (int i = 0, n = nonEmpty.size(); i < n; i++) {
-      SeriesQueue q = nonEmpty.get(i);
-      if (w.serves(q.name) && (best == null || q.peek().compareTo(best.peek()) < 0)) {
-        best = q;
-      }
-    }
-    if (best == null) {
-      return null;
-    }
-    JobImpl job = best.poll();
-    if (best.isEmpty()) {
-      removeNonEmpty(best);
-    }
-    queued--;
-    return job;
-  }
-
-  private void removeNonEmpty(SeriesQueue q) {
-    int i = q.slot;
-    SeriesQueue last = nonEmpty.remove(nonEmpty.size() - 1);
-    if (last != q) {
-      nonEmpty.set(i, last);
-      last.slot = i;
-    }
-    q.slot = -1;
-    if (q.name != null) {
-      seriesQueues.remove(q.name);
-    }
-    if (clock.size() > SeriesClock.MAX_SERIES) {
-      clock.trim(seriesQueues::containsKey);
-    }
-  }
-
-  private void assign(JobImpl job, WorkerSlot w) {
-    job.setState(JobImpl.ASSIGNED);
-    job.worker = w;
-    w.hold(job);
-    w.free--;
-    running++;
-  }
-
-  /** Frees the slot an attempt held, at once. */
-  private void release(JobImpl job) {
-    Handoff h;
-    synchronized (lock) {
-      h = releaseLocked(job, drain(null));
-    }
-    if (h != null) {
-      h.run();
-    }
-  }
-
-  /**
-   * Frees the slot an attempt held and gives it the best queued job it serves, or puts it on the idle list.
-   * Under the lock, after a drain; the job to start is left in the returned handoff.
-   */
-  private Handoff releaseLocked(JobImpl job, Handoff h) {
-    WorkerSlot w = job.worker;
-    if (w == null || !w.release(job) || job.update) {
-      return h;
-    }
-    running--;
-    w.done++;
-    w.free++;
-    if (w.active && !w.paused) {
-      JobImpl next = takeQueued(w);
-      if (next != null) {
-        assign(next, w);
-        if (h == null) {
-          h = new Handoff();
-        }
-        h.start(next);
-      } else {
-        h = goIdle(w, 1, h);
-      }
-    }
-    return h;
-  }
-
-  /**
-   * Starts a job on its worker. A worker may settle a job inside {@code run}, which frees the slot and starts
-   * the next job: that start is deferred to the outermost call on this thread, so a run of jobs that fail at
-   * once loops instead of recursing.
-   */
-  private void start(JobImpl job, WorkerSlot w) {
-    Trampoline t = TRAMPOLINE.get();
-    if (t.active) {
-      t.pending.add(job);
-      return;
-    }
-    t.active = true;
-    try {
-      launch(job, w);
-      JobImpl next;
-      while ((next = t.pending.poll()) != null) {
-        launch(next, next.worker);
-      }
-    } finally {
-      t.active = false;
-    }
-  }
-
-  private static final ThreadLocal<Trampoline> TRAMPOLINE = ThreadLocal.withInitial(Trampoline::new);
-
-  private static final class Trampoline {
-    boolean active;
-    final ArrayDeque<JobImpl> pending = new ArrayDeque<>();
-  }
-
-  private void launch(JobImpl job, WorkerSlot w) {
-    Duration timeout = job.timeout;
-    if (timeout != null) {
-      job.timerId = vertx.setTimer(Math.max(1, timeout.toMillis()), id -> timedOut(job));
-    }
-    runOnWorker(job, w);
-  }
-
-  private void runOnWorker(JobImpl job, WorkerSlot w) {
-    try {
-      w.worker.run(job);
-    } catch (Throwable t) {
-      LOG.error("{} threw from run(): a worker must not; failing the job", w, t);
-      job.fail(t);
-    }
-  }
-
-  private void timedOut(JobImpl job) {
-    if (!job.casState(JobImpl.ASSIGNED, JobImpl.DONE)) {
-      return;
-    }
-    job.timerId = -1;
-    WorkerSlot w = job.worker;
-    try {
-      w.worker.cancel(job);
-    } catch (Throwable t) {
-      LOG.warn("{} threw from cancel()", w, t);
-    }
-    settled(job, null, new TaskTimeoutException(job.describe(), job.timeout, job.attempt));
-  }
-
-  // ---------------------------------------------------------------- settling
-
-  /**
-   * An attempt was settled (exactly once). Hands it to the bookkeeping, which frees its slot (and requeues a
-   * retry); then completes its call, unless it is retried, so that the call's Future is complete when the
-   * worker's {@code complete} or {@code fail} returns, and whoever sees it complete and takes the lock (such as
-   * {@link #load()}) finds its slot freed.
-   */
-  void settled(JobImpl job, Object result, Throwable failure) {
-    long timer = job.timerId;
-    if (timer >= 0) {
-      vertx.cancelTimer(timer);
-    }
-    boolean retryable = failure instanceof WorkerLostException || failure instanceof TaskTimeoutException;
-    boolean retry = retryable && !job.update && job.mayRetry();
-    job.retryCause = retry ? failure : null;
-    JobImpl top;
-    do {
-      top = settledJobs.get();
-      job.nextSettled = top;
-    } while (!settledJobs.compareAndSet(top, job));
-    if (!retry) {
-      complete(job, result, failure);
-    }
-    schedule();
-  }
-
-  /** Completes the call of a settled attempt that is not retried. */
-  private void complete(JobImpl job, Object result, Throwable failure) {
-    if (failure == null) {
-      if (spew) {
-        LOG.info("{} -> {}", job.describe(), result);
-      }
-      job.promise.complete(result);
-      return;
-    }
-    Throwable reported = failure instanceof AsynQueueException ? failure : new TaskException(job.describe(), failure);
-    if (verbose) {
-      LOG.warn("{} failed", job.describe(), reported);
-    } else {
-      LOG.debug("{} failed: {}", job.describe(), reported.toString());
-    }
-    job.promise.fail(reported);
-  }
-
-  private void afterSettle() {
-    signalLoad();
-    if (draining) {
-      lastProgressNanos = System.nanoTime();
-      checkDrained();
-    }
-  }
-
-  /**
-   * Puts a new attempt of a call back on the queue ahead of all that is not urgent: to the first idle slot
-   * that serves it, or at the head of its series' queue; or, once the queue is stopping (or draining with
-   * nobody left to serve it), fails it with {@code cause}. Under the lock, after a drain; what to start or
-   * fail is left in the returned handoff.
-   */
-  private Handoff requeueLocked(JobImpl job, Throwable cause, Handoff h) {
-    if (h == null) {
-      h = new Handoff();
-    }
-    if (state == State.STOPPING || state == State.STOPPED || !servable(job.series) && state != State.RUNNING) {
-      job.setState(JobImpl.DONE);
-      job.retryCause = cause != null ? cause
-          : new QueueShutdownException("queue shut down before " + job.describe() + " could be reassigned");
-      if (h.refuseRetry == null) {
-        h.refuseRetry = new ArrayList<>(2);
-      }
-      h.refuseRetry.add(job);
-      h.settled = true; // a call ended: the drain may be over
-      return h;
-    }
-    job.priority = RUSH;
-    job.seq = ++nextSeq;
-    WorkerSlot slot = takeIdle(job.series);
-    if (slot != null) {
-      assign(job, slot);
-      h.start(job);
-    } else {
-      enqueue(job);
-    }
-    return h;
-  }
-
   // ---------------------------------------------------------------- load
 
   @Override
   public QueueLoad load() {
-    QueueLoad load;
-    Handoff h;
-    synchronized (lock) {
-      h = bookkeep(null);
-      Map<Integer, QueueLoad.WorkerLoad> per = new LinkedHashMap<>();
-      for (WorkerSlot w : workers.values()) {
-        per.put(w.id, new QueueLoad.WorkerLoad(w.capacity - w.free, w.done));
-      }
-      load = new QueueLoad(queued, running, Collections.unmodifiableMap(per));
-    }
-    if (h != null) {
-      h.run();
-    }
-    return load;
+    return loads.load();
   }
 
   @Override
   public TaskQueue loadHandler(Handler<QueueLoad> handler) {
-    loadListener = handler == null ? null : new LoadListener(vertx.getOrCreateContext(), handler);
-    signalLoad();
+    loads.listen(handler);
     return this;
-  }
-
-  private void signalLoad() {
-    LoadListener l = loadListener;
-    if (l != null) {
-      l.signal();
-    }
-  }
-
-  /** Calls a load handler on its context, coalescing changes that come faster than it runs. */
-  private final class LoadListener {
-    private final ContextInternal context;
-    private final Handler<QueueLoad> handler;
-    private final AtomicBoolean pending = new AtomicBoolean();
-
-    LoadListener(ContextInternal context, Handler<QueueLoad> handler) {
-      this.context = context;
-      this.handler = handler;
-    }
-
-    void signal() {
-      if (pending.compareAndSet(false, true)) {
-        context.runOnContext(v -> {
-          pending.set(false);
-          if (loadListener == this) {
-            handler.handle(load());
-          }
-        });
-      }
-    }
   }
 
   // ---------------------------------------------------------------- lifecycle
 
   @Override
   public boolean isRunning() {
-    synchronized (lock) {
-      return state == State.RUNNING;
-    }
+    return drain.isRunning();
   }
 
   @Override
   public Future<Void> shutdown() {
-    return shutdown(false);
+    return drain.shutdown(false);
   }
 
   @Override
   public Future<Void> shutdownNow() {
-    return shutdown(true);
-  }
-
-  private Future<Void> shutdown(boolean now) {
-    List<JobImpl> dropped = new ArrayList<>();
-    Future<Void> result;
-    Handoff h = null;
-    boolean first = false;
-    synchronized (lock) {
-      if (shutdownPromise == null) {
-        first = true;
-        h = drain(null); // calls made before the shutdown are queued as usual
-        shutdownPromise = Promise.promise();
-        lastProgressNanos = System.nanoTime();
-        state = State.DRAINING;
-        draining = true;
-        h = drain(h); // calls racing with it are refused
-      }
-      result = shutdownPromise.future();
-      if (state == State.DRAINING) {
-        if (now) {
-          for (SeriesQueue q : new ArrayList<>(nonEmpty)) {
-            drop(q, dropped);
-          }
-        } else {
-          collectUnservable(dropped);
-        }
-      }
-    }
-    if (h != null) {
-      h.run();
-    }
-    failDropped(dropped, now ? "shutdownNow" : "no worker serves its series at shutdown");
-    signalLoad();
-    if (first) {
-      armDrainTimer(options.getStopTimeout().toNanos());
-    }
-    checkDrained();
-    PromiseInternal<Void> caller = vertx.getOrCreateContext().promise(); // completes on the caller's context
-    result.onComplete(caller);
-    return caller.future();
-  }
-
-  private void armDrainTimer(long nanos) {
-    vertx.setTimer(Math.max(1, TimeUnit.NANOSECONDS.toMillis(nanos)), t -> drainTimedOut());
-  }
-
-  /**
-   * A drain makes progress as long as calls finish; once none has finished for the stop timeout, the
-   * shutdown gives up on it, so that a task that never ends (one that ignores interrupts, or a Future
-   * never completed) cannot hold it up. Calls still queued then fail with {@link QueueShutdownException};
-   * workers still running calls are crashed, their calls failed with {@link QueueShutdownException} (a thread
-   * that ignores the interrupt is abandoned, as after a timeout); the other workers stop gracefully.
-   */
-  private void drainTimedOut() {
-    long timeout = options.getStopTimeout().toNanos();
-    long idle = System.nanoTime() - lastProgressNanos;
-    List<JobImpl> dropped = new ArrayList<>();
-    List<WorkerSlot> toStop;
-    Promise<Void> promise;
-    synchronized (lock) {
-      if (state != State.DRAINING) {
-        return;
-      }
-      if (idle < timeout) {
-        armDrainTimer(timeout - idle); // calls finished meanwhile: one stop timeout from the latest
-        return;
-      }
-      state = State.STOPPING;
-      for (SeriesQueue q : new ArrayList<>(nonEmpty)) {
-        drop(q, dropped);
-      }
-      toStop = new ArrayList<>(workers.values());
-      for (WorkerSlot w : toStop) {
-        retire(w);
-      }
-      promise = shutdownPromise;
-    }
-    long millis = options.getStopTimeout().toMillis();
-    failDropped(dropped, "no call finished for the stop timeout (" + millis + " ms) during shutdown");
-    List<Future<Integer>> stops = new ArrayList<>(toStop.size());
-    for (WorkerSlot w : toStop) {
-      List<JobImpl> held = claim(w);
-      if (held.isEmpty()) {
-        stops.add(stopWorker(w));
-        continue;
-      }
-      List<String> calls = new ArrayList<>(held.size());
-      for (JobImpl job : held) {
-        calls.add(job.describe());
-      }
-      LOG.warn("{} still ran {} after the stop timeout ({} ms) at shutdown: crashing it", w, calls, millis);
-      crashWorker(w);
-      for (JobImpl job : held) {
-        settled(job, null, new QueueShutdownException("still running when the queue's stop timeout (" + millis
-            + " ms) ran out at shutdown: " + job.describe()));
-      }
-      stops.add(Future.succeededFuture(held.size()));
-    }
-    signalLoad();
-    stopped(stops, promise);
-  }
-
-  private boolean servable(String series) {
-    for (WorkerSlot w : workers.values()) {
-      if (!w.gone && w.serves(series)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /** While draining, fails queued jobs that no worker is left to serve. Under the lock. */
-  private void failUnservableIfDraining() {
-    if (state != State.DRAINING) {
-      return;
-    }
-    List<JobImpl> dropped = new ArrayList<>();
-    collectUnservable(dropped);
-    if (!dropped.isEmpty()) {
-      // Completing promises under the lock would run user callbacks here; hand them to the vertx instead.
-      vertx.runOnContext(v -> failDropped(dropped, "no worker serves its series at shutdown"));
-    }
-  }
-
-  private void collectUnservable(List<JobImpl> dropped) {
-    if (attaching > 0) {
-      return;
-    }
-    for (SeriesQueue q : new ArrayList<>(nonEmpty)) {
-      if (!servable(q.name)) {
-        drop(q, dropped);
-      }
-    }
-  }
-
-  private void drop(SeriesQueue q, List<JobImpl> dropped) {
-    q.forEach(job -> {
-      job.setState(JobImpl.DONE);
-      dropped.add(job);
-    });
-    queued -= q.size();
-    q.clear();
-    removeNonEmpty(q);
-  }
-
-  private static void failDropped(List<JobImpl> dropped, String why) {
-    for (JobImpl job : dropped) {
-      job.promise.fail(new QueueShutdownException(why + ": " + job.describe()));
-    }
-  }
-
-  /** Once draining and nothing is queued or running, stops every worker and completes the shutdown. */
-  private void checkDrained() {
-    List<WorkerSlot> toStop;
-    Promise<Void> promise;
-    synchronized (lock) {
-      if (state != State.DRAINING || queued > 0 || running > 0 || attaching > 0) {
-        return;
-      }
-      state = State.STOPPING;
-      toStop = new ArrayList<>(workers.values());
-      for (WorkerSlot w : toStop) {
-        retire(w);
-      }
-      promise = shutdownPromise;
-    }
-    List<Future<Integer>> stops = new ArrayList<>();
-    for (WorkerSlot w : toStop) {
-      stops.add(stopWorker(w));
-    }
-    stopped(stops, promise);
-  }
-
-  /** Completes the shutdown once every worker has stopped. */
-  private void stopped(List<Future<Integer>> stops, Promise<Void> promise) {
-    Future.join(stops).onComplete(ar -> {
-      synchronized (lock) {
-        state = State.STOPPED;
-      }
-      promise.complete();
-      signalLoad();
-    });
+    return drain.shutdown(true);
   }
 }

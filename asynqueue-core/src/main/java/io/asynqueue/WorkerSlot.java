@@ -11,7 +11,7 @@ import java.util.Set;
 /** The queue's record of one attached worker. Mutable fields are guarded by the queue's lock. */
 final class WorkerSlot implements WorkerSupervisor {
 
-  final TaskQueueImpl queue;
+  final Roster roster;
   final int id;
   final Worker worker;
   /** Read from the worker when its start completes (a remote worker learns it from its server); 0 before. */
@@ -35,8 +35,8 @@ final class WorkerSlot implements WorkerSupervisor {
   /** Paused by the worker (its connection is down): takes no new jobs until it resumes. */
   boolean paused;
 
-  WorkerSlot(TaskQueueImpl queue, int id, Worker worker) {
-    this.queue = queue;
+  WorkerSlot(Roster roster, int id, Worker worker) {
+    this.roster = roster;
     this.id = id;
     this.worker = worker;
     Set<String> s = worker.series();
@@ -94,7 +94,7 @@ final class WorkerSlot implements WorkerSupervisor {
 
   @Override
   public Vertx vertx() {
-    return queue.vertx;
+    return roster.vertx;
   }
 
   @Override
@@ -104,22 +104,22 @@ final class WorkerSlot implements WorkerSupervisor {
 
   @Override
   public void resign(Throwable cause) {
-    queue.resign(this, cause == null ? new WorkerLostException("worker " + id + " resigned") : cause);
+    roster.resign(this, cause == null ? new WorkerLostException("worker " + id + " resigned") : cause);
   }
 
   @Override
   public void pause() {
-    queue.pause(this);
+    roster.pause(this);
   }
 
   @Override
   public void resume() {
-    queue.resume(this);
+    roster.resume(this);
   }
 
   @Override
   public Future<Void> restarted() {
-    return queue.restarted(this);
+    return roster.restarted(this);
   }
 
   @Override

@@ -14,7 +14,7 @@
  * {@link io.asynqueue.spi} (for writing a worker).
  *
  * <p>The queue's engine lives here too, package-private: the scheduler's design note opens
- * {@code TaskQueueImpl}.
+ * {@code Dispatcher} (and {@code TaskQueueImpl} names the parts).
  *
  * <p>Threading: every type here may be used from any thread unless its javadoc says otherwise; every Future
  * completes on the Vert.x context of the caller that asked for it.
