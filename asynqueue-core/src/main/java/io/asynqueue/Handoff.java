@@ -90,7 +90,7 @@ final class Handoff {
       launch(dispatcher, job, w);
       JobImpl next;
       while ((next = t.pending.poll()) != null) {
-        launch(dispatcher, next, next.worker);
+        launch(next.dispatcher, next, next.worker); // its own queue: the trampoline is shared by every queue
       }
     } finally {
       t.active = false;

@@ -191,7 +191,9 @@ final class Roster {
       }
     }
     if (refused) {
-      abandonAttach(slot, new QueueShutdownException("queue shut down while attaching " + slot), attached);
+      abandonAttach(slot, dispatcher.state == State.RUNNING
+          ? new WorkerLostException(slot + " was detached while it was being attached")
+          : new QueueShutdownException("queue shut down while attaching " + slot), attached);
     } else if (update != null) {
       runUpdate(slot, (Task<?>) update[0], (Object[]) update[1], false, ctx).onComplete(ar -> {
         if (ar.succeeded()) {

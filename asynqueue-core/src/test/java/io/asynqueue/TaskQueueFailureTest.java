@@ -216,6 +216,80 @@ final class TaskQueueFailureTest {
     }));
   }
 
+  /** Holds the first job it is given; fails every later one inside run(), as a worker that cannot send it. */
+  static class HoldsFirstFailsTheRest implements Worker {
+    final CountDownLatch received = new CountDownLatch(1);
+    volatile Job first;
+
+    @Override
+    public int capacity() {
+      return 1;
+    }
+
+    @Override
+    public Future<Void> start(WorkerSupervisor s) {
+      return Future.succeededFuture();
+    }
+
+    @Override
+    public void run(Job job) {
+      if (first == null) {
+        first = job;
+        received.countDown();
+      } else {
+        job.fail(new IllegalArgumentException("cannot send " + job.describe()));
+      }
+    }
+
+    @Override
+    public void cancel(Job job) {
+    }
+
+    @Override
+    public Future<Void> stop() {
+      return Future.succeededFuture();
+    }
+
+    @Override
+    public List<Job> crash() {
+      return List.of();
+    }
+  }
+
+  /**
+   * The start of one queue's job, deferred while another queue's start was on the thread (a job failed inside
+   * run(), and its caller made a call of the second queue from the failure's handler), was launched as the
+   * first queue's: its timeout timer settled it through the wrong queue, whose running count went negative,
+   * while the second queue counted it running for ever and its shutdown waited out the stop timeout.
+   */
+  @Test
+  void aStartDeferredOnTheThread_isLaunchedByItsOwnQueue(Vertx vertx, VertxTestContext test) throws Exception {
+    TaskQueue a = TaskQueue.create(vertx);
+    TaskQueue b = TaskQueue.create(vertx, new TaskQueueOptions().setStopTimeout(Duration.ofSeconds(60)));
+    HoldsFirstFailsTheRest first = new HoldsFirstFailsTheRest();
+    a.attachWorker(first).await(10, TimeUnit.SECONDS);
+    HoldsFirstFailsTheRest holds = new HoldsFirstFailsTheRest(); // holds b's call until its timeout
+    b.attachWorker(holds).await(10, TimeUnit.SECONDS);
+    Promise<Throwable> bOutcome = Promise.promise();
+    io.vertx.core.Context ctx = vertx.getOrCreateContext();
+    CountDownLatch held = new CountDownLatch(1);
+    ctx.runOnContext(v -> {
+      a.call(() -> 1);
+      a.call(() -> 1).onComplete(ar -> b.call(() -> 2, new CallOptions().setTimeout(Duration.ofMillis(50)))
+          .onComplete(br -> bOutcome.complete(br.cause())));
+      held.countDown();
+    });
+    assertThat(held.await(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(first.received.await(10, TimeUnit.SECONDS)).isTrue();
+    ctx.runOnContext(v -> first.first.complete(0)); // frees a's slot: a starts its queued call on this thread
+    bOutcome.future().compose(cause -> {
+      test.verify(() -> assertThat(cause).isInstanceOf(TaskTimeoutException.class));
+      test.verify(() -> assertThat(a.load().running()).as("a's running calls").isZero());
+      test.verify(() -> assertThat(b.load().running()).as("b's running calls").isZero());
+      return b.shutdown();
+    }).onComplete(test.succeedingThenComplete());
+  }
+
   /* --------------------------------------------------------------- detaching */
 
   @Test

@@ -32,6 +32,7 @@ final class IteratorPump {
   private boolean running;
   private boolean closed;
   private boolean finished;
+  private boolean released;
 
   IteratorPump(Runner runner, long id, Iterator<?> iterator) {
     this.runner = runner;
@@ -61,8 +62,19 @@ final class IteratorPump {
       finished = true;
     }
     if (now) {
-      TaskResults.closeQuietly(iterator);
+      release();
     }
+  }
+
+  /** Closes the iterator, once: a close from the caller and the end of a step may both come here. */
+  private void release() {
+    synchronized (this) {
+      if (released) {
+        return;
+      }
+      released = true;
+    }
+    TaskResults.closeQuietly(iterator);
   }
 
   private void step() {
@@ -71,7 +83,7 @@ final class IteratorPump {
     synchronized (this) {
       if (closed) {
         running = false;
-        TaskResults.closeQuietly(iterator);
+        release();
         return;
       }
       maxElements = credit;
@@ -131,18 +143,18 @@ final class IteratorPump {
     }
     if (failure != null) {
       runner.iterators.remove(id, this);
-      TaskResults.closeQuietly(iterator);
+      release();
       runner.sendOut(id, Runner.error(Runner.OUT.get(), id, Wire.THREW, 0, failure, null));
       return;
     }
     if (last) {
       runner.iterators.remove(id, this);
-      TaskResults.closeQuietly(iterator);
+      release();
       return;
     }
     synchronized (this) {
       if (closed && !again) {
-        TaskResults.closeQuietly(iterator);
+        release();
         return;
       }
     }
