@@ -15,7 +15,7 @@ import java.util.Set;
  * <pre>{@code
  * TaskQueue q = ThreadQueue.create(vertx, 4);                   // 4 thread workers
  * q.call(x -> x * 2, 21).onSuccess(v -> ...);                   // Future<Integer>
- * q.call(task, arg, new CallOptions().setNiceness(10).setSeries("io").setTimeout(Duration.ofSeconds(5)));
+ * q.call(task, new CallOptions().setNiceness(10).setSeries("io").setTimeout(Duration.ofSeconds(5)), arg);
  * q.iterate(() -> bigIterator()).compose(d -> d.pipeTo(someWriteStream));
  * q.shutdown();                                                 // always completes
  * }</pre>
@@ -74,6 +74,9 @@ public interface TaskQueue {
   }
 
   // ---------------------------------------------------------------- calls
+  //
+  // Every form takes the task first, then, optionally, its CallOptions, then the task's arguments: options are
+  // always in the same place.
 
   /**
    * Queues a call of a task with no arguments.
@@ -83,7 +86,7 @@ public interface TaskQueue {
    * @return a Future of the task's result
    */
   default <R> Future<R> call(Task0<R> task) {
-    return call(task, null, new Object[0]);
+    return call(task, (CallOptions) null, (Object[]) null);
   }
 
   /**
@@ -95,7 +98,7 @@ public interface TaskQueue {
    * @return a Future of the task's result
    */
   default <R> Future<R> call(Task0<R> task, CallOptions options) {
-    return call(task, options, new Object[0]);
+    return call(task, options, (Object[]) null);
   }
 
   /**
@@ -108,21 +111,21 @@ public interface TaskQueue {
    * @return a Future of the task's result
    */
   default <A, R> Future<R> call(Task1<A, R> task, A a) {
-    return call(task, null, a);
+    return call(task, (CallOptions) null, a);
   }
 
   /**
    * Queues a call of a task with one argument, with options.
    *
    * @param task the task
-   * @param a the argument
    * @param options the call's options, or {@code null} for the defaults
+   * @param a the argument
    * @param <A> the argument type
    * @param <R> the result type
    * @return a Future of the task's result
    */
-  default <A, R> Future<R> call(Task1<A, R> task, A a, CallOptions options) {
-    return call(task, options, a);
+  default <A, R> Future<R> call(Task1<A, R> task, CallOptions options, A a) {
+    return call((Task<R>) task, options, a);
   }
 
   /**
@@ -137,23 +140,23 @@ public interface TaskQueue {
    * @return a Future of the task's result
    */
   default <A, B, R> Future<R> call(Task2<A, B, R> task, A a, B b) {
-    return call(task, null, a, b);
+    return call(task, (CallOptions) null, a, b);
   }
 
   /**
    * Queues a call of a task with two arguments, with options.
    *
    * @param task the task
+   * @param options the call's options, or {@code null} for the defaults
    * @param a the first argument
    * @param b the second argument
-   * @param options the call's options, or {@code null} for the defaults
    * @param <A> the first argument's type
    * @param <B> the second argument's type
    * @param <R> the result type
    * @return a Future of the task's result
    */
-  default <A, B, R> Future<R> call(Task2<A, B, R> task, A a, B b, CallOptions options) {
-    return call(task, options, a, b);
+  default <A, B, R> Future<R> call(Task2<A, B, R> task, CallOptions options, A a, B b) {
+    return call((Task<R>) task, options, a, b);
   }
 
   /**
@@ -170,48 +173,53 @@ public interface TaskQueue {
    * @return a Future of the task's result
    */
   default <A, B, C, R> Future<R> call(Task3<A, B, C, R> task, A a, B b, C c) {
-    return call(task, null, a, b, c);
+    return call(task, (CallOptions) null, a, b, c);
   }
 
   /**
    * Queues a call of a task with three arguments, with options.
    *
    * @param task the task
+   * @param options the call's options, or {@code null} for the defaults
    * @param a the first argument
    * @param b the second argument
    * @param c the third argument
-   * @param options the call's options, or {@code null} for the defaults
    * @param <A> the first argument's type
    * @param <B> the second argument's type
    * @param <C> the third argument's type
    * @param <R> the result type
    * @return a Future of the task's result
    */
-  default <A, B, C, R> Future<R> call(Task3<A, B, C, R> task, A a, B b, C c, CallOptions options) {
-    return call(task, options, a, b, c);
+  default <A, B, C, R> Future<R> call(Task3<A, B, C, R> task, CallOptions options, A a, B b, C c) {
+    return call((Task<R>) task, options, a, b, c);
   }
 
   /**
    * Queues a call of a task given in its general form, such as a named remote task:
-   * {@code q.call(Remote.named("add"), 1, 2)}.
+   * {@code q.call(Remote.named("add", Integer.class), 1, 2)}.
    *
    * @param task the task
    * @param args its arguments
    * @param <R> the result type
    * @return a Future of the task's result
-   * @throws IllegalArgumentException if the last argument is a {@link CallOptions}: in this form options go
-   *     before the arguments, {@code call(task, options, args...)}
+   * @throws IllegalArgumentException if an argument is a {@link CallOptions}: options go right after the task,
+   *     {@code call(task, options, args...)}
    */
   default <R> Future<R> call(Task<R> task, Object... args) {
-    if (args != null && args.length > 0 && args[args.length - 1] instanceof CallOptions) {
-      throw new IllegalArgumentException("CallOptions given as the last argument of call(task, args...): "
-          + "put it before the arguments, call(task, options, args...)");
+    if (args != null) {
+      for (Object arg : args) {
+        if (arg instanceof CallOptions) {
+          throw new IllegalArgumentException("CallOptions given among the arguments of call(task, args...): "
+              + "options go right after the task, call(task, options, args...)");
+        }
+      }
     }
-    return call(task, null, args);
+    return call(task, (CallOptions) null, args);
   }
 
   /**
-   * Queues a call: the general form that every other {@code call} comes to.
+   * Queues a call: the general form that every other {@code call}, {@code callAsync} and {@code iterate} comes
+   * to.
    *
    * @param task the task
    * @param options the call's options, or {@code null} for the defaults
@@ -222,41 +230,116 @@ public interface TaskQueue {
   <R> Future<R> call(Task<R> task, CallOptions options, Object... args);
 
   /**
-   * Queues a call of a task that returns a Future; the call completes with that Future's outcome, and
-   * the worker counts the task as running until then. A {@code call} does the same with a Future result (see
-   * <i>Results</i> above); this form types the outcome.
-   *
-   * @param task the task
-   * @param options the call's options, or {@code null} for the defaults
-   * @param <R> the result type
-   * @return a Future of the outcome of the task's Future
-   */
-  <R> Future<R> callAsync(Task0<? extends Future<R>> task, CallOptions options);
-
-  /**
-   * {@link #callAsync(Task0, CallOptions)} with the default options.
+   * Queues a call of a task that returns a Future (or a {@code CompletionStage}); the call completes with its
+   * outcome, and the worker counts the task as running until then. This is what {@code call} does with such a
+   * task (see <i>Results</i> above); this form gives the call the Future's result type.
    *
    * @param task the task
    * @param <R> the result type
    * @return a Future of the outcome of the task's Future
    */
   default <R> Future<R> callAsync(Task0<? extends Future<R>> task) {
-    return callAsync(task, null);
+    return callAsync(task, (CallOptions) null, (Object[]) null);
+  }
+
+  /**
+   * As {@link #callAsync(Task0)}, with options.
+   *
+   * @param task the task
+   * @param options the call's options, or {@code null} for the defaults
+   * @param <R> the result type
+   * @return a Future of the outcome of the task's Future
+   */
+  default <R> Future<R> callAsync(Task0<? extends Future<R>> task, CallOptions options) {
+    return callAsync(task, options, (Object[]) null);
+  }
+
+  /**
+   * As {@link #callAsync(Task0)}, for a task of one argument.
+   *
+   * @param task the task
+   * @param a the argument
+   * @param <A> the argument type
+   * @param <R> the result type
+   * @return a Future of the outcome of the task's Future
+   */
+  default <A, R> Future<R> callAsync(Task1<A, ? extends Future<R>> task, A a) {
+    return callAsync(task, (CallOptions) null, a);
+  }
+
+  /**
+   * As {@link #callAsync(Task0)}, for a task of one argument, with options.
+   *
+   * @param task the task
+   * @param options the call's options, or {@code null} for the defaults
+   * @param a the argument
+   * @param <A> the argument type
+   * @param <R> the result type
+   * @return a Future of the outcome of the task's Future
+   */
+  default <A, R> Future<R> callAsync(Task1<A, ? extends Future<R>> task, CallOptions options, A a) {
+    return callAsync((Task<? extends Future<R>>) task, options, a);
+  }
+
+  /**
+   * As {@link #callAsync(Task0)}, for a task of two arguments.
+   *
+   * @param task the task
+   * @param a the first argument
+   * @param b the second argument
+   * @param <A> the first argument's type
+   * @param <B> the second argument's type
+   * @param <R> the result type
+   * @return a Future of the outcome of the task's Future
+   */
+  default <A, B, R> Future<R> callAsync(Task2<A, B, ? extends Future<R>> task, A a, B b) {
+    return callAsync(task, (CallOptions) null, a, b);
+  }
+
+  /**
+   * As {@link #callAsync(Task0)}, for a task of two arguments, with options.
+   *
+   * @param task the task
+   * @param options the call's options, or {@code null} for the defaults
+   * @param a the first argument
+   * @param b the second argument
+   * @param <A> the first argument's type
+   * @param <B> the second argument's type
+   * @param <R> the result type
+   * @return a Future of the outcome of the task's Future
+   */
+  default <A, B, R> Future<R> callAsync(Task2<A, B, ? extends Future<R>> task, CallOptions options, A a, B b) {
+    return callAsync((Task<? extends Future<R>>) task, options, a, b);
+  }
+
+  /**
+   * As {@link #callAsync(Task0)}: the general form.
+   *
+   * @param task the task
+   * @param options the call's options, or {@code null} for the defaults
+   * @param args its arguments
+   * @param <R> the result type
+   * @return a Future of the outcome of the task's Future
+   */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  default <R> Future<R> callAsync(Task<? extends Future<R>> task, CallOptions options, Object... args) {
+    return (Future<R>) call((Task) task, options, args);
   }
 
   // ---------------------------------------------------------------- iteration
 
   /**
-   * Queues a call of a task that returns an iterator. The iterator stays where the task ran; the caller
-   * gets a {@link Deferator} that fetches its elements with a bounded prefetch window. To push the elements
-   * into a {@code WriteStream} with backpressure: {@code q.iterate(task).compose(d -> d.pipeTo(stream))}.
+   * Queues a call of a task that returns an iterator (or a {@code Stream}, or an {@code Iterable}). The iterator
+   * stays where the task ran; the caller gets a {@link Deferator} that fetches its elements with a bounded
+   * prefetch window. To push the elements into a {@code WriteStream} with backpressure:
+   * {@code q.iterate(task).compose(d -> d.pipeTo(stream))}.
    *
    * @param task the task
    * @param <T> the element type
    * @return a Future of a Deferator over the elements
    */
   default <T> Future<Deferator<T>> iterate(Task0<? extends Iterator<T>> task) {
-    return iterate(task, null, new Object[0]);
+    return iterate(task, (CallOptions) null, (Object[]) null);
   }
 
   /**
@@ -268,7 +351,7 @@ public interface TaskQueue {
    * @return a Future of a Deferator over the elements
    */
   default <T> Future<Deferator<T>> iterate(Task0<? extends Iterator<T>> task, CallOptions options) {
-    return iterate(task, options, new Object[0]);
+    return iterate(task, options, (Object[]) null);
   }
 
   /**
@@ -281,21 +364,66 @@ public interface TaskQueue {
    * @return a Future of a Deferator over the elements
    */
   default <A, T> Future<Deferator<T>> iterate(Task1<A, ? extends Iterator<T>> task, A a) {
-    return iterate(task, null, a);
+    return iterate(task, (CallOptions) null, a);
   }
 
   /**
    * As {@link #iterate(Task0)}, for a task of one argument, with options.
    *
    * @param task the task
-   * @param a the argument
    * @param options the call's options, or {@code null} for the defaults
+   * @param a the argument
    * @param <A> the argument type
    * @param <T> the element type
    * @return a Future of a Deferator over the elements
    */
-  default <A, T> Future<Deferator<T>> iterate(Task1<A, ? extends Iterator<T>> task, A a, CallOptions options) {
-    return iterate(task, options, a);
+  default <A, T> Future<Deferator<T>> iterate(Task1<A, ? extends Iterator<T>> task, CallOptions options, A a) {
+    return iterate((Task<? extends Iterator<T>>) task, options, a);
+  }
+
+  /**
+   * As {@link #iterate(Task0)}, for a task of two arguments.
+   *
+   * @param task the task
+   * @param a the first argument
+   * @param b the second argument
+   * @param <A> the first argument's type
+   * @param <B> the second argument's type
+   * @param <T> the element type
+   * @return a Future of a Deferator over the elements
+   */
+  default <A, B, T> Future<Deferator<T>> iterate(Task2<A, B, ? extends Iterator<T>> task, A a, B b) {
+    return iterate(task, (CallOptions) null, a, b);
+  }
+
+  /**
+   * As {@link #iterate(Task0)}, for a task of two arguments, with options.
+   *
+   * @param task the task
+   * @param options the call's options, or {@code null} for the defaults
+   * @param a the first argument
+   * @param b the second argument
+   * @param <A> the first argument's type
+   * @param <B> the second argument's type
+   * @param <T> the element type
+   * @return a Future of a Deferator over the elements
+   */
+  default <A, B, T> Future<Deferator<T>> iterate(Task2<A, B, ? extends Iterator<T>> task, CallOptions options,
+      A a, B b) {
+    return iterate((Task<? extends Iterator<T>>) task, options, a, b);
+  }
+
+  /**
+   * As {@link #iterate(Task0)}, for a task in its general form, such as a named remote one:
+   * {@code q.iterate(Remote.iterator("lines", String.class), path)}.
+   *
+   * @param task the task
+   * @param args its arguments
+   * @param <T> the element type
+   * @return a Future of a Deferator over the elements
+   */
+  default <T> Future<Deferator<T>> iterate(Task<? extends Iterator<T>> task, Object... args) {
+    return iterate(task, (CallOptions) null, args);
   }
 
   /**
@@ -310,6 +438,9 @@ public interface TaskQueue {
   <T> Future<Deferator<T>> iterate(Task<? extends Iterator<T>> task, CallOptions options, Object... args);
 
   // ---------------------------------------------------------------- updates
+  //
+  // An update runs on every worker now and, unless ephemeral, on every worker attached (or restarted) later,
+  // before that worker takes a call. The flag comes where the options of a call would.
 
   /**
    * Runs a task on every current worker, bypassing the queue, and on every worker attached later before
@@ -321,7 +452,19 @@ public interface TaskQueue {
    * @return a Future of the results, one per current worker
    */
   default <R> Future<List<R>> update(Task0<R> task) {
-    return update(task, false, new Object[0]);
+    return update(task, false, (Object[]) null);
+  }
+
+  /**
+   * As {@link #update(Task0)}, ephemeral or not.
+   *
+   * @param task the task
+   * @param ephemeral {@code true} to run it on the current workers only, not on workers attached later
+   * @param <R> the result type
+   * @return a Future of the results, one per current worker
+   */
+  default <R> Future<List<R>> update(Task0<R> task, boolean ephemeral) {
+    return update(task, ephemeral, (Object[]) null);
   }
 
   /**
@@ -338,6 +481,20 @@ public interface TaskQueue {
   }
 
   /**
+   * As {@link #update(Task0)}, for a task of one argument, ephemeral or not.
+   *
+   * @param task the task
+   * @param ephemeral {@code true} to run it on the current workers only, not on workers attached later
+   * @param a the argument
+   * @param <A> the argument type
+   * @param <R> the result type
+   * @return a Future of the results, one per current worker
+   */
+  default <A, R> Future<List<R>> update(Task1<A, R> task, boolean ephemeral, A a) {
+    return update((Task<R>) task, ephemeral, a);
+  }
+
+  /**
    * As {@link #update(Task0)}, for a task of two arguments.
    *
    * @param task the task
@@ -350,6 +507,22 @@ public interface TaskQueue {
    */
   default <A, B, R> Future<List<R>> update(Task2<A, B, R> task, A a, B b) {
     return update(task, false, a, b);
+  }
+
+  /**
+   * As {@link #update(Task0)}, for a task of two arguments, ephemeral or not.
+   *
+   * @param task the task
+   * @param ephemeral {@code true} to run it on the current workers only, not on workers attached later
+   * @param a the first argument
+   * @param b the second argument
+   * @param <A> the first argument's type
+   * @param <B> the second argument's type
+   * @param <R> the result type
+   * @return a Future of the results, one per current worker
+   */
+  default <A, B, R> Future<List<R>> update(Task2<A, B, R> task, boolean ephemeral, A a, B b) {
+    return update((Task<R>) task, ephemeral, a, b);
   }
 
   /**

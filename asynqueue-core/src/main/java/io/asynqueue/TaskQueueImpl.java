@@ -63,10 +63,6 @@ final class TaskQueueImpl implements TaskQueue {
     return submit(task, options, args, ResultKind.VALUE);
   }
 
-  @Override
-  public <R> Future<R> callAsync(Task0<? extends Future<R>> task, CallOptions options) {
-    return submit(task, options, NO_ARGS, ResultKind.VALUE);
-  }
 
   @Override
   public <T> Future<Deferator<T>> iterate(Task<? extends Iterator<T>> task, CallOptions options, Object... args) {

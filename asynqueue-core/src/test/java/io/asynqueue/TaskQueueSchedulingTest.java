@@ -3,11 +3,14 @@ package io.asynqueue;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.asynqueue.stream.Deferator;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -17,6 +20,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -50,6 +54,47 @@ final class TaskQueueSchedulingTest {
           assertThat(all.list()).containsExactly("none", 42, "xy", 6);
           test.completeNow();
         })));
+  }
+
+  static String nap(long ms) throws InterruptedException {
+    Thread.sleep(ms);
+    return "woke";
+  }
+
+  @Test
+  void typedForms_takeTheirOptionsRightAfterTheTask(Vertx vertx, VertxTestContext test) {
+    TaskQueue q = ThreadQueue.create(vertx, 8);
+    CallOptions quick = new CallOptions().setTimeout(Duration.ofMillis(100));
+    long ms = 60_000;
+    List<Future<?>> timedOut = List.of(
+        q.call(() -> nap(ms), quick),
+        q.call(TaskQueueSchedulingTest::nap, quick, ms),
+        q.call((Long a, String b) -> nap(a) + b, quick, ms, "b"),
+        q.call((Long a, String b, String c) -> nap(a) + b + c, quick, ms, "b", "c"),
+        q.callAsync(() -> Promise.<String>promise().future(), quick),
+        q.callAsync((String a) -> Promise.<String>promise().future(), quick, "a"),
+        q.callAsync((String a, String b) -> Promise.<String>promise().future(), quick, "a", "b"));
+    Future.join(timedOut).onComplete(all -> test.verify(() -> {
+      for (Future<?> f : timedOut) {
+        assertThat(f.cause()).isInstanceOf(TaskTimeoutException.class);
+      }
+      test.completeNow();
+    }));
+  }
+
+  @Test
+  void callAsyncIterateAndUpdate_passTheirArguments(Vertx vertx, VertxTestContext test) {
+    TaskQueue q = ThreadQueue.create(vertx, 2);
+    Future<Integer> async = q.callAsync((Integer a, Integer b) -> Future.succeededFuture(a * b), 6, 7);
+    Future<List<Integer>> iterated = q.iterate((Integer n) -> IntStream.range(0, n).iterator(), 3)
+        .compose(Deferator::toList);
+    Future<List<Integer>> updated = q.update((Integer x) -> x * 2, true, 21);
+    Future.all(async, iterated, updated).onComplete(test.succeeding(all -> test.verify(() -> {
+      assertThat(async.result()).isEqualTo(42);
+      assertThat(iterated.result()).containsExactly(0, 1, 2);
+      assertThat(updated.result()).containsExactly(42, 42);
+      test.completeNow();
+    })));
   }
 
   @Test
@@ -134,7 +179,7 @@ final class TaskQueueSchedulingTest {
     TaskQueue q = TaskQueue.create(vertx);
     Task<Object> general = args -> args.length;
     assertThatThrownBy(() -> q.call(general, 1, 2, new CallOptions()))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("before the arguments");
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("options go right after the task");
     assertThat(q.load().queued()).isZero();
   }
 

@@ -22,6 +22,9 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(30)
 final class WorkerPauseTest {
 
+  /** The general form, which the worker sees as a task with its arguments. */
+  private static final Task<Object> ECHO = args -> args[0];
+
   Vertx vertx;
 
   @BeforeEach
@@ -92,7 +95,7 @@ final class WorkerPauseTest {
     Future<Integer> attached = q.attachWorker(w);
     List<Future<Object>> calls = new ArrayList<>();
     for (int i = 0; i < 5; i++) {
-      calls.add(q.call(args -> args[0], null, i));
+      calls.add(q.call(ECHO, null, i));
     }
     w.capacity = 3; // learned from its server, say
     w.started.complete();
@@ -124,8 +127,8 @@ final class WorkerPauseTest {
     await(q.attachWorker(a));
     a.supervisor.pause();
     a.supervisor.pause(); // idempotent
-    Future<Object> first = q.call(args -> args[0], null, "one");
-    Future<Object> second = q.call(args -> args[0], null, "two");
+    Future<Object> first = q.call(ECHO, null, "one");
+    Future<Object> second = q.call(ECHO, null, "two");
     assertThat(a.held).isEmpty();
     assertThat(q.load().queued()).isEqualTo(2);
     LateWorker b = new LateWorker();
@@ -138,9 +141,9 @@ final class WorkerPauseTest {
     assertThat(b.held).hasSize(1); // the second went to b too: a is still paused
     b.finishAll();
     assertThat(await(second)).isEqualTo("two");
-    Future<Object> third = q.call(args -> args[0], null, "three");
-    Future<Object> fourth = q.call(args -> args[0], null, "four");
-    Future<Object> fifth = q.call(args -> args[0], null, "five");
+    Future<Object> third = q.call(ECHO, null, "three");
+    Future<Object> fourth = q.call(ECHO, null, "four");
+    Future<Object> fifth = q.call(ECHO, null, "five");
     assertThat(b.held).hasSize(1);
     a.supervisor.resume();
     assertThat(a.held).hasSize(2);
@@ -156,9 +159,9 @@ final class WorkerPauseTest {
     a.capacity = 1;
     a.started.complete();
     await(q.attachWorker(a));
-    Future<Object> held = q.call(args -> args[0], null, "held");
+    Future<Object> held = q.call(ECHO, null, "held");
     a.supervisor.pause();
-    Future<Object> waiting = q.call(args -> args[0], null, "waiting");
+    Future<Object> waiting = q.call(ECHO, null, "waiting");
     a.finishAll(); // settling the held job frees a slot, but a paused worker gets no new one
     assertThat(await(held)).isEqualTo("held");
     assertThat(a.held).isEmpty();

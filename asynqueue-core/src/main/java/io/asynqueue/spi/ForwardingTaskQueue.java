@@ -39,10 +39,6 @@ public abstract class ForwardingTaskQueue implements TaskQueue {
     return delegate.call(task, options, args);
   }
 
-  @Override
-  public <R> Future<R> callAsync(Task0<? extends Future<R>> task, CallOptions options) {
-    return delegate.callAsync(task, options);
-  }
 
   @Override
   public <T> Future<Deferator<T>> iterate(Task<? extends Iterator<T>> task, CallOptions options, Object... args) {

@@ -443,13 +443,13 @@ public abstract class WorkerContractTest {
   void timeout_failsTheCall_stopsTheTask_andTheWorkerCarriesOn() throws Exception {
     TaskQueue q = queue(1);
     String gate = gate("hung");
-    Throwable failure = failure(q.call(ContractTasks.AWAIT, gate, new CallOptions().setTimeout(Duration.ofMillis(300))));
+    long pid = await(q.call(ContractTasks.PID)); // the task may be stopped before it can write down its own
+    Throwable failure = failure(q.call(ContractTasks.AWAIT, new CallOptions().setTimeout(Duration.ofMillis(300)), gate));
     assertThat(failure).isInstanceOf(TaskTimeoutException.class);
     assertThat(await(q.call(ContractTasks.TWICE, 21))).isEqualTo(42);
     switch (timeoutStop()) {
       case INTERRUPT -> awaitLines(Path.of(gate + ".interrupted"), 1);
       case KILL -> {
-        long pid = Long.parseLong(Files.readAllLines(Path.of(gate + ".started")).get(0));
         assertThat(pid).as("a child's pid").isNotEqualTo(ProcessHandle.current().pid());
         ProcessHandle.of(pid).ifPresent(p -> await(Future.fromCompletionStage(p.onExit())));
       }
@@ -460,8 +460,8 @@ public abstract class WorkerContractTest {
   @Test
   void timeout_ofATaskThatIgnoresInterrupts_failsTheCall_andTheWorkerCarriesOn() throws Exception {
     TaskQueue q = queue(1);
-    Throwable failure = failure(q.call(ContractTasks.SPIN, gate("stubborn"),
-        new CallOptions().setTimeout(Duration.ofMillis(300))));
+    Throwable failure = failure(q.call(ContractTasks.SPIN, new CallOptions().setTimeout(Duration.ofMillis(300)),
+        gate("stubborn")));
     assertThat(failure).isInstanceOf(TaskTimeoutException.class);
     assertThat(await(q.call(ContractTasks.TWICE, 21))).isEqualTo(42);
   }
@@ -768,8 +768,8 @@ public abstract class WorkerContractTest {
     Duration stopTimeout = Duration.ofSeconds(60); // longer than the patience of await: a wait for it fails
     for (int round = 0; round < rounds(); round++) {
       TaskQueue q = queue(1, new TaskQueueOptions().setStopTimeout(stopTimeout));
-      Throwable failure = failure(q.call(ContractTasks.AWAIT, gate("late" + round),
-          new CallOptions().setTimeout(Duration.ofMillis(50))));
+      Throwable failure = failure(q.call(ContractTasks.AWAIT, new CallOptions().setTimeout(Duration.ofMillis(50)),
+          gate("late" + round)));
       assertThat(failure).as("round %d", round).isInstanceOf(TaskTimeoutException.class);
       await(q.shutdown());
     }

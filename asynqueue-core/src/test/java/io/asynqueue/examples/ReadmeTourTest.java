@@ -40,11 +40,12 @@ final class ReadmeTourTest {
     q.call(x -> x * 2, 21)                                       // Future<Integer>, on the caller's context
      .onSuccess(v -> System.out.println("got " + v));            // got 42
 
-    Future<String> page = q.call(ReadmeTourTest::fetch, url, new CallOptions()
+    CallOptions polite = new CallOptions()
         .setNiceness(10)                                         // -20 (urgent) .. +20 (nice)
         .setSeries("io")                                         // series share the workers fairly
         .setTimeout(Duration.ofSeconds(5))                       // interrupts the task when it runs out
-        .setRetries(1));                                         // only for tasks safe to run twice
+        .setRetries(1);                                          // only for tasks safe to run twice
+    Future<String> page = q.call(ReadmeTourTest::fetch, polite, url); // options come right after the task
 
     Future<Void> piped = q.iterate(() -> bigIterator())          // the iterator stays on its worker
         .compose(d -> d.pipeTo(someWriteStream));                // backpressure end to end

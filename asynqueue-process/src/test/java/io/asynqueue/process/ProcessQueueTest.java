@@ -119,7 +119,7 @@ class ProcessQueueTest {
       CountDownLatch someDone = new CountDownLatch(100);
       List<Future<Integer>> calls = new ArrayList<>();
       for (int i = 0; i < 1000; i++) {
-        Future<Integer> f = q.call(work, i, new CallOptions().setRetries(retries));
+        Future<Integer> f = q.call(work, new CallOptions().setRetries(retries), i);
         f.onSuccess(v -> someDone.countDown());
         calls.add(f);
       }

@@ -65,9 +65,9 @@ class ProcessReadmeTest {
     assertThat(await(count)).isEqualTo(3);
 
     Future<Integer> guarded = q.update(Parser::ignoreIPs, Set.of("10.0.0.2"))  // every child, and later ones
-        .compose(results -> q.call(Parser::parse, path, new CallOptions()
+        .compose(results -> q.call(Parser::parse, new CallOptions()
             .setTimeout(Duration.ofSeconds(30))               // kills and replaces the child if it runs out
-            .setRetries(1)));                                 // retried if its child dies: safe to run twice
+            .setRetries(1), path));                           // retried if its child dies: safe to run twice
     assertThat(await(guarded)).isEqualTo(2);
     List<ChildInfo> children = await(q.info());               // pid, cpus, heap and resident memory per child
     assertThat(children).hasSize(2);

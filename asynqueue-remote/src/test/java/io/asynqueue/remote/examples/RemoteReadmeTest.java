@@ -57,8 +57,8 @@ final class RemoteReadmeTest {
       TaskQueue q = TaskQueue.create(vertx);
       q.attachWorker(RemoteWorker.create(vertx, new RemoteWorkerOptions()
           .setHost("127.0.0.1").setPort(server.port()).setSecret(secret)));
-      Future<Integer> sum = q.call(Remote.named("add"), 1, 2);                    // Tasks.add(1, 2) on the server
-      Future<List<String>> words = q.<String>iterate(Remote.named("words"), null, 3)
+      Future<Integer> sum = q.call(Remote.named("add", Integer.class), 1, 2);     // Tasks.add(1, 2) on the server
+      Future<List<String>> words = q.iterate(Remote.iterator("words", String.class), 3)
           .compose(Deferator::toList);                                             // a remote Stream, read ahead
 
       assertThat(await(sum)).isEqualTo(3);
