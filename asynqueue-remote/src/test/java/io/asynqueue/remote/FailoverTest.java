@@ -152,7 +152,8 @@ final class FailoverTest {
     }
     assertThat(code).isZero();
     assertThat(out.toString().strip()).hasSize(43).matches("[A-Za-z0-9_-]+");
+    // neither a secret nor TLS client certificates: bad arguments
     assertThat(io.asynqueue.remote.cli.Main.run("serve", "--port", "0", "--service", Tasks.class.getName()))
-        .isEqualTo(1);
+        .isEqualTo(2);
   }
 }

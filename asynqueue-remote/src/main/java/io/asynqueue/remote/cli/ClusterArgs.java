@@ -26,7 +26,7 @@ public final class ClusterArgs {
       description = "Interface the cluster binds to, never all of them (default: ${DEFAULT-VALUE}).")
   String host = ClusterOptions.DEFAULT_HOST;
 
-  @Option(names = "--cluster-port", paramLabel = "N",
+  @Option(names = "--cluster-port", paramLabel = "port", converter = PortConverter.class,
       description = "First cluster port tried; the next free one is taken (default: ${DEFAULT-VALUE}).")
   int port = ClusterOptions.DEFAULT_PORT;
 
@@ -60,9 +60,22 @@ public final class ClusterArgs {
     if (joinWaitSeconds < 0) {
       throw new IllegalArgumentException("--join-wait must be 0 or more, not " + joinWaitSeconds);
     }
-    return new ClusterOptions().setHost(host).setPort(port).setClusterName(name)
-        .setMembers(members == null ? List.of() : members).setJoinWait(Duration.ofSeconds(joinWaitSeconds))
+    ClusterOptions options = new ClusterOptions().setJoinWait(Duration.ofSeconds(joinWaitSeconds))
         .setLiteMember(liteMember);
+    // each refusal of ClusterOptions named by the option it came from
+    set("--cluster-host", () -> options.setHost(host));
+    set("--cluster-port", () -> options.setPort(port));
+    set("--cluster-name", () -> options.setClusterName(name));
+    set("--cluster", () -> options.setMembers(members == null ? List.of() : members));
+    return options;
+  }
+
+  private static void set(String option, Runnable setter) {
+    try {
+      setter.run();
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(option + ": " + e.getMessage(), e);
+    }
   }
 
   /**

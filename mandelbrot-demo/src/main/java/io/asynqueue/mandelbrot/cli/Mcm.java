@@ -1,6 +1,7 @@
 package io.asynqueue.mandelbrot.cli;
 
 import io.asynqueue.remote.cli.ClusterArgs;
+import io.asynqueue.remote.cli.CommandErrors;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -26,9 +27,9 @@ import picocli.CommandLine.Spec;
 public final class Mcm implements Callable<Integer> {
 
   /** Exit code for bad arguments. */
-  public static final int EXIT_USAGE = 2;
+  public static final int EXIT_USAGE = CommandErrors.EXIT_USAGE;
   /** Exit code for a failed run. */
-  public static final int EXIT_FAILURE = 1;
+  public static final int EXIT_FAILURE = CommandErrors.EXIT_FAILURE;
 
   @Spec
   CommandSpec spec;
@@ -58,17 +59,8 @@ public final class Mcm implements Callable<Integer> {
     cmd.addSubcommand("secret", new SecretCommand(terminal));
     cmd.setOut(new PrintWriter(terminal.out(), true));
     cmd.setErr(new PrintWriter(terminal.err(), true));
-    cmd.setParameterExceptionHandler((ex, args) -> {
-      CommandLine where = ex.getCommandLine();
-      String name = where.getCommandSpec().qualifiedName();
-      where.getErr().println(name + ": " + oneLine(ex.getMessage()) + " (see '" + name + " --help')");
-      return EXIT_USAGE;
-    });
-    cmd.setExecutionExceptionHandler((ex, where, parseResult) -> {
-      where.getErr().println(where.getCommandSpec().qualifiedName() + ": " + describe(ex));
-      return EXIT_FAILURE;
-    });
-    return cmd;
+    // one line naming the command, as asynqueue-remote's: "mcm render: -N: 'x' is not an int (see ...)"
+    return CommandErrors.install(cmd);
   }
 
   /**
@@ -98,14 +90,6 @@ public final class Mcm implements Callable<Integer> {
 
   /** A throwable's message on one line, or its class name when it has none. */
   static String describe(Throwable t) {
-    String message = t.getMessage();
-    if (message == null || message.isBlank()) {
-      return t.getClass().getSimpleName();
-    }
-    return oneLine(message);
-  }
-
-  static String oneLine(String s) {
-    return s == null ? "" : s.strip().replaceAll("\\s*[\\r\\n]+\\s*", "; ");
+    return CommandErrors.describe(t);
   }
 }

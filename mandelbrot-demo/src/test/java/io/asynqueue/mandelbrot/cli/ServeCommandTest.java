@@ -13,6 +13,7 @@ final class ServeCommandTest {
   @ParameterizedTest
   @CsvSource(delimiter = '|', value = {
       "--port 70000     | --port must be 0 to 65535",
+      "--port x         | --port: 'x' is not an int (see 'mcm serve --help')",
       "--processes 0    | --processes must be 1 to",
       "--workers 0      | --workers must be 1 to 1024",
       "--cluster 127.0.0.1:5701 --workers 2     | give --workers or --cluster, not both",
