@@ -66,6 +66,10 @@ public interface WorkerServer {
    * connection (their clients see the calls still in flight lost, and reconnect elsewhere or later), and lets the
    * calls still running finish on their threads.
    *
+   * <p>A server closes so by itself with the verticle that made it, when that is undeployed, or else with its Vert.x
+   * instance ({@code vertx.close()}): its port is free once that completes. Closing it again, before or after,
+   * returns the same outcome.
+   *
    * @return a Future completed when closed
    */
   Future<Void> close();
