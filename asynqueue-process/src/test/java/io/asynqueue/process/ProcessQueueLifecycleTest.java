@@ -17,12 +17,14 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Issue 14, with real child JVMs: a process queue closes with the verticle that made it, or with Vert.x; then its
- * children have exited and its threads (reader, writer, stderr; named after the queue) have ended.
+ * Issue 14, with real child JVMs: a process queue closes with the verticle that made it, or with Vert.x (which
+ * undeploys its verticles too); then its children have exited and its threads (reader, writer, stderr; named after
+ * the queue) have ended.
  */
 @Timeout(180)
 final class ProcessQueueLifecycleTest {
@@ -52,38 +54,53 @@ final class ProcessQueueLifecycleTest {
 
   @Test
   void undeployingTheVerticleThatMadeAThreadQueueAndAProcessQueue_endsBoth_andVertxLivesOn() throws Exception {
-    Set<Long> before = Leftovers.children();
     Vertx vertx = Vertx.vertx();
     try {
-      String threads = "threads-in-verticle-" + NAMES.incrementAndGet();
-      String processes = "processes-in-verticle-" + NAMES.incrementAndGet();
-      Promise<List<TaskQueue>> made = Promise.promise();
-      String deployment = await(vertx.deployVerticle(new VerticleBase() {
-        @Override
-        public Future<?> start() {
-          TaskQueue t = ThreadQueue.create(vertx, 2, new TaskQueueOptions().setName(threads));
-          ProcessQueue p = ProcessQueue.create(vertx, options(processes, 2));
-          made.complete(List.of(t, p));
-          return p.ready();
-        }
-      }));
-      TaskQueue t = made.future().result().get(0);
-      TaskQueue p = made.future().result().get(1);
-      assertThat(await(t.call(ContractTasks.TWICE, 2))).isEqualTo(4);
-      assertThat(await(p.call(ContractTasks.PID))).isNotEqualTo(ProcessHandle.current().pid());
-      assertThat(Leftovers.threads("asynqueue-" + threads + "-thread-")).hasSize(2);
-      await(vertx.undeploy(deployment));
-      assertThat(t.isRunning()).isFalse();
-      assertThat(p.isRunning()).isFalse();
-      Leftovers.assertChildrenExit(before);
-      Leftovers.assertThreadsEnd("asynqueue-" + threads + "-");
-      Leftovers.assertThreadsEnd("asynqueue-" + processes + "-");
+      closesWithTheVerticle(vertx, deployment -> vertx.undeploy(deployment));
       TaskQueue after = ThreadQueue.create(vertx, 1);
       assertThat(await(after.call(ContractTasks.TWICE, 21))).as("Vert.x lives on").isEqualTo(42);
       await(after.shutdown());
     } finally {
       await(vertx.close());
     }
+  }
+
+  @Test
+  void vertxClose_endsTheQueuesMadeInAVerticle() throws Exception {
+    Vertx vertx = Vertx.vertx();
+    closesWithTheVerticle(vertx, deployment -> vertx.close());
+  }
+
+  /**
+   * Deploys a verticle that makes a thread queue and a process queue, runs a call on each, closes the verticle so,
+   * and checks that both queues are down, their threads ended and their children exited.
+   */
+  private static void closesWithTheVerticle(Vertx vertx, Function<String, Future<Void>> close) throws Exception {
+    Set<Long> before = Leftovers.children();
+    String threads = "threads-in-verticle-" + NAMES.incrementAndGet();
+    String processes = "processes-in-verticle-" + NAMES.incrementAndGet();
+    Promise<List<TaskQueue>> made = Promise.promise();
+    String deployment = await(vertx.deployVerticle(new VerticleBase() {
+      @Override
+      public Future<?> start() {
+        TaskQueue t = ThreadQueue.create(vertx, 2, new TaskQueueOptions().setName(threads));
+        ProcessQueue p = ProcessQueue.create(vertx, options(processes, 2));
+        made.complete(List.of(t, p));
+        return p.ready();
+      }
+    }));
+    TaskQueue t = made.future().result().get(0);
+    TaskQueue p = made.future().result().get(1);
+    assertThat(await(t.call(ContractTasks.TWICE, 2))).isEqualTo(4);
+    assertThat(await(p.call(ContractTasks.PID))).isNotEqualTo(ProcessHandle.current().pid());
+    assertThat(Leftovers.threads("asynqueue-" + threads + "-thread-")).hasSize(2);
+    assertThat(Leftovers.threads("asynqueue-" + processes + "-process-")).hasSize(6);
+    await(close.apply(deployment));
+    assertThat(t.isRunning()).isFalse();
+    assertThat(p.isRunning()).isFalse();
+    Leftovers.assertChildrenExit(before);
+    Leftovers.assertThreadsEnd("asynqueue-" + threads + "-");
+    Leftovers.assertThreadsEnd("asynqueue-" + processes + "-");
   }
 
   private static ProcessQueueOptions options(String name, int processes) {
