@@ -168,7 +168,8 @@ final class QueueLifecycleTest {
     TaskQueue b = ThreadQueue.create(vertx, 1);
     assertThat(a.name()).matches("q\\d+");
     assertThat(b.name()).matches("q\\d+").isNotEqualTo(a.name());
-    assertThat(await(a.call(() -> Thread.currentThread().getName()))).isEqualTo("asynqueue-" + a.name() + "-thread-1-1");
+    assertThat(await(a.call(() -> Thread.currentThread().getName())))
+        .isEqualTo("asynqueue-" + a.name() + "-thread-1-1");
     assertThat(await(b.call(() -> Thread.currentThread().getName()))).startsWith("asynqueue-" + b.name() + "-thread-");
     await(Future.all(a.shutdown(), b.shutdown()));
   }

@@ -22,7 +22,8 @@ import io.vertx.core.Vertx;
  * are bounded in size, and no length inside one can make it allocate much more than the frame.
  *
  * <p><b>Running.</b> Calls run on {@linkplain WorkerServerOptions#setConcurrency(int) concurrency} threads shared by
- * all connections, urgent calls first; that concurrency and an in-flight limit are advertised to clients, which keep
+ * all connections (daemon threads named {@code asynqueue-server-<n>-<i>}, {@code n} the server's number in this JVM),
+ * urgent calls first; that concurrency and an in-flight limit are advertised to clients, which keep
  * the server busy without flooding it. What a method returns means what it means on every worker kind (see
  * {@link io.asynqueue.TaskQueue}): a Vert.x {@code Future} or a {@code CompletionStage} replies when it completes,
  * without holding a thread; for {@code iterate} calls an {@code Iterator}, {@code Iterable} or {@code Stream}
