@@ -94,6 +94,10 @@ final class Drain {
       armDrainTimer(dispatcher.options.getStopTimeout().toNanos());
     }
     checkDrained();
+    if (result.isComplete()) {
+      // Down already (perhaps Vert.x is closed, and a context of it could no longer run a callback): as it is.
+      return result;
+    }
     // Completes on the caller's context.
     PromiseInternal<Void> caller = dispatcher.vertx.getOrCreateContext().promise();
     result.onComplete(caller);
@@ -112,7 +116,10 @@ final class Drain {
   }
 
   private void armDrainTimer(long nanos) {
-    dispatcher.vertx.setTimer(Math.max(1, TimeUnit.NANOSECONDS.toMillis(nanos)), t -> drainTimedOut());
+    // A context timer, not vertx.setTimer: that one, set on a verticle's context, is cancelled when the verticle is
+    // undeployed, and a shutdown begun in its stop() would then never give up on a task that does not end.
+    long millis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(nanos));
+    dispatcher.vertx.getOrCreateContext().setTimer(millis, t -> drainTimedOut());
   }
 
   /**

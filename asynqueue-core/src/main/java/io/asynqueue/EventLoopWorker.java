@@ -7,6 +7,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.internal.VertxInternal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -49,7 +50,9 @@ final class EventLoopWorker implements Worker {
 
   @Override
   public Future<Void> start(WorkerSupervisor supervisor) {
-    Context ctx = fixedContext != null ? fixedContext : supervisor.vertx().getOrCreateContext();
+    // A context of its own, not the caller's: attached from a verticle, it would otherwise run its tasks on the
+    // verticle's context, whose timers Vert.x cancels when the verticle is undeployed, under a graceful detach.
+    Context ctx = fixedContext != null ? fixedContext : ((VertxInternal) supervisor.vertx()).createEventLoopContext();
     this.context = (ContextInternal) ctx;
     return Future.succeededFuture();
   }

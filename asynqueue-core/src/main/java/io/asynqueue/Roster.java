@@ -1,10 +1,12 @@
 package io.asynqueue;
 
 import io.asynqueue.Dispatcher.State;
+import io.asynqueue.internal.CloseHook;
 import io.asynqueue.spi.Job.ResultKind;
 import io.asynqueue.spi.Worker;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.internal.CloseFuture;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.VertxInternal;
 import java.util.ArrayList;
@@ -45,6 +47,13 @@ final class Roster {
   private final Dispatcher dispatcher;
   /** For the workers' supervisors ({@link WorkerSlot#vertx()}). */
   final VertxInternal vertx;
+  /** The queue's name, for its workers' threads and logs ({@link WorkerSlot#queueName()}). */
+  final String queueName;
+  /**
+   * What the queue closes with: the close future current when it was made (its verticle's, or Vert.x's). A worker
+   * attached under another one (from another verticle) is detached when that one closes.
+   */
+  final CloseFuture home;
   private final Object lock;
   // @protectedby lock: down to nextWorkerId
   /** The attached workers, attaching ones included and gone ones not, by id, in attach order. */
@@ -59,6 +68,8 @@ final class Roster {
     this.dispatcher = dispatcher;
     this.vertx = dispatcher.vertx;
     this.lock = dispatcher.lock;
+    this.queueName = dispatcher.options.getName();
+    this.home = CloseHook.current(vertx);
   }
 
   /**
@@ -129,6 +140,13 @@ final class Roster {
       }
       slot = new WorkerSlot(this, nextWorkerId, worker);
       nextWorkerId++;
+      CloseFuture here = CloseHook.current(vertx);
+      if (here != home) {
+        // Attached from another verticle than the queue's: it leaves the queue when that verticle is undeployed.
+        // (Registered before the slot can be retired, which removes it; the close future calls out unlocked.)
+        int id = slot.id;
+        slot.closeHook = CloseHook.register(here, slot.toString(), () -> detach(id, DetachMode.GRACEFUL).mapEmpty());
+      }
       workers.put(slot.id, slot);
       attaching++;
     }
@@ -223,6 +241,7 @@ final class Roster {
       workers.remove(slot.id);
       dispatcher.drain.failUnservableIfDraining();
     }
+    slot.removeCloseHook();
     if (stop) {
       crashWorker(slot);
     }
@@ -261,13 +280,17 @@ final class Roster {
     return all;
   }
 
-  /** Takes a worker out of scheduling. Called under the lock. */
+  /**
+   * Takes a worker out of scheduling. Called under the lock; the close future's own lock, which removing the
+   * worker's close hook takes, is never held while it calls out, so the order is safe.
+   */
   private void retire(WorkerSlot slot) {
     slot.active = false;
     slot.gone = true;
     workers.remove(slot.id);
     dispatcher.unidle(slot);
     dispatcher.drain.failUnservableIfDraining();
+    slot.removeCloseHook();
   }
 
   /** The worker can take no new jobs for now (its connection is down); see {@link WorkerSlot#pause()}. */
@@ -398,7 +421,9 @@ final class Roster {
     Promise<Integer> done = Promise.promise();
     AtomicBoolean settled = new AtomicBoolean();
     long stopTimeout = dispatcher.options.getStopTimeout().toMillis();
-    long timer = vertx.setTimer(stopTimeout, t -> {
+    // A context timer, not vertx.setTimer: that one, set on a verticle's context, is cancelled when the verticle is
+    // undeployed, and a stop under way then (called from the verticle's stop()) would never give up.
+    long timer = vertx.getOrCreateContext().setTimer(stopTimeout, t -> {
       if (settled.compareAndSet(false, true)) {
         LOG.warn("{} did not stop within {} ms: crashing it", slot, stopTimeout);
         done.complete(crashAndSettle(slot, false, null));

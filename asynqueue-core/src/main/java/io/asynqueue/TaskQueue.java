@@ -20,6 +20,9 @@ import java.util.Set;
  * q.shutdown();                                                 // always completes
  * }</pre>
  *
+ * <p><b>Lifecycle.</b> A queue closes with the verticle that made it, or with its Vert.x instance (see
+ * {@link #close()}); {@link #shutdown()} closes it sooner.
+ *
  * <p><b>Threading.</b> Every method may be called from any thread. Every Future a queue returns completes
  * on the Vert.x context of the caller (the context current when the call was made, or a new event-loop
  * context when called from a non-Vert.x thread).
@@ -580,6 +583,12 @@ public interface TaskQueue {
 
   // ---------------------------------------------------------------- lifecycle
 
+  /**
+   * @return the queue's name, as {@linkplain TaskQueueOptions#setName(String) set}, or {@code q<n>} by default:
+   *     in its workers' thread names and in the log lines that name one of them
+   */
+  String name();
+
   /** @return {@code true} until {@link #shutdown()} or {@link #shutdownNow()} is called */
   boolean isRunning();
 
@@ -605,4 +614,21 @@ public interface TaskQueue {
    * @return a Future completed, on the caller's context, when every worker has stopped
    */
   Future<Void> shutdownNow();
+
+  /**
+   * Closes the queue: the same as {@link #shutdown()}, under the name Vert.x gives it ({@code Closeable}).
+   *
+   * <p>A queue closes with what made it, as Vert.x's own resources do: one made inside a verticle is closed when
+   * the verticle is undeployed, any other when its Vert.x instance closes ({@code vertx.close()}). Either way it
+   * shuts down as {@link #shutdown()} does, within its {@linkplain TaskQueueOptions#setStopTimeout stop timeout} of
+   * the last task to finish: its threads end, its child processes exit, its connections close. A worker attached
+   * from inside another verticle than the queue's is detached gracefully when that verticle is undeployed. Closing
+   * or shutting it down again, before or after, returns the same outcome.
+   *
+   * @return a Future completed, on the caller's context, when every task has finished and every worker has
+   *     stopped
+   */
+  default Future<Void> close() {
+    return shutdown();
+  }
 }

@@ -1,6 +1,7 @@
 package io.asynqueue;
 
 import io.asynqueue.Dispatcher.State;
+import io.asynqueue.internal.CloseHook;
 import io.asynqueue.spi.Job.ResultKind;
 import io.asynqueue.spi.Worker;
 import io.asynqueue.stream.Deferator;
@@ -13,6 +14,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -36,7 +38,13 @@ final class TaskQueueImpl implements TaskQueue {
   private static final Object[] NO_ARGS = new Object[0];
   private static final CallOptions DEFAULTS = new CallOptions();
 
+  /** Numbers the queues of this JVM, for the default names. */
+  private static final AtomicInteger QUEUES = new AtomicInteger();
+
   private final VertxInternal vertx;
+  private final String name;
+  /** Shuts the queue down with the verticle that made it, or with Vert.x; removed once it is shut down. */
+  private final CloseHook closeHook;
   private final Dispatcher dispatcher;
   private final Roster roster;
   private final Drain drain;
@@ -48,12 +56,18 @@ final class TaskQueueImpl implements TaskQueue {
 
   public TaskQueueImpl(Vertx vertx, TaskQueueOptions options) {
     this.vertx = (VertxInternal) Objects.requireNonNull(vertx, "vertx");
-    this.dispatcher = new Dispatcher(this.vertx, options);
+    TaskQueueOptions named = new TaskQueueOptions(Objects.requireNonNull(options, "options"));
+    if (named.getName() == null) {
+      named.setName("q" + QUEUES.incrementAndGet());
+    }
+    this.name = named.getName();
+    this.dispatcher = new Dispatcher(this.vertx, named);
     this.roster = dispatcher.roster;
     this.drain = dispatcher.drain;
     this.loads = dispatcher.loads;
     this.incoming = dispatcher.incoming;
     this.nextJobId = dispatcher.nextJobId;
+    this.closeHook = CloseHook.register(roster.home, "queue " + name, this::shutdown);
   }
 
   // ---------------------------------------------------------------- calls
@@ -146,17 +160,34 @@ final class TaskQueueImpl implements TaskQueue {
   // ---------------------------------------------------------------- lifecycle
 
   @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
   public boolean isRunning() {
     return drain.isRunning();
   }
 
   @Override
   public Future<Void> shutdown() {
-    return drain.shutdown(false);
+    return shutdown(false);
   }
 
   @Override
   public Future<Void> shutdownNow() {
-    return drain.shutdown(true);
+    return shutdown(true);
+  }
+
+  /** Shuts down; once down, the queue no longer needs closing with its verticle or Vert.x. */
+  private Future<Void> shutdown(boolean now) {
+    Future<Void> down = drain.shutdown(now);
+    down.onComplete(ar -> closeHook.remove());
+    return down;
+  }
+
+  @Override
+  public String toString() {
+    return "queue " + name;
   }
 }

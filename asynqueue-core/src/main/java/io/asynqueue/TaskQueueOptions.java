@@ -3,9 +3,10 @@ package io.asynqueue;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.regex.Pattern;
 
 /**
- * Options of a {@link TaskQueue}: how long a stopping worker may take, and how much it logs.
+ * Options of a {@link TaskQueue}: its name, how long a stopping worker may take, and how much it logs.
  *
  * <p>Logging goes through SLF4J to the logger {@code io.asynqueue.TaskQueue}. A failing task is logged at
  * DEBUG; with {@link #setVerbose(boolean) verbose} at WARN with the call described ({@code f(1, 2)}); with
@@ -16,6 +17,9 @@ public class TaskQueueOptions {
   /** The default stop timeout: 30 seconds. */
   public static final Duration DEFAULT_STOP_TIMEOUT = Duration.ofSeconds(30);
 
+  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+
+  private String name;
   private Duration stopTimeout = DEFAULT_STOP_TIMEOUT;
   private boolean verbose;
   private boolean spew;
@@ -30,20 +34,47 @@ public class TaskQueueOptions {
    * @param other the options to copy
    */
   public TaskQueueOptions(TaskQueueOptions other) {
+    this.name = other.name;
     this.stopTimeout = other.stopTimeout;
     this.verbose = other.verbose;
     this.spew = other.spew;
   }
 
   /**
-   * Options read from JSON: {@code stopTimeoutMillis}, {@code verbose}, {@code spew}; each optional.
+   * Options read from JSON: {@code name}, {@code stopTimeoutMillis}, {@code verbose}, {@code spew}; each optional.
    *
    * @param json the JSON
    */
   public TaskQueueOptions(JsonObject json) {
+    if (json.getString("name") != null) {
+      setName(json.getString("name"));
+    }
     setStopTimeout(Duration.ofMillis(json.getLong("stopTimeoutMillis", DEFAULT_STOP_TIMEOUT.toMillis())));
     setVerbose(json.getBoolean("verbose", false));
     setSpew(json.getBoolean("spew", false));
+  }
+
+  /** @return the queue's name, or {@code null} for one given when the queue is made ({@code q1}, {@code q2}, ...) */
+  public String getName() {
+    return name;
+  }
+
+  /**
+   * Names the queue. The name is in the names of the threads its workers start ({@code asynqueue-<name>-thread-...},
+   * {@code asynqueue-<name>-process-...}) and in every log line that names one of its workers, so that a thread dump
+   * or a log tells queues apart. By default a queue is named {@code q<n>}, with {@code n} counted per JVM.
+   *
+   * @param name a name of letters, digits, {@code .}, {@code _} or {@code -}, at most 64 characters; or {@code null}
+   *     for the default
+   * @return a reference to this, so the API can be used fluently
+   * @throws IllegalArgumentException if it is empty, longer, or has another character
+   */
+  public TaskQueueOptions setName(String name) {
+    if (name != null && !NAME.matcher(name).matches()) {
+      throw new IllegalArgumentException("name must be 1 to 64 letters, digits, '.', '_' or '-', was \"" + name + "\"");
+    }
+    this.name = name;
+    return this;
   }
 
   /** @return how long a worker may take to stop gracefully before it is crashed */
@@ -105,7 +136,11 @@ public class TaskQueueOptions {
 
   /** @return these options as JSON, in the form the JSON constructor reads */
   public JsonObject toJson() {
-    return new JsonObject().put("stopTimeoutMillis", stopTimeout.toMillis()).put("verbose", verbose).put("spew", spew);
+    JsonObject json = new JsonObject();
+    if (name != null) {
+      json.put("name", name);
+    }
+    return json.put("stopTimeoutMillis", stopTimeout.toMillis()).put("verbose", verbose).put("spew", spew);
   }
 
   @Override

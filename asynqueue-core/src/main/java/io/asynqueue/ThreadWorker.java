@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * replacement, so a task that ignores the interrupt is abandoned on its old thread (which ends when the task
  * does) and the worker stays available. Iterators returned by tasks are stepped on the worker's threads.
  *
- * <p>Threads are daemon threads named {@code asynqueue-thread-<worker id>-<n>}.
+ * <p>Threads are daemon threads named {@code asynqueue-<queue>-thread-<worker id>-<n>}.
  */
 final class ThreadWorker implements Worker {
 
@@ -47,6 +47,8 @@ final class ThreadWorker implements Worker {
   private volatile boolean stopping;
   private volatile boolean crashed;
   private volatile int workerId;
+  /** The queue's name, for the threads' names and the messages ({@code thread worker 2 of q1}). */
+  private volatile String queueName = "queue";
   private Promise<Void> stopped;
   private boolean poisoned;
   private boolean joining;
@@ -77,6 +79,7 @@ final class ThreadWorker implements Worker {
   @Override
   public Future<Void> start(WorkerSupervisor supervisor) {
     workerId = supervisor.workerId();
+    queueName = supervisor.queueName();
     vertx = supervisor.vertx();
     for (int i = 0; i < threads; i++) {
       startThread();
@@ -86,7 +89,7 @@ final class ThreadWorker implements Worker {
 
   private void startThread() {
     Runner runner = new Runner();
-    String name = "asynqueue-thread-" + workerId + "-" + threadCount.incrementAndGet();
+    String name = "asynqueue-" + queueName + "-thread-" + workerId + "-" + threadCount.incrementAndGet();
     Thread thread = new RunnerThread(runner, name);
     thread.setDaemon(true);
     runner.thread = thread;
@@ -98,7 +101,7 @@ final class ThreadWorker implements Worker {
   @Override
   public void run(Job job) {
     if (crashed) {
-      job.fail(new WorkerLostException("thread worker " + workerId + " has crashed"));
+      job.fail(new WorkerLostException(this + " has crashed"));
       return;
     }
     held.add(job);
@@ -138,7 +141,7 @@ final class ThreadWorker implements Worker {
   /** Runs a step (an iterator's next batch) on the worker's threads. */
   private void execute(Runnable step) {
     if (crashed || stopped != null && runners.isEmpty()) {
-      throw new RejectedExecutionException("thread worker " + workerId + " is stopped");
+      throw new RejectedExecutionException(this + " is stopped");
     }
     inbox.offerLast(step);
   }
@@ -362,5 +365,10 @@ final class ThreadWorker implements Worker {
       }
       return false;
     }
+  }
+
+  @Override
+  public String toString() {
+    return "thread worker " + workerId + " of " + queueName;
   }
 }

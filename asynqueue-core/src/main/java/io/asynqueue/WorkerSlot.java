@@ -1,5 +1,6 @@
 package io.asynqueue;
 
+import io.asynqueue.internal.CloseHook;
 import io.asynqueue.spi.Worker;
 import io.asynqueue.spi.WorkerSupervisor;
 import io.vertx.core.Future;
@@ -34,6 +35,8 @@ final class WorkerSlot implements WorkerSupervisor {
   boolean gone;
   /** Paused by the worker (its connection is down): takes no new jobs until it resumes. */
   boolean paused;
+  /** Detaches it when the verticle it was attached from is undeployed; null when that is the queue's own. */
+  volatile CloseHook closeHook;
 
   WorkerSlot(Roster roster, int id, Worker worker) {
     this.roster = roster;
@@ -103,6 +106,19 @@ final class WorkerSlot implements WorkerSupervisor {
   }
 
   @Override
+  public String queueName() {
+    return roster.queueName;
+  }
+
+  /** Takes off the hook that would detach it with its verticle: it has left the queue. Idempotent. */
+  void removeCloseHook() {
+    CloseHook hook = closeHook;
+    if (hook != null) {
+      hook.remove();
+    }
+  }
+
+  @Override
   public void resign(Throwable cause) {
     roster.resign(this, cause == null ? new WorkerLostException("worker " + id + " resigned") : cause);
   }
@@ -124,6 +140,6 @@ final class WorkerSlot implements WorkerSupervisor {
 
   @Override
   public String toString() {
-    return "worker " + id + " (" + worker.getClass().getSimpleName() + ")";
+    return "worker " + id + " of " + roster.queueName + " (" + worker.getClass().getSimpleName() + ")";
   }
 }

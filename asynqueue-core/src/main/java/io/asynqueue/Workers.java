@@ -12,7 +12,7 @@ import java.util.Set;
  *   <caption>The workers</caption>
  *   <tr><th>worker</th><th>runs tasks</th><th>capacity</th><th>a timeout</th></tr>
  *   <tr><td>{@link #thread(int, Set) thread}</td><td>on its own daemon threads, named
- *       {@code asynqueue-thread-<worker id>-<n>}</td><td>one task per thread</td>
+ *       {@code asynqueue-<queue>-thread-<worker id>-<n>}</td><td>one task per thread</td>
  *       <td>interrupts the task; a task that ignores the interrupt is abandoned on its thread (which ends
  *       when the task does) and a replacement thread takes the next task</td></tr>
  *   <tr><td>{@link #eventLoop(Context, int) eventLoop}</td><td>on a Vert.x event loop; for tasks that never

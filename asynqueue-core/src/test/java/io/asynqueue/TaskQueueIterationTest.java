@@ -47,7 +47,7 @@ final class TaskQueueIterationTest {
     ctx.runOnContext(v -> q.iterate(() -> counting(1000, threads)).compose(Deferator::toList)
         .onComplete(test.succeeding(list -> test.verify(() -> {
           assertThat(list).hasSize(1000).startsWith(0, 1, 2).endsWith(999);
-          assertThat(threads).allMatch(name -> name.startsWith("asynqueue-thread-"));
+          assertThat(threads).allMatch(name -> name.startsWith("asynqueue-" + q.name() + "-thread-"));
           assertThat(Vertx.currentContext()).isSameAs(ctx);
           test.completeNow();
         }))));

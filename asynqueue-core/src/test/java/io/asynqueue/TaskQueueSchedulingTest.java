@@ -226,18 +226,19 @@ final class TaskQueueSchedulingTest {
     TaskQueue q = TaskQueue.create(vertx);
     q.attachWorker(Workers.thread());
     q.attachWorker(Workers.thread());
+    String fastThreads = "asynqueue-" + q.name() + "-thread-1-";
     Map<String, Integer> counts = new ConcurrentHashMap<>();
     List<Future<Object>> calls = new ArrayList<>();
     for (int i = 0; i < 60; i++) {
       calls.add(q.call(() -> {
         String thread = Thread.currentThread().getName();
         counts.merge(thread, 1, Integer::sum);
-        Thread.sleep(thread.startsWith("asynqueue-thread-1-") ? 4 : 12);
+        Thread.sleep(thread.startsWith(fastThreads) ? 4 : 12);
         return null;
       }));
     }
     Future.all(calls).onComplete(test.succeeding(v -> test.verify(() -> {
-      int fast = counts.entrySet().stream().filter(e -> e.getKey().startsWith("asynqueue-thread-1-"))
+      int fast = counts.entrySet().stream().filter(e -> e.getKey().startsWith(fastThreads))
           .mapToInt(Map.Entry::getValue).sum();
       assertThat(fast).as("calls on the fast worker, of 60").isGreaterThan(30);
       test.completeNow();
@@ -285,7 +286,7 @@ final class TaskQueueSchedulingTest {
     Future<String> b = q.call(where, new CallOptions().setSeries("b"));
     q.call(where, new CallOptions().setSeries("a")).compose(a -> q.call(where).map(d -> List.of(a, d)))
         .onComplete(test.succeeding(ran -> test.verify(() -> {
-          assertThat(ran).allMatch(name -> name.startsWith("asynqueue-thread-1-"));
+          assertThat(ran).allMatch(name -> name.startsWith("asynqueue-" + q.name() + "-thread-1-"));
           assertThat(b.isComplete()).isFalse();
           q.shutdown().onComplete(test.succeeding(v -> test.verify(() -> {
             assertThat(b.cause()).isInstanceOf(QueueShutdownException.class);
@@ -340,8 +341,8 @@ final class TaskQueueSchedulingTest {
         .compose(v -> q.attachWorker(Workers.thread()))
         .onComplete(test.succeeding(id -> test.verify(() -> {
           assertThat(id).isEqualTo(3);
-          assertThat(seen.get("asynqueue-thread-1-1")).containsExactly("kept", "ephemeral");
-          assertThat(seen.get("asynqueue-thread-3-1")).containsExactly("kept");
+          assertThat(seen.get("asynqueue-" + q.name() + "-thread-1-1")).containsExactly("kept", "ephemeral");
+          assertThat(seen.get("asynqueue-" + q.name() + "-thread-3-1")).containsExactly("kept");
           test.completeNow();
         })));
   }

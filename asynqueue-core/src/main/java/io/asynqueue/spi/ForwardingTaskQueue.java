@@ -82,6 +82,11 @@ public abstract class ForwardingTaskQueue implements TaskQueue {
   }
 
   @Override
+  public String name() {
+    return delegate.name();
+  }
+
+  @Override
   public boolean isRunning() {
     return delegate.isRunning();
   }

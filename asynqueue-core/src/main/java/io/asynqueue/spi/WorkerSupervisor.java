@@ -13,6 +13,17 @@ public interface WorkerSupervisor {
   int workerId();
 
   /**
+   * The name of the queue, for what the worker names: its threads ({@code asynqueue-<queue>-...}, so that a thread
+   * dump tells queues apart) and its log lines.
+   *
+   * @return the queue's {@linkplain io.asynqueue.TaskQueue#name() name}; {@code "queue"} by default, for a
+   *     supervisor that is no queue's
+   */
+  default String queueName() {
+    return "queue";
+  }
+
+  /**
    * Tells the queue this worker is lost for good: the queue detaches it; the jobs it held fail with
    * {@link io.asynqueue.WorkerLostException} (or are retried when their call allowed it). Idempotent.
    *

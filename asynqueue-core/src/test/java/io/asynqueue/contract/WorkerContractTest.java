@@ -18,6 +18,7 @@ import io.asynqueue.spi.Worker;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import java.io.IOException;
@@ -30,9 +31,11 @@ import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -516,6 +519,105 @@ public abstract class WorkerContractTest {
     awaitLines(Path.of(gate + ".started"), 1);
     assertThat(await(q.detachWorker(id, DetachMode.GRACEFUL))).as("calls left over").isEqualTo(1);
     assertThat(failure(held)).isInstanceOf(WorkerLostException.class);
+  }
+
+  // ---------------------------------------------------------------- closing with a verticle (issue 14)
+
+  /**
+   * A queue closes with the verticle that made it: gracefully (the held call finishes), its threads end and its
+   * children exit, while Vert.x lives on; shutting it down afterwards returns the same outcome.
+   */
+  @Test
+  void undeployingTheVerticleThatMadeTheQueue_shutsItDownGracefully() throws Exception {
+    assumeTrue(attachesWorkers(), "workers are not attached by hand");
+    Set<Long> children = Leftovers.children();
+    Worker worker = newWorker();
+    String name = "made-in-verticle-" + NAMES.incrementAndGet();
+    Promise<TaskQueue> made = Promise.promise();
+    String deployment = await(vertx.deployVerticle(new VerticleBase() {
+      @Override
+      public Future<?> start() {
+        TaskQueue q = TaskQueue.create(vertx, new TaskQueueOptions().setName(name));
+        made.complete(q);
+        return q.attachWorker(worker);
+      }
+    }));
+    TaskQueue q = made.future().result();
+    queues.add(q);
+    String gate = gate("held");
+    Future<Object> held = q.call(ContractTasks.AWAIT, gate);
+    awaitLines(Path.of(gate + ".started"), 1);
+    Future<Void> shuttingDown = whenStopsRunning(q);
+    Future<Void> undeployed = vertx.undeploy(deployment);
+    await(shuttingDown);
+    assertThat(undeployed.isComplete()).as("undeployed while a call runs").isFalse();
+    open(gate);
+    assertThat(await(held)).as("the held call finishes").isEqualTo("released");
+    await(undeployed);
+    assertThat(failure(q.call(ContractTasks.TWICE, 1))).isInstanceOf(QueueShutdownException.class);
+    await(q.shutdown());
+    Leftovers.assertThreadsEnd("asynqueue-" + name + "-");
+    Leftovers.assertChildrenExit(children);
+    assertThat(await(queue(1).call(ContractTasks.TWICE, 21))).as("Vert.x lives on").isEqualTo(42);
+  }
+
+  /**
+   * A worker attached from inside a verticle leaves the queue gracefully when that verticle is undeployed; the queue,
+   * made elsewhere, goes on with its other workers.
+   */
+  @Test
+  void undeployingTheVerticleThatAttachedAWorker_detachesIt_andTheQueueGoesOn() throws Exception {
+    assumeTrue(attachesWorkers(), "workers are not attached by hand");
+    String name = "attached-in-verticle-" + NAMES.incrementAndGet();
+    TaskQueue q = queue(0, new TaskQueueOptions().setName(name));
+    Set<Long> children = Leftovers.children();
+    Worker worker = newWorker();
+    Promise<Integer> attached = Promise.promise();
+    String deployment = await(vertx.deployVerticle(new VerticleBase() {
+      @Override
+      public Future<?> start() {
+        return q.attachWorker(worker).onComplete(attached);
+      }
+    }));
+    int id = await(attached.future());
+    String gate = gate("held");
+    Future<Object> held = q.call(ContractTasks.AWAIT, gate);
+    awaitLines(Path.of(gate + ".started"), 1);
+    Future<Void> undeployed = vertx.undeploy(deployment);
+    await(whenDetached(q, id));
+    assertThat(undeployed.isComplete()).as("undeployed while a call runs").isFalse();
+    open(gate);
+    assertThat(await(held)).as("the held call finishes").isEqualTo("released");
+    await(undeployed);
+    Leftovers.assertThreadsEnd("asynqueue-" + name + "-");
+    Leftovers.assertChildrenExit(children);
+    assertThat(q.isRunning()).isTrue();
+    attach(q);
+    assertThat(await(q.call(ContractTasks.TWICE, 21))).as("the queue goes on").isEqualTo(42);
+  }
+
+  private static final AtomicInteger NAMES = new AtomicInteger();
+
+  /** @return a Future completed once the queue has stopped taking calls (heard through its load handler) */
+  private Future<Void> whenStopsRunning(TaskQueue q) {
+    Promise<Void> stopped = Promise.promise();
+    q.loadHandler(load -> {
+      if (!q.isRunning()) {
+        stopped.tryComplete();
+      }
+    });
+    return stopped.future();
+  }
+
+  /** @return a Future completed once the worker has left the queue (heard through its load handler) */
+  private Future<Void> whenDetached(TaskQueue q, int id) {
+    Promise<Void> detached = Promise.promise();
+    q.loadHandler(load -> {
+      if (!q.workerIds().contains(id)) {
+        detached.tryComplete();
+      }
+    });
+    return detached.future();
   }
 
   /** Issue 12, defect 2: the held call is claimed before the worker is crashed, so it runs again elsewhere. */

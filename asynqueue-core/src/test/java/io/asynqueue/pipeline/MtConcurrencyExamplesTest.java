@@ -237,7 +237,7 @@ final class MtConcurrencyExamplesTest {
         .collect()
         .onComplete(tc.succeeding(out -> tc.verify(() -> {
           assertThat(out).containsExactly(10, 20, 30, 40, 50);
-          assertThat(threads).noneMatch(n -> n.startsWith("asynqueue-thread-"))
+          assertThat(threads).noneMatch(n -> n.matches("asynqueue-.+-thread-\\d+-\\d+"))
               .allMatch(n -> n.startsWith("vert.x-worker-thread"));
           assertThat(running.max.get()).isEqualTo(1);
           tc.completeNow();
@@ -252,7 +252,7 @@ final class MtConcurrencyExamplesTest {
         .map(x -> threads.add(Thread.currentThread().getName()), stage().threads(2))
         .collect()
         .onComplete(tc.succeeding(out -> tc.verify(() -> {
-          assertThat(threads).isNotEmpty().allMatch(n -> n.startsWith("asynqueue-thread-"));
+          assertThat(threads).isNotEmpty().allMatch(n -> n.matches("asynqueue-.+-thread-\\d+-\\d+"));
           tc.completeNow();
         })));
   }

@@ -119,7 +119,12 @@ final class ChildTransport implements Transport {
     }
 
     void start() {
-      new ReaderThread(this::run, "asynqueue-process-" + worker.workerId() + "." + generation + "-reader").start();
+      new ReaderThread(this::run, threadName("reader")).start();
+    }
+
+    /** {@code asynqueue-<queue>-process-<worker id>.<child>-<role>}: a thread dump tells queues and children apart. */
+    private String threadName(String role) {
+      return "asynqueue-" + worker.queueName() + "-process-" + worker.workerId() + "." + generation + "-" + role;
     }
 
     @Override
@@ -129,7 +134,7 @@ final class ChildTransport implements Transport {
 
     @Override
     public String label() {
-      return "process worker " + worker.workerId() + " child " + generation + (pid > 0 ? " (pid " + pid + ")" : "");
+      return worker + ", child " + generation + (pid > 0 ? " (pid " + pid + ")" : "");
     }
 
     @Override
@@ -230,10 +235,9 @@ final class ChildTransport implements Transport {
         if (killReason != null) {
           p.destroyForcibly();
         }
-        writer = new FrameWriter(p.getOutputStream(), "asynqueue-process-" + worker.workerId() + "." + generation
-            + "-writer", e -> { }); // a failed write means the child is gone: the reader sees the end of stream
-        Thread err = new Thread(() -> readStderr(p), "asynqueue-process-" + worker.workerId() + "." + generation
-            + "-stderr");
+        // a failed write means the child is gone: the reader sees the end of stream
+        writer = new FrameWriter(p.getOutputStream(), threadName("writer"), e -> { });
+        Thread err = new Thread(() -> readStderr(p), threadName("stderr"));
         err.setDaemon(true);
         err.start();
         stderrReader = err;

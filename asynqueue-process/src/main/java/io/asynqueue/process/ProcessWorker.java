@@ -173,6 +173,10 @@ public final class ProcessWorker extends ForwardingWorker {
     return channel.workerId();
   }
 
+  String queueName() {
+    return channel.queueName();
+  }
+
   Vertx vertx() {
     return vertx;
   }

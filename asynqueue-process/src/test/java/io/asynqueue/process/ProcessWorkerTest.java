@@ -142,7 +142,8 @@ class ProcessWorkerTest {
     Task1<Integer, Integer> twice = Tasks::twice;
     assertThat((Integer) await(call(worker, twice, 4))).isEqualTo(8);
     // LOG frames are written before the reply of the call that printed them
-    assertThat(lines).anyMatch(l -> l.matches("process worker 1 child \\d+ \\(pid \\d+\\) stdout: out line 49"));
+    assertThat(lines)
+        .anyMatch(l -> l.matches("process worker 1 of \\S+, child \\d+ \\(pid \\d+\\) stdout: out line 49"));
     assertThat(lines).anyMatch(l -> l.endsWith("stderr: err line 0"));
     assertThat(lines).anyMatch(l -> l.endsWith("stdout: no newline, flushed"));
   }

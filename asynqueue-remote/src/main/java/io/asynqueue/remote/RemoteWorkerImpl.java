@@ -9,6 +9,8 @@ import io.asynqueue.spi.Worker;
 import io.asynqueue.spi.WorkerSupervisor;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.internal.CloseFuture;
+import io.vertx.core.internal.ContextBuilder;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.net.NetClient;
@@ -60,10 +62,31 @@ final class RemoteWorkerImpl extends ForwardingWorker implements RemoteWorker {
 
   @Override
   public Future<Void> start(WorkerSupervisor supervisor) {
-    ContextInternal context = vertx.getOrCreateContext();
-    NetClient c = vertx.createNetClient(new NetClientOptions(options.getNetClientOptions())
+    ContextInternal current = vertx.getOrCreateContext();
+    // The connections live on a context of their own, on the caller's event loop, with a close future nobody closes
+    // but this worker: a NetClient made on the caller's context would close with the caller's verticle (or with
+    // Vert.x) at once, cutting the calls in flight, while the queue detaches this worker gracefully.
+    ContextBuilder own = vertx.contextBuilder().withEventLoop(current.nettyEventLoop())
+        .withCloseFuture(new CloseFuture());
+    if (current.classLoader() != null) {
+      own.withClassLoader(current.classLoader());
+    }
+    ContextInternal context = own.build();
+    NetClientOptions netOptions = new NetClientOptions(options.getNetClientOptions())
         .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, options.getConnectTimeout().toMillis()))
-        .setTcpNoDelay(true));
+        .setTcpNoDelay(true);
+    Object[] made = new Object[1];
+    context.dispatch(v -> { // made while the context is current, the client is registered on its close future
+      try {
+        made[0] = vertx.createNetClient(netOptions);
+      } catch (RuntimeException e) {
+        made[0] = e;
+      }
+    });
+    if (made[0] instanceof RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+    NetClient c = (NetClient) made[0];
     client = c;
     byte[] secret = options.getSecret() == null ? null : options.getSecret().getBytes(StandardCharsets.UTF_8);
     transport = new RemoteTransport(context, c, options, secret, channel::workerId);
@@ -72,7 +95,8 @@ final class RemoteWorkerImpl extends ForwardingWorker implements RemoteWorker {
 
   @Override
   public Future<Void> stop() {
-    return channel.stop().andThen(ar -> closeClient());
+    // completes once the connections are closed too: a queue shut down (or closed with Vert.x) leaves no socket open
+    return channel.stop().eventually(this::closeClient);
   }
 
   @Override
@@ -82,11 +106,9 @@ final class RemoteWorkerImpl extends ForwardingWorker implements RemoteWorker {
     return held;
   }
 
-  private void closeClient() {
+  private Future<Void> closeClient() {
     NetClient c = client;
-    if (c != null) {
-      c.close();
-    }
+    return c == null ? Future.succeededFuture() : c.close();
   }
 
   @Override

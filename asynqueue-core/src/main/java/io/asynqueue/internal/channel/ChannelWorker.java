@@ -235,9 +235,16 @@ public final class ChannelWorker implements Worker {
     return s == null ? 0 : s.workerId();
   }
 
-  /** @return how the worker is called in logs, as {@code process worker 3} */
+  /** @return the name of the worker's queue, {@code "queue"} before it started */
+  public String queueName() {
+    WorkerSupervisor s = supervisor;
+    return s == null ? "queue" : s.queueName();
+  }
+
+  /** @return how the worker is called in logs, as {@code process worker 3 of q1} */
   public String label() {
-    return options.label + " " + workerId();
+    WorkerSupervisor s = supervisor;
+    return s == null ? options.label + " (not attached)" : options.label + " " + s.workerId() + " of " + s.queueName();
   }
 
   /** @return what the runner of the latest channel said, or {@code null} before the first */

@@ -1,6 +1,7 @@
 package io.asynqueue.remote.cluster;
 
 import io.asynqueue.TaskQueue;
+import io.asynqueue.internal.CloseHook;
 import io.asynqueue.remote.RemoteWorkerOptions;
 import io.asynqueue.remote.server.WorkerServer;
 import io.asynqueue.remote.server.WorkerServerInternal;
@@ -36,7 +37,9 @@ import java.util.Objects;
  * {@link io.asynqueue.WorkerLostException} otherwise. Calls made while no server is there wait in the queue.
  *
  * <p>Everything else is as for any {@link TaskQueue}: priorities, series, timeouts, iterators, updates (replayed on
- * each server that joins later) and a {@link #shutdown()} that always completes.
+ * each server that joins later) and a {@link #shutdown()} that always completes. Like every queue, it closes with
+ * the verticle that made it, or with its Vert.x instance (see {@link TaskQueue#close()}), and stops watching the pool
+ * then.
  */
 public final class ClusterQueue extends ForwardingTaskQueue {
 
@@ -70,6 +73,8 @@ public final class ClusterQueue extends ForwardingTaskQueue {
   }
 
   private final ClusterWorkers workers;
+  /** Shuts it down (and stops the watch) with the verticle that made it, or with Vert.x; removed once down. */
+  private final CloseHook closeHook;
 
   private ClusterQueue(Vertx vertx, String pool, ClusterQueueOptions options) {
     super(TaskQueue.create(vertx, options.getQueueOptions()));
@@ -79,6 +84,7 @@ public final class ClusterQueue extends ForwardingTaskQueue {
           + "setWorkerOptions(new RemoteWorkerOptions().setSecret(secret))");
     }
     this.workers = new ClusterWorkers(vertx, pool, delegate(), template);
+    this.closeHook = CloseHook.register(vertx, "cluster queue " + name(), this::shutdown);
   }
 
   /**
@@ -162,7 +168,7 @@ public final class ClusterQueue extends ForwardingTaskQueue {
   @Override
   public Future<Void> shutdown() {
     Future<Void> down = super.shutdown();
-    return workers.close().transform(ar -> down);
+    return workers.close().transform(ar -> down).andThen(ar -> closeHook.remove());
   }
 
   /**
@@ -172,6 +178,6 @@ public final class ClusterQueue extends ForwardingTaskQueue {
   @Override
   public Future<Void> shutdownNow() {
     Future<Void> down = super.shutdownNow();
-    return workers.close().transform(ar -> down);
+    return workers.close().transform(ar -> down).andThen(ar -> closeHook.remove());
   }
 }

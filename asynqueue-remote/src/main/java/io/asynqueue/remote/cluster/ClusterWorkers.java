@@ -389,6 +389,11 @@ final class ClusterWorkers implements ClusterDirectory.Listener {
         }
 
         @Override
+        public String queueName() {
+          return supervisor.queueName();
+        }
+
+        @Override
         public void resign(Throwable cause) {
           supervisor.resign(cause);
           context.runOnContext(v -> resigned(node, cause));

@@ -22,7 +22,8 @@ import io.vertx.core.Vertx;
  * are bounded in size, and no length inside one can make it allocate much more than the frame.
  *
  * <p><b>Running.</b> Calls run on {@linkplain WorkerServerOptions#setConcurrency(int) concurrency} threads shared by
- * all connections, urgent calls first; that concurrency and an in-flight limit are advertised to clients, which keep
+ * all connections (daemon threads named {@code asynqueue-server-<n>-<i>}, {@code n} the server's number in this JVM),
+ * urgent calls first; that concurrency and an in-flight limit are advertised to clients, which keep
  * the server busy without flooding it. What a method returns means what it means on every worker kind (see
  * {@link io.asynqueue.TaskQueue}): a Vert.x {@code Future} or a {@code CompletionStage} replies when it completes,
  * without holding a thread; for {@code iterate} calls an {@code Iterator}, {@code Iterable} or {@code Stream}
@@ -65,6 +66,10 @@ public interface WorkerServer {
    * calls as soon as they hear it left, so a graceful stop loses nothing. Then it stops listening and closes every
    * connection (their clients see the calls still in flight lost, and reconnect elsewhere or later), and lets the
    * calls still running finish on their threads.
+   *
+   * <p>A server closes so by itself with the verticle that made it, when that is undeployed, or else with its Vert.x
+   * instance ({@code vertx.close()}): its port is free once that completes. Closing it again, before or after,
+   * returns the same outcome.
    *
    * @return a Future completed when closed
    */

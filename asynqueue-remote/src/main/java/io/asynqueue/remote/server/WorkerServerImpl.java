@@ -1,9 +1,13 @@
 package io.asynqueue.remote.server;
 
+import io.asynqueue.internal.CloseHook;
 import io.asynqueue.internal.codec.KryoCodec;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.ClientAuth;
+import io.vertx.core.internal.CloseFuture;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
@@ -15,6 +19,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,6 +27,8 @@ import org.slf4j.LoggerFactory;
 final class WorkerServerImpl implements WorkerServerInternal {
 
   static final Logger log = LoggerFactory.getLogger(WorkerServer.class);
+  /** Numbers the servers of this JVM, for their threads' names. */
+  private static final AtomicInteger SERVERS = new AtomicInteger();
 
   final VertxInternal vertx;
   final WorkerServerOptions options;
@@ -32,6 +39,8 @@ final class WorkerServerImpl implements WorkerServerInternal {
   final List<String> classNames;
   private final Set<Class<?>> taskClasses = new HashSet<>();
   private final Set<String> taskClassNames = new HashSet<>();
+  /** The server's number in this JVM, in its threads' names. */
+  private final int number;
   final CallPool pool;
   /** At most {@code concurrency} calls run at once, on the pool or inline. */
   final java.util.concurrent.Semaphore permits;
@@ -46,6 +55,10 @@ final class WorkerServerImpl implements WorkerServerInternal {
       new java.util.concurrent.CopyOnWriteArrayList<>();
   /** Set by {@link #close()}: a registration completing after it is undone at once. */
   private volatile boolean closing;
+  /** The outcome of the first {@link #close()}, which every later one returns. */
+  private Future<Void> closed;
+  /** Closes the server with the verticle that made it, or with Vert.x; removed once it is closed. */
+  private final CloseHook closeHook;
 
   /**
    * @param vertx the Vert.x instance
@@ -86,9 +99,12 @@ final class WorkerServerImpl implements WorkerServerInternal {
     }
     this.codec = KryoCodec.strict(classes, loader);
     this.maxInFlight = this.options.effectiveMaxInFlight();
-    this.pool = new CallPool(this.options.getConcurrency(), "asynqueue-server");
+    this.number = SERVERS.incrementAndGet();
+    // asynqueue-server-<n>-<i>: a thread dump tells the servers of one JVM apart
+    this.pool = new CallPool(this.options.getConcurrency(), "asynqueue-server-" + number);
     this.permits = new java.util.concurrent.Semaphore(this.options.getConcurrency());
     this.inlineFastCalls = this.options.isInlineFastCalls();
+    this.closeHook = CloseHook.register(vertx, toString(), this::close);
   }
 
   @Override
@@ -99,7 +115,15 @@ final class WorkerServerImpl implements WorkerServerInternal {
     s.connectHandler(this::accept);
     s.exceptionHandler(e -> log.warn("rejected a connection before its handshake: {}", io.asynqueue.internal.codec.KryoCodec.rootMessage(e)));
     server = s;
-    return s.listen().map(ns -> {
+    // Listens on a context of its own (on the caller's event loop), whose close future only close() closes: listening
+    // on the caller's, the NetServer would close with the caller's verticle or Vert.x at once, cutting the calls in
+    // flight, while the close hook closes the server gracefully.
+    ContextInternal current = vertx.getOrCreateContext();
+    ContextInternal own = vertx.contextBuilder().withEventLoop(current.nettyEventLoop())
+        .withCloseFuture(new CloseFuture()).build();
+    Promise<NetServer> listening = current.promise(); // completes on the caller's context
+    own.dispatch(v -> s.listen().onComplete(listening));
+    return listening.future().map(ns -> {
       port = ns.actualPort();
       log.info("AsynQueue WorkerServer listening on {}:{} ({} threads, {}{})", options.getHost(), port,
           options.getConcurrency(), secret != null ? "secret" : "", o.isSsl()
@@ -147,7 +171,14 @@ final class WorkerServerImpl implements WorkerServerInternal {
   }
 
   @Override
-  public Future<Void> close() {
+  public synchronized Future<Void> close() {
+    if (closed == null) {
+      closed = closeOnce().andThen(ar -> closeHook.remove());
+    }
+    return closed;
+  }
+
+  private Future<Void> closeOnce() {
     closing = true;
     java.util.List<Future<Void>> unregistered = new java.util.ArrayList<>();
     for (java.util.function.Supplier<Future<Void>> leave : leaves) {
@@ -225,5 +256,10 @@ final class WorkerServerImpl implements WorkerServerInternal {
 
   String allowedTasks() {
     return taskClassNames.isEmpty() ? "none" : String.join(", ", new java.util.TreeSet<>(taskClassNames));
+  }
+
+  @Override
+  public String toString() {
+    return "WorkerServer " + number;
   }
 }
