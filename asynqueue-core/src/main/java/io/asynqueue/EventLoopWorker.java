@@ -6,7 +6,6 @@ import io.asynqueue.spi.WorkerSupervisor;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.internal.ContextInternal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -27,7 +26,7 @@ final class EventLoopWorker implements Worker {
   private final Context fixedContext;
   private final int capacity;
   private final Set<Job> held = ConcurrentHashMap.newKeySet();
-  private volatile ContextInternal context;
+  private volatile Context context;
   private volatile boolean crashed;
   private Promise<Void> stopped;
 
@@ -50,7 +49,7 @@ final class EventLoopWorker implements Worker {
   @Override
   public Future<Void> start(WorkerSupervisor supervisor) {
     Context ctx = fixedContext != null ? fixedContext : supervisor.vertx().getOrCreateContext();
-    this.context = (ContextInternal) ctx;
+    this.context = ctx;
     return Future.succeededFuture();
   }
 
@@ -61,7 +60,7 @@ final class EventLoopWorker implements Worker {
       return;
     }
     held.add(job);
-    ContextInternal ctx = context;
+    Context ctx = context;
     ctx.runOnContext(v -> LocalJobs.run(job, step -> ctx.runOnContext(x -> step.run()), () -> settled(job)));
   }
 

@@ -10,7 +10,6 @@ import io.asynqueue.spi.WorkerSupervisor;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.ContextInternal;
-import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
 import java.nio.charset.StandardCharsets;
@@ -24,7 +23,7 @@ import java.util.List;
  */
 final class RemoteWorkerImpl extends ForwardingWorker implements RemoteWorker {
 
-  private final VertxInternal vertx;
+  private final Vertx vertx;
   private final RemoteWorkerOptions options;
   private final String address;
   private final ChannelWorker channel;
@@ -37,7 +36,7 @@ final class RemoteWorkerImpl extends ForwardingWorker implements RemoteWorker {
    * @param options the options
    */
   RemoteWorkerImpl(Vertx vertx, RemoteWorkerOptions options) {
-    this.vertx = (VertxInternal) vertx;
+    this.vertx = vertx;
     this.options = new RemoteWorkerOptions(options);
     this.address = options.getHost() + ":" + options.getPort();
     ClassLoader l = Thread.currentThread().getContextClassLoader();
@@ -60,7 +59,7 @@ final class RemoteWorkerImpl extends ForwardingWorker implements RemoteWorker {
 
   @Override
   public Future<Void> start(WorkerSupervisor supervisor) {
-    ContextInternal context = vertx.getOrCreateContext();
+    ContextInternal context = (ContextInternal) vertx.getOrCreateContext();
     NetClient c = vertx.createNetClient(new NetClientOptions(options.getNetClientOptions())
         .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, options.getConnectTimeout().toMillis()))
         .setTcpNoDelay(true));
