@@ -3,6 +3,8 @@ package io.asynqueue.stream;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
+// Vert.x internal API (listed in InternalImportsTest): execute and emit (at once when already on the context),
+// inThread, and futures bound to the caller's context; Context has none of them.
 import io.vertx.core.internal.ContextInternal;
 import java.util.ArrayList;
 import java.util.List;

@@ -5,6 +5,8 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
+// Vert.x internal API (listed in InternalImportsTest): execute and emit (at once when already on the context),
+// inThread, and futures bound to the caller's context; Context has none of them.
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.streams.WriteStream;
 import java.util.ArrayList;

@@ -6,6 +6,8 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
+// Vert.x internal API (listed in InternalImportsTest): execute (at once when already on the context) and promises bound
+// to the caller's context; Context has neither.
 import io.vertx.core.internal.ContextInternal;
 import java.util.ArrayDeque;
 import java.util.List;

@@ -8,6 +8,8 @@ import static io.asynqueue.toolkit.Timing.timerMillis;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+// Vert.x internal API (listed in InternalImportsTest): futures, promises and timers bound to the caller's context, so
+// their callbacks run there; no public API makes one.
 import io.vertx.core.internal.ContextInternal;
 import java.time.Duration;
 import java.util.ArrayList;

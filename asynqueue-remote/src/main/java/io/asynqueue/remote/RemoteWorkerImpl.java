@@ -9,6 +9,7 @@ import io.asynqueue.spi.Worker;
 import io.asynqueue.spi.WorkerSupervisor;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+// Vert.x internal API (listed in InternalImportsTest): the caller's context as RemoteTransport needs it (see there).
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;

@@ -4,6 +4,8 @@ import io.asynqueue.internal.codec.KryoCodec;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.ClientAuth;
+// Vert.x internal API (listed in InternalImportsTest): its getOrCreateContext() is a ContextInternal, for each
+// connection's timers (see ServerConnection).
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
