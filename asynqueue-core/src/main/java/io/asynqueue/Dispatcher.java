@@ -1,5 +1,7 @@
 package io.asynqueue;
 
+// Vert.x internal API (listed in InternalImportsTest): its getOrCreateContext() is a ContextInternal, whose promises
+// call back on the caller's context; no public API makes such a promise.
 import io.vertx.core.internal.VertxInternal;
 import java.util.ArrayDeque;
 import java.util.ArrayList;

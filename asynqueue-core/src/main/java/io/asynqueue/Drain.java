@@ -3,7 +3,6 @@ package io.asynqueue;
 import io.asynqueue.Dispatcher.State;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.internal.PromiseInternal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -99,7 +98,7 @@ final class Drain {
       return result;
     }
     // Completes on the caller's context.
-    PromiseInternal<Void> caller = dispatcher.vertx.getOrCreateContext().promise();
+    Promise<Void> caller = dispatcher.vertx.getOrCreateContext().promise();
     result.onComplete(caller);
     return caller.future();
   }

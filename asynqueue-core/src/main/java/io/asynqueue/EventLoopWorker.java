@@ -6,6 +6,8 @@ import io.asynqueue.spi.WorkerSupervisor;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+// Vert.x internal API (listed in InternalImportsTest): an event-loop context of its own (createEventLoopContext,
+// which Vertx has not), and its execute/timers
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.VertxInternal;
 import java.util.ArrayList;
@@ -28,7 +30,7 @@ final class EventLoopWorker implements Worker {
   private final Context fixedContext;
   private final int capacity;
   private final Set<Job> held = ConcurrentHashMap.newKeySet();
-  private volatile ContextInternal context;
+  private volatile Context context;
   private volatile boolean crashed;
   private Promise<Void> stopped;
 
@@ -64,7 +66,7 @@ final class EventLoopWorker implements Worker {
       return;
     }
     held.add(job);
-    ContextInternal ctx = context;
+    Context ctx = context;
     ctx.runOnContext(v -> LocalJobs.run(job, step -> ctx.runOnContext(x -> step.run()), () -> settled(job)));
   }
 

@@ -2,6 +2,8 @@ package io.asynqueue;
 
 import io.asynqueue.spi.Job;
 import io.vertx.core.Context;
+// Vert.x internal API (listed in InternalImportsTest): the caller's context and its promise, which completes the call's
+// Future on that context whatever thread settles it; no public API makes such a promise.
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.PromiseInternal;
 import java.lang.invoke.MethodHandles;

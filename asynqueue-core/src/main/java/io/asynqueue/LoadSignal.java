@@ -1,7 +1,7 @@
 package io.asynqueue;
 
+import io.vertx.core.Context;
 import io.vertx.core.Handler;
-import io.vertx.core.internal.ContextInternal;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -57,11 +57,11 @@ final class LoadSignal {
 
   /** Calls a load handler on its context, coalescing changes that come faster than it runs. */
   private final class Listener {
-    private final ContextInternal context;
+    private final Context context;
     private final Handler<QueueLoad> handler;
     private final AtomicBoolean pending = new AtomicBoolean();
 
-    Listener(ContextInternal context, Handler<QueueLoad> handler) {
+    Listener(Context context, Handler<QueueLoad> handler) {
       this.context = context;
       this.handler = handler;
     }

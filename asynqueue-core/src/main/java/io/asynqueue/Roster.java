@@ -6,6 +6,8 @@ import io.asynqueue.spi.Job.ResultKind;
 import io.asynqueue.spi.Worker;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+// Vert.x internal API (listed in InternalImportsTest): promises that call back on the caller's context whatever thread
+// completes them (no public API makes one), and the close future of the context a worker is attached from.
 import io.vertx.core.internal.CloseFuture;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.VertxInternal;

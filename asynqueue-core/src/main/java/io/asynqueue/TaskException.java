@@ -12,7 +12,9 @@ public class TaskException extends AsynQueueException {
 
   private static final long serialVersionUID = 1L;
 
+  /** @serial the original exception's class name */
   private final String exceptionClass;
+  /** @serial the original exception's message, or null */
   private final String exceptionMessage;
 
   /**

@@ -8,6 +8,8 @@ import io.asynqueue.stream.Deferator;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+// Vert.x internal API (listed in InternalImportsTest): promises that call back on the caller's context whatever thread
+// completes them; no public API makes one.
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.VertxInternal;
 import java.util.Iterator;

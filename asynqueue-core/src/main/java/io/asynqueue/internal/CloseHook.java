@@ -4,6 +4,8 @@ import io.vertx.core.Closeable;
 import io.vertx.core.Completable;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+// Vert.x internal API (listed in InternalImportsTest): close hooks are internal in Vert.x 5 (a verticle's close future,
+// the instance's addCloseHook), the way WorkerExecutor registers its own.
 import io.vertx.core.internal.CloseFuture;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.VertxInternal;

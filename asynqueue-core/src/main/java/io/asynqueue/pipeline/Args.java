@@ -16,6 +16,7 @@ public final class Args implements Serializable {
 
   private static final long serialVersionUID = 1L;
 
+  /** @serial the arguments, in order */
   private final Object[] values;
 
   private Args(Object[] values) {

@@ -4,6 +4,8 @@ import io.asynqueue.stream.Deferator;
 import io.asynqueue.TaskQueue;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+// Vert.x internal API (listed in InternalImportsTest): the pipeline's context: inThread, reportException, timers set on
+// it and promises bound to it; Context has none of them.
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.PromiseInternal;
 import io.vertx.core.internal.VertxInternal;

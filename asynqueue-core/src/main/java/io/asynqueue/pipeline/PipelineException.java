@@ -20,8 +20,10 @@ public class PipelineException extends AsynQueueException {
   /** The {@link #stage()} of a failure of the sink ({@code to}, {@code forEach}, {@code collect}). */
   public static final String SINK = "sink";
 
+  /** @serial the name of the stage that failed, {@link #SOURCE}, {@link #SINK}, or {@code null} */
   private final String stage;
   private final transient Object element;
+  /** @serial whether the failure is tied to an element (the element itself is transient) */
   private final boolean hasElement;
 
   /**

@@ -2,7 +2,7 @@ package io.asynqueue.pipeline;
 
 import io.asynqueue.stream.ElementSource;
 import io.vertx.core.Future;
-import io.vertx.core.internal.PromiseInternal;
+import io.vertx.core.Promise;
 import io.vertx.core.streams.WriteStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -100,7 +100,7 @@ final class Sinks {
    * (empty) batch, or the failure, comes once the run has ended and released everything.
    */
   static final class SourceSink extends Sink implements ElementSource<Object> {
-    private PromiseInternal<Batch<Object>> pending;
+    private Promise<Batch<Object>> pending;
     private int max;
     private boolean ended;
     private Throwable failure;
@@ -111,7 +111,7 @@ final class Sinks {
 
     @Override
     public Future<Batch<Object>> fetch(int max) {
-      PromiseInternal<Batch<Object>> p = engine.ctx.promise();
+      Promise<Batch<Object>> p = engine.ctx.promise();
       engine.onContext(() -> {
         if (ended) {
           answerEnd(p);
@@ -144,7 +144,7 @@ final class Sinks {
       }
       if (batch != null) {
         engine.written += batch.size();
-        PromiseInternal<Batch<Object>> p = pending;
+        Promise<Batch<Object>> p = pending;
         pending = null;
         p.complete(new Batch<>(batch, false));
       }
@@ -164,13 +164,13 @@ final class Sinks {
       ended = true;
       failure = cause;
       if (pending != null) {
-        PromiseInternal<Batch<Object>> p = pending;
+        Promise<Batch<Object>> p = pending;
         pending = null;
         answerEnd(p);
       }
     }
 
-    private void answerEnd(PromiseInternal<Batch<Object>> p) {
+    private void answerEnd(Promise<Batch<Object>> p) {
       if (failure != null) {
         p.fail(failure);
       } else {

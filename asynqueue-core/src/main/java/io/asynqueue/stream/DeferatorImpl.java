@@ -2,8 +2,10 @@ package io.asynqueue.stream;
 
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.Promise;
+// Vert.x internal API (listed in InternalImportsTest): execute and emit (at once when already on the context),
+// inThread, and futures bound to the caller's context; Context has none of them.
 import io.vertx.core.internal.ContextInternal;
-import io.vertx.core.internal.PromiseInternal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -34,7 +36,7 @@ final class DeferatorImpl<T> implements Deferator<T> {
 
   private final ContextInternal ctx;
   private final Prefetcherator<T> prefetcher;
-  private final PromiseInternal<Boolean> done;
+  private final Promise<Boolean> done;
 
   private State state = State.OPEN;
   private Throwable failure;
@@ -46,10 +48,10 @@ final class DeferatorImpl<T> implements Deferator<T> {
   private Handler<Throwable> exceptionHandler;
   private long demand = Long.MAX_VALUE;
 
-  private PromiseInternal<T> pendingNext;
-  private PromiseInternal<Boolean> pendingHasNext;
+  private Promise<T> pendingNext;
+  private Promise<Boolean> pendingHasNext;
   private List<T> collected;
-  private PromiseInternal<List<T>> collectPromise;
+  private Promise<List<T>> collectPromise;
 
   private boolean draining;
   private boolean redrain;
@@ -136,7 +138,7 @@ final class DeferatorImpl<T> implements Deferator<T> {
   @Override
   public Future<T> next() {
     if (!ctx.inThread()) {
-      PromiseInternal<T> promise = ctx.promise();
+      Promise<T> promise = ctx.promise();
       ctx.execute(() -> next().onComplete(promise));
       return promise.future();
     }
@@ -157,7 +159,7 @@ final class DeferatorImpl<T> implements Deferator<T> {
     if (prefetcher.available() > 0) {
       return ctx.succeededFuture(prefetcher.poll());
     }
-    PromiseInternal<T> promise = ctx.promise();
+    Promise<T> promise = ctx.promise();
     pendingNext = promise;
     if (prefetcher.isEnded()) {
       scheduleDrain(); // else the next fetch completion drains
@@ -168,7 +170,7 @@ final class DeferatorImpl<T> implements Deferator<T> {
   @Override
   public Future<Boolean> hasNext() {
     if (!ctx.inThread()) {
-      PromiseInternal<Boolean> promise = ctx.promise();
+      Promise<Boolean> promise = ctx.promise();
       ctx.execute(() -> hasNext().onComplete(promise));
       return promise.future();
     }
@@ -188,7 +190,7 @@ final class DeferatorImpl<T> implements Deferator<T> {
     if (prefetcher.available() > 0) {
       return ctx.succeededFuture(true);
     }
-    PromiseInternal<Boolean> promise = ctx.promise();
+    Promise<Boolean> promise = ctx.promise();
     pendingHasNext = promise;
     if (prefetcher.isEnded()) {
       scheduleDrain();
@@ -199,7 +201,7 @@ final class DeferatorImpl<T> implements Deferator<T> {
   @Override
   public Future<List<T>> toList() {
     if (!ctx.inThread()) {
-      PromiseInternal<List<T>> promise = ctx.promise();
+      Promise<List<T>> promise = ctx.promise();
       ctx.execute(() -> toList().onComplete(promise));
       return promise.future();
     }
@@ -218,7 +220,7 @@ final class DeferatorImpl<T> implements Deferator<T> {
         break;
     }
     collected = new ArrayList<>();
-    PromiseInternal<List<T>> promise = ctx.promise();
+    Promise<List<T>> promise = ctx.promise();
     collectPromise = promise;
     scheduleDrain();
     return promise.future();
@@ -227,7 +229,7 @@ final class DeferatorImpl<T> implements Deferator<T> {
   @Override
   public Future<Void> stop() {
     if (!ctx.inThread()) {
-      PromiseInternal<Void> promise = ctx.promise();
+      Promise<Void> promise = ctx.promise();
       ctx.execute(() -> stop().onComplete(promise));
       return promise.future();
     }
@@ -240,9 +242,9 @@ final class DeferatorImpl<T> implements Deferator<T> {
     }
     state = State.STOPPED;
     CancellationException stopped = new CancellationException("the Deferator was stopped");
-    PromiseInternal<T> next = pendingNext;
-    PromiseInternal<Boolean> hasNext = pendingHasNext;
-    PromiseInternal<List<T>> collect = collectPromise;
+    Promise<T> next = pendingNext;
+    Promise<Boolean> hasNext = pendingHasNext;
+    Promise<List<T>> collect = collectPromise;
     pendingNext = null;
     pendingHasNext = null;
     collectPromise = null;
@@ -284,9 +286,9 @@ final class DeferatorImpl<T> implements Deferator<T> {
   }
 
   private void failPendingPulls(Throwable cause) {
-    PromiseInternal<T> next = pendingNext;
-    PromiseInternal<Boolean> hasNext = pendingHasNext;
-    PromiseInternal<List<T>> collect = collectPromise;
+    Promise<T> next = pendingNext;
+    Promise<Boolean> hasNext = pendingHasNext;
+    Promise<List<T>> collect = collectPromise;
     pendingNext = null;
     pendingHasNext = null;
     collectPromise = null;
@@ -363,14 +365,14 @@ final class DeferatorImpl<T> implements Deferator<T> {
       }
     } else if (pendingNext != null) {
       if (p.available() > 0) {
-        PromiseInternal<T> next = pendingNext;
+        Promise<T> next = pendingNext;
         pendingNext = null;
         next.complete(p.poll());
         return;
       }
     } else if (pendingHasNext != null) {
       if (p.available() > 0) {
-        PromiseInternal<Boolean> hasNext = pendingHasNext;
+        Promise<Boolean> hasNext = pendingHasNext;
         pendingHasNext = null;
         hasNext.complete(true);
         return;
@@ -389,9 +391,9 @@ final class DeferatorImpl<T> implements Deferator<T> {
 
   private void finishEnded() {
     state = State.ENDED;
-    PromiseInternal<T> next = pendingNext;
-    PromiseInternal<Boolean> hasNext = pendingHasNext;
-    PromiseInternal<List<T>> collect = collectPromise;
+    Promise<T> next = pendingNext;
+    Promise<Boolean> hasNext = pendingHasNext;
+    Promise<List<T>> collect = collectPromise;
     List<T> list = collected;
     pendingNext = null;
     pendingHasNext = null;

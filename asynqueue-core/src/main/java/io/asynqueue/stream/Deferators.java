@@ -1,6 +1,7 @@
 package io.asynqueue.stream;
 
 import io.vertx.core.Context;
+// Vert.x internal API (listed in InternalImportsTest): the caller's context as DeferatorImpl needs it (see there).
 import io.vertx.core.internal.ContextInternal;
 import java.util.Iterator;
 import java.util.Objects;

@@ -4,8 +4,10 @@ import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.Promise;
+// Vert.x internal API (listed in InternalImportsTest): execute and emit (at once when already on the context),
+// inThread, and futures bound to the caller's context; Context has none of them.
 import io.vertx.core.internal.ContextInternal;
-import io.vertx.core.internal.PromiseInternal;
 import io.vertx.core.streams.WriteStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,7 +50,7 @@ public final class ListConsumer<T> implements WriteStream<T> {
   private final ContextInternal ctx;
   private final Function<? super T, ? extends Future<?>> processor;
   private final List<T> items = new ArrayList<>();
-  private final PromiseInternal<List<T>> result;
+  private final Promise<List<T>> result;
 
   private int maxSize = DEFAULT_WRITE_QUEUE_MAX_SIZE;
   private int processing;
@@ -56,7 +58,7 @@ public final class ListConsumer<T> implements WriteStream<T> {
   private Handler<Void> drainHandler;
   private Handler<Throwable> exceptionHandler;
   private Throwable failure;
-  private PromiseInternal<Void> ended;
+  private Promise<Void> ended;
 
   private ListConsumer(ContextInternal ctx, Function<? super T, ? extends Future<?>> processor) {
     this.ctx = ctx;
@@ -116,7 +118,7 @@ public final class ListConsumer<T> implements WriteStream<T> {
   @Override
   public Future<Void> write(T item) {
     if (!ctx.inThread()) {
-      PromiseInternal<Void> promise = ctx.promise();
+      Promise<Void> promise = ctx.promise();
       ctx.execute(() -> write(item).onComplete(promise));
       return promise.future();
     }
@@ -140,7 +142,7 @@ public final class ListConsumer<T> implements WriteStream<T> {
     } catch (Throwable t) {
       processed = Future.failedFuture(t);
     }
-    PromiseInternal<Void> written = ctx.promise();
+    Promise<Void> written = ctx.promise();
     processed.onComplete(ar -> ctx.execute(ar, r -> processed(r, written)));
     return written.future();
   }
@@ -153,7 +155,7 @@ public final class ListConsumer<T> implements WriteStream<T> {
   @Override
   public Future<Void> end() {
     if (!ctx.inThread()) {
-      PromiseInternal<Void> promise = ctx.promise();
+      Promise<Void> promise = ctx.promise();
       ctx.execute(() -> end().onComplete(promise));
       return promise.future();
     }
@@ -193,7 +195,7 @@ public final class ListConsumer<T> implements WriteStream<T> {
     return this;
   }
 
-  private void processed(AsyncResult<?> ar, PromiseInternal<Void> written) {
+  private void processed(AsyncResult<?> ar, Promise<Void> written) {
     processing--;
     if (ar.succeeded()) {
       written.complete();

@@ -4,6 +4,8 @@ import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+// Vert.x internal API (listed in InternalImportsTest): execute and emit (at once when already on the context), inThread
+// and reportException; Context has none of them.
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.streams.ReadStream;
 import java.util.Arrays;

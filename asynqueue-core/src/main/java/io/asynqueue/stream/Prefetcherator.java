@@ -5,8 +5,10 @@ import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.Promise;
+// Vert.x internal API (listed in InternalImportsTest): execute (at once when already on the context) and promises bound
+// to the caller's context; Context has neither.
 import io.vertx.core.internal.ContextInternal;
-import io.vertx.core.internal.PromiseInternal;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -59,7 +61,7 @@ public final class Prefetcherator<T> {
   private boolean sourceDone;   // the last batch arrived, or a fetch failed: never fetch again
   private Throwable failure;    // the source's failure, reported once the buffer is empty
   private boolean closed;
-  private PromiseInternal<Void> closeAfterFetch; // close() called while a fetch was in flight
+  private Promise<Void> closeAfterFetch; // close() called while a fetch was in flight
   private Future<Void> closeFuture;
   private long fetchedCount;
 
@@ -176,7 +178,7 @@ public final class Prefetcherator<T> {
       closeAfterFetch = context.promise();
       closeFuture = closeAfterFetch.future();
     } else {
-      PromiseInternal<Void> promise = context.promise();
+      Promise<Void> promise = context.promise();
       closeSource(promise);
       closeFuture = promise.future();
     }
@@ -224,7 +226,7 @@ public final class Prefetcherator<T> {
   private void onFetched(AsyncResult<Batch<T>> ar) {
     fetching = false;
     if (closed) {
-      PromiseInternal<Void> promise = closeAfterFetch;
+      Promise<Void> promise = closeAfterFetch;
       closeAfterFetch = null;
       if (promise != null) {
         boolean released = ar.failed() || ar.result() == null || ar.result().last();
@@ -261,7 +263,7 @@ public final class Prefetcherator<T> {
     }
   }
 
-  private void closeSource(PromiseInternal<Void> promise) {
+  private void closeSource(Promise<Void> promise) {
     Future<Void> released;
     try {
       released = source.close();

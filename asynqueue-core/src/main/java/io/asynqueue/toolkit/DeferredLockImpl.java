@@ -1,11 +1,13 @@
 package io.asynqueue.toolkit;
 
+import io.vertx.core.Promise;
 import static io.asynqueue.toolkit.Timing.callerContext;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+// Vert.x internal API (listed in InternalImportsTest): futures and promises bound to the caller's context, so their
+// callbacks run there; no public API makes one.
 import io.vertx.core.internal.ContextInternal;
-import io.vertx.core.internal.PromiseInternal;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -43,7 +45,7 @@ final class DeferredLockImpl implements DeferredLock {
   private boolean locked; // @protectedby this
   private State state = State.OPEN; // @protectedby this
   private ContextInternal stopContext; // @protectedby this until STOPPING, then only read
-  private PromiseInternal<Void> stopPromise; // @protectedby this until STOPPING, then only read
+  private Promise<Void> stopPromise; // @protectedby this until STOPPING, then only read
 
   public DeferredLockImpl(Vertx vertx) {
     this.vertx = Objects.requireNonNull(vertx, "vertx");
@@ -217,7 +219,7 @@ final class DeferredLockImpl implements DeferredLock {
 
   private static final class Waiter {
     final ContextInternal ctx;
-    final PromiseInternal<Boolean> promise;
+    final Promise<Boolean> promise;
 
     Waiter(ContextInternal ctx) {
       this.ctx = ctx;

@@ -1,13 +1,15 @@
 package io.asynqueue.toolkit;
 
+import io.vertx.core.Promise;
 import static io.asynqueue.toolkit.Timing.callerContext;
 import static io.asynqueue.toolkit.Timing.checkTimeout;
 import static io.asynqueue.toolkit.Timing.timerMillis;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+// Vert.x internal API (listed in InternalImportsTest): futures and promises bound to the caller's context, so their
+// callbacks run there; no public API makes one.
 import io.vertx.core.internal.ContextInternal;
-import io.vertx.core.internal.PromiseInternal;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -139,10 +141,10 @@ final class DeferredTrackerImpl implements DeferredTracker {
 
   private static final class Waiter {
     final int threshold;
-    final PromiseInternal<Boolean> promise;
+    final Promise<Boolean> promise;
     long timerId = -1; // @protectedby DeferredTrackerImpl.this
 
-    Waiter(int threshold, PromiseInternal<Boolean> promise) {
+    Waiter(int threshold, Promise<Boolean> promise) {
       this.threshold = threshold;
       this.promise = promise;
     }

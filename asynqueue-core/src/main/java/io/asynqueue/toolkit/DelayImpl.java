@@ -1,5 +1,6 @@
 package io.asynqueue.toolkit;
 
+import io.vertx.core.Promise;
 import static io.asynqueue.toolkit.Timing.callerContext;
 import static io.asynqueue.toolkit.Timing.checkDelay;
 import static io.asynqueue.toolkit.Timing.checkTimeout;
@@ -7,8 +8,9 @@ import static io.asynqueue.toolkit.Timing.timerMillis;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+// Vert.x internal API (listed in InternalImportsTest): futures, promises and timers bound to the caller's context, so
+// their callbacks run there; no public API makes one.
 import io.vertx.core.internal.ContextInternal;
-import io.vertx.core.internal.PromiseInternal;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -124,9 +126,9 @@ final class DelayImpl implements Delay {
   }
 
   private final class AfterWait extends Wait {
-    final PromiseInternal<Void> promise;
+    final Promise<Void> promise;
 
-    AfterWait(PromiseInternal<Void> promise) {
+    AfterWait(Promise<Void> promise) {
       this.promise = promise;
     }
 
@@ -146,7 +148,7 @@ final class DelayImpl implements Delay {
   private final class EventWait extends Wait {
     final ContextInternal ctx;
     final BooleanSupplier check;
-    final PromiseInternal<Boolean> promise;
+    final Promise<Boolean> promise;
     final long start;
     final long timeoutNanos; // Long.MAX_VALUE: none
     double interval = intervalMillis;

@@ -1,6 +1,8 @@
 package io.asynqueue.toolkit;
 
 import io.vertx.core.Vertx;
+// Vert.x internal API (listed in InternalImportsTest): the caller's context, whose futures and promises call back on
+// it; no public API makes one.
 import io.vertx.core.internal.ContextInternal;
 import java.time.Duration;
 import java.util.Objects;

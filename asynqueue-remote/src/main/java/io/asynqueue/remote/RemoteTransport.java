@@ -13,6 +13,8 @@ import io.asynqueue.remote.internal.Outbox;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
+// Vert.x internal API (listed in InternalImportsTest): timers set on the connection's context and promises bound to it;
+// no public API does either.
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetSocket;

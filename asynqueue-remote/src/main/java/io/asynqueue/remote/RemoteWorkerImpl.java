@@ -9,6 +9,8 @@ import io.asynqueue.spi.Worker;
 import io.asynqueue.spi.WorkerSupervisor;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+// Vert.x internal API (listed in InternalImportsTest): a context of its own on the caller's event loop, with a close
+// future only this worker closes (VertxInternal.contextBuilder, CloseFuture), as RemoteTransport needs it.
 import io.vertx.core.internal.CloseFuture;
 import io.vertx.core.internal.ContextBuilder;
 import io.vertx.core.internal.ContextInternal;

@@ -19,6 +19,7 @@ import java.io.Serializable;
  * @param ciMin imaginary part of the bottom row
  * @param ciMax imaginary part of the top row
  * @param nValues the iteration budget {@code N}; a point is iterated at most {@code N - 1} times
+ * @serial exclude
  */
 public record ViewSpec(int nx, int ny, double crMin, double crMax, double ciMin, double ciMax, int nValues)
     implements Serializable {
@@ -52,6 +53,13 @@ public record ViewSpec(int nx, int ny, double crMin, double crMax, double ciMin,
   /**
    * Checks a spec made directly; {@link #of} is the usual way in.
    *
+   * @param nx image width in pixels, 1 to {@link #MAX_WIDTH}
+   * @param ny image height in pixels, 1 to {@link #MAX_HEIGHT}
+   * @param crMin real part of the left column
+   * @param crMax real part of the right column
+   * @param ciMin imaginary part of the bottom row
+   * @param ciMax imaginary part of the top row
+   * @param nValues the iteration budget {@code N}; a point is iterated at most {@code N - 1} times
    * @throws IllegalArgumentException if a field is out of range
    */
   public ViewSpec {

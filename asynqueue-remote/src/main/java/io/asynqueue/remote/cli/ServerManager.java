@@ -16,9 +16,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Spawns {@link WorkerServer}s in child JVMs on this host, for tests and demos (the original's
- * {@code ServerManager}). Each child runs the {@code serve} command with the arguments given, from this JVM's
- * {@code java} binary and class path, and is ready when it prints that it listens.
+ * Spawns {@link io.asynqueue.remote.server.WorkerServer}s in child JVMs on this host, for tests and demos (the
+ * original's {@code ServerManager}). Each child runs the {@code serve} command with the arguments given, from this
+ * JVM's {@code java} binary and class path, and is ready when it prints that it listens.
  *
  * <pre>{@code
  * ServerManager servers = ServerManager.create(vertx);

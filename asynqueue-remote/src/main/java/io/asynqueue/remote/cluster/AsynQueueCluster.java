@@ -25,8 +25,8 @@ import java.util.List;
  * }</pre>
  *
  * <p>The cluster is used for what it is good at: finding the nodes that offer workers, and noticing when one goes.
- * The calls themselves travel on the remote protocol of {@link WorkerServer} and {@link RemoteWorker}, authenticated
- * by the shared secret (or TLS) whatever the cluster says.
+ * The calls themselves travel on the remote protocol of {@link WorkerServer} and
+ * {@link io.asynqueue.remote.RemoteWorker}, authenticated by the shared secret (or TLS) whatever the cluster says.
  *
  * <p><b>What the configuration does.</b>
  * <ul>

@@ -14,8 +14,8 @@ import java.util.Objects;
 
 /**
  * A {@link TaskQueue} whose workers are the {@link WorkerServer}s of a pool in a Vert.x cluster: each server that
- * {@linkplain WorkerServer#joinCluster(String) joins the pool} is attached as a {@link RemoteWorker}, on any node,
- * as soon as the cluster hears of it; each one that leaves is let go.
+ * {@linkplain #join(WorkerServer, String) joins the pool} is attached as a {@link io.asynqueue.remote.RemoteWorker},
+ * on any node, as soon as the cluster hears of it; each one that leaves is let go.
  *
  * <pre>{@code
  * Vertx.builder().withClusterManager(AsynQueueCluster.hazelcast(clusterOptions)).buildClustered()
@@ -91,7 +91,7 @@ public final class ClusterQueue extends ForwardingTaskQueue {
    * A queue of the servers of a pool.
    *
    * @param vertx a clustered Vert.x instance (see {@link AsynQueueCluster})
-   * @param pool the pool's name, as the servers {@linkplain WorkerServer#joinCluster(String) joined} it
+   * @param pool the pool's name, as the servers {@linkplain #join(WorkerServer, String) joined} it
    * @param options the options, with the servers' secret or TLS settings
    * @return the queue; it attaches the pool's servers as it hears of them
    * @throws IllegalArgumentException if Vert.x is not clustered with Hazelcast, or the options have neither a secret

@@ -5,9 +5,9 @@ import io.asynqueue.remote.RemoteWorkerOptions;
 import java.util.Objects;
 
 /**
- * Options of a {@link ClusterQueue}: those of its queue, and those of the {@link RemoteWorker} it attaches for each
- * server it finds (the secret or TLS settings, in-flight limits, prefetch, reconnection; the host and port come from
- * the cluster).
+ * Options of a {@link ClusterQueue}: those of its queue, and those of the {@link io.asynqueue.remote.RemoteWorker} it
+ * attaches for each server it finds (the secret or TLS settings, in-flight limits, prefetch, reconnection; the host
+ * and port come from the cluster).
  *
  * <pre>{@code
  * new ClusterQueueOptions().setWorkerOptions(new RemoteWorkerOptions().setSecret(secret))

@@ -16,6 +16,8 @@ import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+// Vert.x internal API (listed in InternalImportsTest): its getOrCreateContext() is a ContextInternal, for a promise
+// that calls back on the caller's context; no public API makes one.
 import io.vertx.core.internal.VertxInternal;
 import java.util.ArrayList;
 import java.util.Iterator;

@@ -1,8 +1,8 @@
 package io.asynqueue.remote.internal;
 
 import io.asynqueue.internal.codec.Wire;
+import io.vertx.core.Context;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.net.NetSocket;
 import java.util.ArrayDeque;
 
@@ -35,7 +35,7 @@ public final class Outbox {
     }
   }
 
-  private final ContextInternal context;
+  private final Context context;
   private final NetSocket socket;
   private final Object lock = new Object();
   // @protectedby lock
@@ -47,7 +47,7 @@ public final class Outbox {
   private boolean draining;
   private final ArrayDeque<Runnable> drainWaiters = new ArrayDeque<>();
 
-  public Outbox(ContextInternal context, NetSocket socket) {
+  public Outbox(Context context, NetSocket socket) {
     this.context = context;
     this.socket = socket;
   }

@@ -11,6 +11,8 @@ import io.asynqueue.remote.internal.Handshake;
 import io.asynqueue.remote.internal.Outbox;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
+// Vert.x internal API (listed in InternalImportsTest): timers set on the connection's context, whatever thread sets
+// them; no public API does that.
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.net.NetSocket;
 import java.lang.reflect.Method;

@@ -5,7 +5,7 @@ import io.vertx.core.Vertx;
 
 /**
  * Runs calls from {@link io.asynqueue.remote.RemoteWorker}s on other hosts: a Vert.x {@code NetServer}. To offer
- * it to the queues of a Vert.x cluster, {@link io.asynqueue.remote.cluster.AsynQueueCluster#join join} a pool.
+ * it to the queues of a Vert.x cluster, {@link io.asynqueue.remote.cluster.ClusterQueue#join join} a pool.
  *
  * <pre>{@code
  * WorkerServer server = WorkerServer.create(vertx, new Tasks(), new WorkerServerOptions()
@@ -60,7 +60,7 @@ public interface WorkerServer {
   int actualPort();
 
   /**
-   * Closes the server. If it {@linkplain io.asynqueue.remote.cluster.AsynQueueCluster#join joined} cluster pools,
+   * Closes the server. If it {@linkplain io.asynqueue.remote.cluster.ClusterQueue#join joined} cluster pools,
    * it leaves them first, then
    * waits (up to 10 seconds) for the calls in flight to finish and reply: the queues of the pool stop sending it
    * calls as soon as they hear it left, so a graceful stop loses nothing. Then it stops listening and closes every

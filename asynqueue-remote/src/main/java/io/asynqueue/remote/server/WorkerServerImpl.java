@@ -6,6 +6,8 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.ClientAuth;
+// Vert.x internal API (listed in InternalImportsTest): a context of its own with a close future only this server
+// closes (CloseFuture), and getOrCreateContext() as a ContextInternal for each connection's timers (see ServerConnection).
 import io.vertx.core.internal.CloseFuture;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.VertxInternal;
@@ -113,7 +115,7 @@ final class WorkerServerImpl implements WorkerServerInternal {
         .setHost(options.getHost()).setPort(options.getPort()).setTcpNoDelay(true);
     NetServer s = vertx.createNetServer(o);
     s.connectHandler(this::accept);
-    s.exceptionHandler(e -> log.warn("rejected a connection before its handshake: {}", io.asynqueue.internal.codec.KryoCodec.rootMessage(e)));
+    s.exceptionHandler(e -> log.warn("rejected a connection before its handshake: {}", KryoCodec.rootMessage(e)));
     server = s;
     // Listens on a context of its own (on the caller's event loop), whose close future only close() closes: listening
     // on the caller's, the NetServer would close with the caller's verticle or Vert.x at once, cutting the calls in

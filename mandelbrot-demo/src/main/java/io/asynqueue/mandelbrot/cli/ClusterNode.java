@@ -4,6 +4,8 @@ import com.hazelcast.partition.NoDataMemberInClusterException;
 import io.asynqueue.remote.cluster.ClusterOptions;
 import io.asynqueue.remote.cli.ClusterArgs;
 import io.vertx.core.Vertx;
+// Vert.x internal API (listed in InternalImportsTest): the cluster manager of a Vert.x instance (clusterManager()), to
+// reach its Hazelcast instance; Vert.x 5 has no public getter.
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.spi.cluster.ClusterManager;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
