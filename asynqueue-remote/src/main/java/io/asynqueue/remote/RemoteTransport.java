@@ -7,6 +7,7 @@ import io.asynqueue.internal.channel.Transport;
 import io.asynqueue.internal.codec.BoundedInput;
 import io.asynqueue.internal.codec.KryoCodec;
 import io.asynqueue.internal.codec.Wire;
+import io.asynqueue.remote.internal.FrameMac;
 import io.asynqueue.remote.internal.FrameParser;
 import io.asynqueue.remote.internal.Handshake;
 import io.asynqueue.remote.internal.Outbox;
@@ -63,6 +64,8 @@ final class RemoteTransport implements Transport {
     private byte[] serverNonce;
     private byte[] clientNonce;
     private FrameParser parser;
+    /** Checks the tags of the server's frames, or {@code null} when they carry none (no secret: TLS only). */
+    private FrameMac inMac;
     private long timer = -1;
     private long heartbeat = -1;
     private volatile long lastRead = System.nanoTime();
@@ -161,6 +164,8 @@ final class RemoteTransport implements Transport {
       Buffer rest = handshake.getBuffer(Handshake.WELCOME, handshake.length());
       handshake = null;
       stage = 2;
+      inMac = FrameMac.of(secret, serverNonce, clientNonce, false);
+      outbox.protect(FrameMac.of(secret, serverNonce, clientNonce, true));
       parser = new FrameParser(Wire.FRAGMENT_BYTES + 1024, this);
       socket.handler(parser);
       if (rest.length() > 0) {
@@ -225,11 +230,21 @@ final class RemoteTransport implements Transport {
     public void frame(Buffer body) {
       lastRead = System.nanoTime();
       byte[] bytes = body.getBytes();
+      int length = bytes.length;
+      if (inMac != null) {
+        if (!inMac.verify(bytes, length)) {
+          parser.stop(); // what follows would fail too
+          WorkerLog.log.warn("{} sent a frame that failed its integrity check; reconnecting", address);
+          kill("a frame from the server failed its integrity check (changed, replayed or reordered on the way)");
+          return;
+        }
+        length -= FrameMac.TAG_BYTES;
+      }
       try {
         if (hello == null) {
-          hello(new BoundedInput(bytes, 0, bytes.length));
+          hello(new BoundedInput(bytes, 0, length));
         } else {
-          listener.frame(bytes, bytes.length);
+          listener.frame(bytes, length);
         }
       } catch (RuntimeException e) {
         WorkerLog.log.warn("{} sent a malformed frame ({}); reconnecting", address, e.toString());

@@ -1,5 +1,6 @@
 package io.asynqueue.remote;
 
+import io.asynqueue.remote.internal.FrameMac;
 import io.asynqueue.remote.internal.Handshake;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -20,9 +21,18 @@ final class RawClient implements AutoCloseable {
   byte[] serverHello;
   byte[] serverNonce;
   byte[] clientNonce;
+  /** The tags of the frames sent and received once authenticated with a secret. */
+  FrameMac sendMac;
+  FrameMac receiveMac;
 
   RawClient(int port) throws IOException {
-    socket = new Socket("127.0.0.1", port);
+    this(port, null);
+  }
+
+  /** From another loopback address, such as 127.0.0.2 (a different client to the server's per-address throttle). */
+  RawClient(int port, String localAddress) throws IOException {
+    socket = localAddress == null ? new Socket("127.0.0.1", port)
+        : new Socket(java.net.InetAddress.getByName("127.0.0.1"), port, java.net.InetAddress.getByName(localAddress), 0);
     socket.setTcpNoDelay(true);
     socket.setSoTimeout(10_000);
     in = new DataInputStream(socket.getInputStream());
@@ -53,6 +63,9 @@ final class RawClient implements AutoCloseable {
       throw new IOException("rejected: " + new String(welcome, 0, Math.min(5, welcome.length),
           StandardCharsets.ISO_8859_1));
     }
+    byte[] key = secret == null ? null : secret.getBytes(StandardCharsets.UTF_8);
+    sendMac = FrameMac.of(key, serverNonce, clientNonce, true);
+    receiveMac = FrameMac.of(key, serverNonce, clientNonce, false);
     readFrame(); // CLASSES
     return this;
   }
@@ -62,21 +75,33 @@ final class RawClient implements AutoCloseable {
     out.flush();
   }
 
-  /** Sends one frame: a length, then the body. */
+  /** Sends one frame: a length, then the body, then its tag once authenticated with a secret. */
   void sendFrame(byte[] body) throws IOException {
-    byte[] f = new byte[4 + body.length];
-    f[0] = (byte) (body.length >>> 24);
-    f[1] = (byte) (body.length >>> 16);
-    f[2] = (byte) (body.length >>> 8);
-    f[3] = (byte) body.length;
+    int tag = sendMac == null ? 0 : FrameMac.TAG_BYTES;
+    int n = body.length + tag;
+    byte[] f = new byte[4 + n];
+    f[0] = (byte) (n >>> 24);
+    f[1] = (byte) (n >>> 16);
+    f[2] = (byte) (n >>> 8);
+    f[3] = (byte) n;
     System.arraycopy(body, 0, f, 4, body.length);
+    if (sendMac != null) {
+      sendMac.seal(body, 0, body.length, f, 4 + body.length);
+    }
     send(f);
   }
 
-  /** @return the next frame's body */
+  /** @return the next frame's body, its tag checked and removed once authenticated with a secret */
   byte[] readFrame() throws IOException {
     int n = in.readInt();
-    return in.readNBytes(n);
+    byte[] f = in.readNBytes(n);
+    if (receiveMac == null) {
+      return f;
+    }
+    if (!receiveMac.verify(f, f.length)) {
+      throw new IOException("a frame from the server failed its integrity check");
+    }
+    return java.util.Arrays.copyOf(f, f.length - FrameMac.TAG_BYTES);
   }
 
   /** @return whether the server closed the connection (reading what it sends until then) */

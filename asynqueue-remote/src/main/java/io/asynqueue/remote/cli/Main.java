@@ -130,6 +130,15 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--max-frame-bytes", description = "Largest call accepted, in bytes (default: ${DEFAULT-VALUE}).")
     int maxFrameBytes = WorkerServerOptions.DEFAULT_MAX_FRAME_BYTES;
 
+    @Option(names = "--max-connections", paramLabel = "N",
+        description = "Connections held at once, authenticated or not (default: ${DEFAULT-VALUE}).")
+    int maxConnections = WorkerServerOptions.DEFAULT_MAX_CONNECTIONS;
+
+    @Option(names = "--max-startups", paramLabel = "start:rate:full", description = "Connections still in their "
+        + "handshake: from start on, refuse new ones with rate % chance, rising to all at full, as sshd's "
+        + "MaxStartups (default: ${DEFAULT-VALUE}).")
+    String maxStartups = WorkerServerOptions.DEFAULT_MAX_STARTUPS;
+
     @CommandLine.Mixin
     ClusterArgs cluster = new ClusterArgs();
 
@@ -146,9 +155,16 @@ public final class Main implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
       PrintWriter err = spec.commandLine().getErr();
-      WorkerServerOptions options = new WorkerServerOptions().setHost(host)
-          .setPort(port != null ? port : cluster.enabled() ? 0 : WorkerServerOptions.DEFAULT_PORT).setConcurrency(concurrency)
-          .setMaxInFlight(maxInFlight).setMaxFrameBytes(maxFrameBytes);
+      WorkerServerOptions options;
+      try {
+        options = new WorkerServerOptions().setHost(host)
+            .setPort(port != null ? port : cluster.enabled() ? 0 : WorkerServerOptions.DEFAULT_PORT)
+            .setConcurrency(concurrency).setMaxInFlight(maxInFlight).setMaxFrameBytes(maxFrameBytes)
+            .setMaxConnections(maxConnections).setMaxStartups(maxStartups);
+      } catch (IllegalArgumentException e) {
+        err.println(e.getMessage());
+        return 2;
+      }
       if (secretFile != null) {
         warnIfReadableByOthers(secretFile, err);
         String secret = Files.readString(secretFile, StandardCharsets.UTF_8).lines().findFirst().orElse("").strip();

@@ -14,6 +14,9 @@ import java.util.ArrayDeque;
  * encoded body and sent as FRAGMENT frames, a few at a time as the socket drains: small frames appended meanwhile
  * go out between the fragments, so one huge reply does not hold up the others, and a slow reader stops the
  * fragments rather than letting them pile up in memory.
+ *
+ * <p>Once {@linkplain #protect protected}, every frame is given its tag ({@link FrameMac}) as it is appended, and each
+ * fragment as it is made, under the same lock: frames go out in the order of their sequence numbers.
  */
 public final class Outbox {
 
@@ -43,6 +46,10 @@ public final class Outbox {
   private final ArrayDeque<Large> large = new ArrayDeque<>();
   private boolean scheduled;
   private boolean closed;
+  // @protectedby lock
+  private FrameMac mac;
+  private final byte[] tag = new byte[FrameMac.TAG_BYTES];
+  private final byte[] head = new byte[12];
   // context only
   private boolean draining;
   private final ArrayDeque<Runnable> drainWaiters = new ArrayDeque<>();
@@ -50,6 +57,17 @@ public final class Outbox {
   public Outbox(ContextInternal context, NetSocket socket) {
     this.context = context;
     this.socket = socket;
+  }
+
+  /**
+   * From now on, every frame sent carries a tag.
+   *
+   * @param mac the tags of this direction, or {@code null} for none
+   */
+  public void protect(FrameMac mac) {
+    synchronized (lock) {
+      this.mac = mac;
+    }
   }
 
   /**
@@ -66,11 +84,31 @@ public final class Outbox {
         return false;
       }
       if (pending == null) {
-        pending = Buffer.buffer(Math.max(INITIAL, len));
+        pending = Buffer.buffer(Math.max(INITIAL, len + 64));
       }
-      pending.appendBytes(b, off, len);
+      if (mac == null) {
+        pending.appendBytes(b, off, len);
+      } else {
+        sealed(b, off, len);
+      }
     }
     return true;
+  }
+
+  // with lock held: each frame with its tag, its length counting the tag
+  private void sealed(byte[] b, int off, int len) {
+    int end = off + len;
+    int p = off;
+    while (p < end) {
+      int n = ((b[p] & 0xff) << 24) | ((b[p + 1] & 0xff) << 16) | ((b[p + 2] & 0xff) << 8) | (b[p + 3] & 0xff);
+      if (n < 0 || n > end - p - 4) {
+        throw new IllegalArgumentException("not whole frames: a frame of " + n + " bytes with " + (end - p - 4)
+            + " left");
+      }
+      mac.seal(b, p + 4, n, tag, 0);
+      pending.appendInt(n + FrameMac.TAG_BYTES).appendBytes(b, p + 4, n).appendBytes(tag);
+      p += 4 + n;
+    }
   }
 
   /**
@@ -115,23 +153,34 @@ public final class Outbox {
       socket.write(out);
     }
     while (true) {
-      Large l;
-      synchronized (lock) {
-        l = large.peek();
-        if (l == null || closed) {
-          return;
-        }
-      }
       if (socket.writeQueueFull()) {
+        synchronized (lock) {
+          if (large.isEmpty() || closed) {
+            return;
+          }
+        }
         awaitDrain();
         return;
       }
-      socket.write(fragment(l));
-      if (l.sent == l.length) {
-        synchronized (lock) {
+      Buffer before;
+      Buffer next;
+      synchronized (lock) {
+        Large l = large.peek();
+        if (l == null || closed) {
+          return;
+        }
+        // frames appended since the flush began go first: they were given the lower sequence numbers
+        before = pending;
+        pending = null;
+        next = fragment(l);
+        if (l.sent == l.length) {
           large.poll();
         }
       }
+      if (before != null) {
+        socket.write(before);
+      }
+      socket.write(next);
     }
   }
 
@@ -174,28 +223,32 @@ public final class Outbox {
     }
   }
 
-  private static Buffer fragment(Large l) {
+  // with lock held: the next fragment of l, with its tag if protected
+  private Buffer fragment(Large l) {
     int n = Math.min(Wire.FRAGMENT_BYTES, l.length - l.sent);
     boolean last = l.sent + n == l.length;
-    byte[] id = varLong(l.id);
-    Buffer b = Buffer.buffer(4 + 1 + id.length + 1 + n);
-    b.appendInt(1 + id.length + 1 + n).appendByte(Wire.FRAGMENT).appendBytes(id)
-        .appendByte((byte) (last ? 1 : 0)).appendBytes(l.body, l.offset + l.sent, n);
+    head[0] = Wire.FRAGMENT;
+    int h = 1 + varLong(l.id, head, 1);
+    head[h++] = (byte) (last ? 1 : 0);
+    int tagBytes = mac == null ? 0 : FrameMac.TAG_BYTES;
+    Buffer b = Buffer.buffer(4 + h + n + tagBytes);
+    b.appendInt(h + n + tagBytes).appendBytes(head, 0, h).appendBytes(l.body, l.offset + l.sent, n);
+    if (mac != null) {
+      mac.seal(head, h, l.body, l.offset + l.sent, n, tag, 0);
+      b.appendBytes(tag);
+    }
     l.sent += n;
     return b;
   }
 
-  // a positive varint as Kryo writes it
-  private static byte[] varLong(long v) {
-    byte[] tmp = new byte[10];
+  // a positive varint as Kryo writes it, into out at off; returns its length
+  private static int varLong(long v, byte[] out, int off) {
     int n = 0;
     while ((v & ~0x7FL) != 0) {
-      tmp[n++] = (byte) ((v & 0x7F) | 0x80);
+      out[off + n++] = (byte) ((v & 0x7F) | 0x80);
       v >>>= 7;
     }
-    tmp[n++] = (byte) v;
-    byte[] out = new byte[n];
-    System.arraycopy(tmp, 0, out, 0, n);
-    return out;
+    out[off + n++] = (byte) v;
+    return n;
   }
 }
