@@ -29,6 +29,9 @@ import java.util.function.IntSupplier;
  */
 final class RemoteTransport implements Transport {
 
+  /** The largest frame a server sends: a fragment with its header, or a small reply. */
+  static final int MAX_FRAME_BYTES = Wire.FRAGMENT_BYTES + 1024;
+
   private final ContextInternal context;
   private final NetClient client;
   private final RemoteWorkerOptions options;
@@ -166,7 +169,7 @@ final class RemoteTransport implements Transport {
       stage = 2;
       inMac = FrameMac.of(secret, serverNonce, clientNonce, false);
       outbox.protect(FrameMac.of(secret, serverNonce, clientNonce, true));
-      parser = new FrameParser(Wire.FRAGMENT_BYTES + 1024, this);
+      parser = new FrameParser(MAX_FRAME_BYTES + (inMac == null ? 0 : 4 + FrameMac.TAG_BYTES), this);
       socket.handler(parser);
       if (rest.length() > 0) {
         parser.handle(rest);
@@ -230,25 +233,39 @@ final class RemoteTransport implements Transport {
     public void frame(Buffer body) {
       lastRead = System.nanoTime();
       byte[] bytes = body.getBytes();
-      int length = bytes.length;
-      if (inMac != null) {
-        if (!inMac.verify(bytes, length)) {
-          parser.stop(); // what follows would fail too
-          WorkerLog.log.warn("{} sent a frame that failed its integrity check; reconnecting", address);
-          kill("a frame from the server failed its integrity check (changed, replayed or reordered on the way)");
-          return;
-        }
-        length -= FrameMac.TAG_BYTES;
+      if (inMac == null) {
+        decode(bytes);
+        return;
+      }
+      if (!inMac.verify(bytes, bytes.length)) {
+        parser.stop(); // what follows would fail too
+        WorkerLog.log.warn("{} sent a record that failed its integrity check; reconnecting", address);
+        kill("a record from the server failed its integrity check (changed, replayed or reordered on the way)");
+        return;
       }
       try {
+        FrameMac.open(bytes, bytes.length, MAX_FRAME_BYTES, this::decode);
+      } catch (IllegalArgumentException e) {
+        parser.stop();
+        WorkerLog.log.warn("{} sent {}; reconnecting", address, e.getMessage());
+        kill("the server sent " + e.getMessage());
+      }
+    }
+
+    // one frame; returns whether to go on
+    private boolean decode(byte[] bytes) {
+      try {
         if (hello == null) {
-          hello(new BoundedInput(bytes, 0, length));
+          hello(new BoundedInput(bytes, 0, bytes.length));
         } else {
-          listener.frame(bytes, length);
+          listener.frame(bytes, bytes.length);
         }
+        return true;
       } catch (RuntimeException e) {
+        parser.stop();
         WorkerLog.log.warn("{} sent a malformed frame ({}); reconnecting", address, e.toString());
         kill("the server sent a malformed frame: " + e);
+        return false;
       }
     }
 

@@ -75,33 +75,37 @@ final class RawClient implements AutoCloseable {
     out.flush();
   }
 
-  /** Sends one frame: a length, then the body, then its tag once authenticated with a secret. */
+  /** Sends one frame: a length, then the body; in a sealed record of its own once authenticated with a secret. */
   void sendFrame(byte[] body) throws IOException {
-    int tag = sendMac == null ? 0 : FrameMac.TAG_BYTES;
-    int n = body.length + tag;
-    byte[] f = new byte[4 + n];
-    f[0] = (byte) (n >>> 24);
-    f[1] = (byte) (n >>> 16);
-    f[2] = (byte) (n >>> 8);
-    f[3] = (byte) n;
-    System.arraycopy(body, 0, f, 4, body.length);
-    if (sendMac != null) {
-      sendMac.seal(body, 0, body.length, f, 4 + body.length);
+    io.vertx.core.buffer.Buffer f = io.vertx.core.buffer.Buffer.buffer(4 + body.length).appendInt(body.length)
+        .appendBytes(body);
+    if (sendMac == null) {
+      send(f.getBytes());
+      return;
     }
-    send(f);
+    ByteArrayOutputStream records = new ByteArrayOutputStream();
+    sendMac.seal(f, r -> records.writeBytes(r.getBytes()));
+    send(records.toByteArray());
   }
 
-  /** @return the next frame's body, its tag checked and removed once authenticated with a secret */
+  /** Frames of a record read but not yet returned. */
+  private final java.util.ArrayDeque<byte[]> unread = new java.util.ArrayDeque<>();
+
+  /** @return the next frame's body, its record's tag checked once authenticated with a secret */
   byte[] readFrame() throws IOException {
+    if (!unread.isEmpty()) {
+      return unread.poll();
+    }
     int n = in.readInt();
     byte[] f = in.readNBytes(n);
     if (receiveMac == null) {
       return f;
     }
     if (!receiveMac.verify(f, f.length)) {
-      throw new IOException("a frame from the server failed its integrity check");
+      throw new IOException("a record from the server failed its integrity check");
     }
-    return java.util.Arrays.copyOf(f, f.length - FrameMac.TAG_BYTES);
+    FrameMac.open(f, f.length, Integer.MAX_VALUE, unread::add);
+    return unread.poll();
   }
 
   /** @return whether the server closed the connection (reading what it sends until then) */

@@ -1,20 +1,26 @@
 package io.asynqueue.remote.internal;
 
 import java.nio.charset.StandardCharsets;
+import io.vertx.core.buffer.Buffer;
 import java.security.GeneralSecurityException;
+import java.util.Arrays;
+import java.util.function.Consumer;
 import javax.crypto.Mac;
 import javax.crypto.ShortBufferException;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * The integrity of one direction of a connection after its handshake: every frame carries a tag, the first
- * {@value #TAG_BYTES} bytes of HMAC-SHA256 under a key of this session and direction over the frame's sequence
- * number and body. The sequence number is not sent: each end counts the frames, so a frame changed, dropped,
- * replayed, reordered or reflected back fails its check, and the connection is closed.
+ * The integrity of one direction of a connection after its handshake: frames travel in sealed records, each the
+ * frames of one write (whole frames, up to {@value #RECORD_BYTES} bytes unless one frame is larger) followed by a
+ * tag, the first {@value #TAG_BYTES} bytes of HMAC-SHA256 under a key of this session and direction over the
+ * record's sequence number and its frames. The sequence number is not sent: each end counts the records, so a
+ * record changed, dropped, replayed, reordered or reflected back fails its check, and the connection is closed
+ * before any frame of it is decoded. One tag per write rather than per frame: pipelined calls share the cost.
  *
  * <pre>
- * frame on the wire   length(4) body tag(16)            length counts the body and the tag
- * tag                 HMAC-SHA256(key, seq(8) || body), its first 16 bytes
+ * record on the wire  length(4) frames tag(16)          length counts the frames and the tag
+ * frames              length(4) body, length(4) body, ...
+ * tag                 HMAC-SHA256(key, seq(8) || frames), its first 16 bytes
  * keys                HKDF-SHA256(ikm = secret, salt = server-nonce || client-nonce,
  *                                 info = "asynqueue v3 client to server" | "asynqueue v3 server to client")
  * </pre>
@@ -25,8 +31,10 @@ import javax.crypto.spec.SecretKeySpec;
  */
 public final class FrameMac {
 
-  /** The bytes of a tag at the end of each frame. */
+  /** The bytes of a tag at the end of each record. */
   public static final int TAG_BYTES = 16;
+  /** A record holds whole frames up to this many bytes, or one larger frame alone. */
+  public static final int RECORD_BYTES = 64 << 10;
 
   private static final String HMAC = "HmacSHA256";
   private static final byte[] CLIENT_TO_SERVER = "asynqueue v3 client to server".getBytes(StandardCharsets.US_ASCII);
@@ -85,42 +93,83 @@ public final class FrameMac {
   }
 
   /**
-   * Writes the tag of the next frame sent.
+   * Seals frames into records, of whole frames up to {@value #RECORD_BYTES} bytes (or one larger frame alone).
    *
-   * @param body the frame's body (without its length)
-   * @param off where it starts
-   * @param len its length
-   * @param out where the tag goes, {@value #TAG_BYTES} bytes
-   * @param outOff where in {@code out}
+   * @param frames whole frames, each its length and body
+   * @param out where each record goes, in order
+   * @throws IllegalArgumentException if {@code frames} are not whole frames
    */
-  public void seal(byte[] body, int off, int len, byte[] out, int outOff) {
+  public void seal(Buffer frames, Consumer<Buffer> out) {
+    int len = frames.length();
+    int start = 0;
+    int p = 0;
+    while (p < len) {
+      int n = len - p >= 4 ? frames.getInt(p) : -1;
+      if (n < 0 || n > len - p - 4) {
+        throw new IllegalArgumentException("not whole frames: " + (len - p) + " bytes left at " + p);
+      }
+      int end = p + 4 + n;
+      if (p > start && end - start > RECORD_BYTES) {
+        out.accept(record(frames, start, p));
+        start = p;
+      }
+      p = end;
+    }
+    if (p > start) {
+      out.accept(record(frames, start, p));
+    }
+  }
+
+  private Buffer record(Buffer frames, int from, int to) {
+    byte[] body = frames.getBytes(from, to);
     start();
-    mac.update(body, off, len);
-    finish(out, outOff);
+    mac.update(body);
+    finish();
+    return Buffer.buffer(4 + body.length + TAG_BYTES).appendInt(body.length + TAG_BYTES).appendBytes(body)
+        .appendBytes(tag, 0, TAG_BYTES);
+  }
+
+  /** Takes the frames of a record whose tag was checked. */
+  public interface FrameSink {
+    /**
+     * One frame.
+     *
+     * @param body the frame's body, from index 0 (its first byte is the type)
+     * @return whether to go on with the record's next frame
+     */
+    boolean frame(byte[] body);
   }
 
   /**
-   * Writes the tag of the next frame sent, whose body is in two pieces (a header made here, a slice of a reply).
+   * Hands on the frames of a record, in order.
    *
-   * @param head the first piece
-   * @param headLen its length (from 0)
-   * @param body the second piece
-   * @param off where it starts
-   * @param len its length
-   * @param out where the tag goes, {@value #TAG_BYTES} bytes
-   * @param outOff where in {@code out}
+   * @param record the record's frames followed by its tag (checked by {@link #verify})
+   * @param length their length
+   * @param maxFrameBytes the largest frame body accepted
+   * @param sink where the frames go
+   * @throws IllegalArgumentException if the record does not hold whole frames of at most {@code maxFrameBytes}
    */
-  public void seal(byte[] head, int headLen, byte[] body, int off, int len, byte[] out, int outOff) {
-    start();
-    mac.update(head, 0, headLen);
-    mac.update(body, off, len);
-    finish(out, outOff);
+  public static void open(byte[] record, int length, int maxFrameBytes, FrameSink sink) {
+    int end = length - TAG_BYTES;
+    int p = 0;
+    while (p < end) {
+      int n = end - p >= 4 ? ((record[p] & 0xff) << 24) | ((record[p + 1] & 0xff) << 16)
+          | ((record[p + 2] & 0xff) << 8) | (record[p + 3] & 0xff) : -1;
+      if (n < 1 || n > end - p - 4 || n > maxFrameBytes) {
+        throw new IllegalArgumentException("a record that does not hold whole frames of at most " + maxFrameBytes
+            + " bytes");
+      }
+      if (!sink.frame(Arrays.copyOfRange(record, p + 4, p + 4 + n))) {
+        return;
+      }
+      p += 4 + n;
+    }
   }
 
   /**
-   * Checks the next frame received.
+   * Checks the next record received.
    *
-   * @param frame the frame's body followed by its tag
+   * @param frame the record's frames followed by its tag
    * @param length their length
    * @return whether the tag is right (in constant time); if not, the connection must close: the counts no longer
    *     agree
@@ -158,8 +207,4 @@ public final class FrameMac {
     }
   }
 
-  private void finish(byte[] out, int outOff) {
-    finish();
-    System.arraycopy(tag, 0, out, outOff, TAG_BYTES);
-  }
 }

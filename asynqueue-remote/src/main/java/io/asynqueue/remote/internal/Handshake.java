@@ -27,8 +27,9 @@ import javax.crypto.spec.SecretKeySpec;
  * HELLO says a proof is required; a server without a secret (TLS client certificates only) clears it, and the
  * proofs are then zeros. After the WELCOME both ends speak the task protocol
  * ({@link io.asynqueue.internal.codec.Wire}), the server's HELLO frame first. Since version 3, with a secret, every
- * frame after the WELCOME carries a tag under keys derived from the secret and both nonces ({@link FrameMac}):
- * a connection taken over after its handshake cannot change, replay or reorder a frame without being closed.
+ * frame after the WELCOME travels in a sealed record, tagged under keys derived from the secret and both nonces
+ * ({@link FrameMac}): a connection taken over after its handshake cannot change, replay or reorder a frame without
+ * being closed.
  */
 public final class Handshake {
 

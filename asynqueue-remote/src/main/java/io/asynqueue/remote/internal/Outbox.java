@@ -15,8 +15,8 @@ import java.util.ArrayDeque;
  * go out between the fragments, so one huge reply does not hold up the others, and a slow reader stops the
  * fragments rather than letting them pile up in memory.
  *
- * <p>Once {@linkplain #protect protected}, every frame is given its tag ({@link FrameMac}) as it is appended, and each
- * fragment as it is made, under the same lock: frames go out in the order of their sequence numbers.
+ * <p>Once {@linkplain #protect protected}, what each flush writes is sealed into records ({@link FrameMac}) as it is
+ * written, on the context: records go out in the order of their sequence numbers.
  */
 public final class Outbox {
 
@@ -46,9 +46,8 @@ public final class Outbox {
   private final ArrayDeque<Large> large = new ArrayDeque<>();
   private boolean scheduled;
   private boolean closed;
-  // @protectedby lock
-  private FrameMac mac;
-  private final byte[] tag = new byte[FrameMac.TAG_BYTES];
+  // set on the context, before the first flush it applies to; read on the context
+  private volatile FrameMac mac;
   private final byte[] head = new byte[12];
   // context only
   private boolean draining;
@@ -60,13 +59,21 @@ public final class Outbox {
   }
 
   /**
-   * From now on, every frame sent carries a tag.
+   * From now on, what is sent goes in sealed records; on the context.
    *
    * @param mac the tags of this direction, or {@code null} for none
    */
   public void protect(FrameMac mac) {
-    synchronized (lock) {
-      this.mac = mac;
+    this.mac = mac;
+  }
+
+  // context only: frames to the socket, sealed if protected
+  private void write(Buffer frames) {
+    FrameMac m = mac;
+    if (m == null) {
+      socket.write(frames);
+    } else {
+      m.seal(frames, socket::write);
     }
   }
 
@@ -84,31 +91,11 @@ public final class Outbox {
         return false;
       }
       if (pending == null) {
-        pending = Buffer.buffer(Math.max(INITIAL, len + 64));
+        pending = Buffer.buffer(Math.max(INITIAL, len));
       }
-      if (mac == null) {
-        pending.appendBytes(b, off, len);
-      } else {
-        sealed(b, off, len);
-      }
+      pending.appendBytes(b, off, len);
     }
     return true;
-  }
-
-  // with lock held: each frame with its tag, its length counting the tag
-  private void sealed(byte[] b, int off, int len) {
-    int end = off + len;
-    int p = off;
-    while (p < end) {
-      int n = ((b[p] & 0xff) << 24) | ((b[p + 1] & 0xff) << 16) | ((b[p + 2] & 0xff) << 8) | (b[p + 3] & 0xff);
-      if (n < 0 || n > end - p - 4) {
-        throw new IllegalArgumentException("not whole frames: a frame of " + n + " bytes with " + (end - p - 4)
-            + " left");
-      }
-      mac.seal(b, p + 4, n, tag, 0);
-      pending.appendInt(n + FrameMac.TAG_BYTES).appendBytes(b, p + 4, n).appendBytes(tag);
-      p += 4 + n;
-    }
   }
 
   /**
@@ -150,7 +137,7 @@ public final class Outbox {
       }
     }
     if (out != null) {
-      socket.write(out);
+      write(out);
     }
     while (true) {
       if (socket.writeQueueFull()) {
@@ -178,9 +165,9 @@ public final class Outbox {
         }
       }
       if (before != null) {
-        socket.write(before);
+        write(before);
       }
-      socket.write(next);
+      write(next);
     }
   }
 
@@ -223,20 +210,15 @@ public final class Outbox {
     }
   }
 
-  // with lock held: the next fragment of l, with its tag if protected
+  // with lock held: the next fragment of l
   private Buffer fragment(Large l) {
     int n = Math.min(Wire.FRAGMENT_BYTES, l.length - l.sent);
     boolean last = l.sent + n == l.length;
     head[0] = Wire.FRAGMENT;
     int h = 1 + varLong(l.id, head, 1);
     head[h++] = (byte) (last ? 1 : 0);
-    int tagBytes = mac == null ? 0 : FrameMac.TAG_BYTES;
-    Buffer b = Buffer.buffer(4 + h + n + tagBytes);
-    b.appendInt(h + n + tagBytes).appendBytes(head, 0, h).appendBytes(l.body, l.offset + l.sent, n);
-    if (mac != null) {
-      mac.seal(head, h, l.body, l.offset + l.sent, n, tag, 0);
-      b.appendBytes(tag);
-    }
+    Buffer b = Buffer.buffer(4 + h + n);
+    b.appendInt(h + n).appendBytes(head, 0, h).appendBytes(l.body, l.offset + l.sent, n);
     l.sent += n;
     return b;
   }

@@ -148,7 +148,8 @@ final class ServerConnection extends Runner implements FrameParser.Sink {
     outbox.protect(FrameMac.of(server.secret, serverNonce, clientNonce, false));
     socket.write(Handshake.welcome(Handshake.proof(server.secret, false, serverNonce, clientNonce)));
     sendHello();
-    parser = new FrameParser(server.options.getMaxFrameBytes() + (inMac != null ? FrameMac.TAG_BYTES : 0), this);
+    parser = new FrameParser(inMac == null ? server.options.getMaxFrameBytes()
+        : Math.max(server.options.getMaxFrameBytes() + 4, FrameMac.RECORD_BYTES) + FrameMac.TAG_BYTES, this);
     socket.handler(parser);
     long idleMillis = server.options.getIdleTimeout().toMillis();
     idleTimer = context.setPeriodic(Math.max(10, idleMillis / 4), t -> {
@@ -203,19 +204,29 @@ final class ServerConnection extends Runner implements FrameParser.Sink {
     }
     lastRead = System.nanoTime();
     byte[] bytes = body.getBytes();
-    int length = bytes.length;
-    if (inMac != null) {
-      if (!inMac.verify(bytes, length)) {
-        protocolError("a frame that failed its integrity check (changed, replayed or reordered on the way)");
-        return;
-      }
-      length -= FrameMac.TAG_BYTES;
+    if (inMac == null) {
+      decode(bytes);
+      return;
+    }
+    if (!inMac.verify(bytes, bytes.length)) {
+      protocolError("a record that failed its integrity check (changed, replayed or reordered on the way)");
+      return;
     }
     try {
-      frame(bytes, length);
+      FrameMac.open(bytes, bytes.length, server.options.getMaxFrameBytes(), this::decode);
+    } catch (IllegalArgumentException e) {
+      protocolError(e.getMessage());
+    }
+  }
+
+  // one frame; returns whether the connection is still open
+  private boolean decode(byte[] bytes) {
+    try {
+      frame(bytes, bytes.length);
     } catch (RuntimeException e) { // a frame too short for its fields, or of an unknown type
       protocolError("a malformed frame (" + e.getMessage() + ")");
     }
+    return state == State.OPEN;
   }
 
   @Override

@@ -18,9 +18,10 @@ import io.vertx.core.Vertx;
  * client certificate the server trusts; the server proves itself to the client in turn. A client that does not is
  * logged and dropped. Then the server runs only what it exposes: the public instance methods that its service
  * object's class declares, by name and number of arguments (not static methods, not inherited ones, not those whose
- * names start with {@code _}), and instances of the task classes on its allow-list. With a secret, every frame after
- * the handshake carries a tag (truncated HMAC-SHA256 under keys of that connection, over a sequence number and the
- * frame), so a frame changed, replayed or reordered on the way closes the connection. Kryo decodes only registered classes, never a class named on the wire; frames
+ * names start with {@code _}), and instances of the task classes on its allow-list. With a secret, the frames after
+ * the handshake travel in records that each carry a tag (truncated HMAC-SHA256 under keys of that connection, over a
+ * sequence number and the record), so a frame changed, replayed or reordered on the way closes the connection. Kryo
+ * decodes only registered classes, never a class named on the wire; frames
  * are bounded in size, and no length inside one can make it allocate much more than the frame.
  *
  * <p><b>Running.</b> Calls run on {@linkplain WorkerServerOptions#setConcurrency(int) concurrency} threads shared by
