@@ -32,7 +32,8 @@ final class RawClient implements AutoCloseable {
   /** From another loopback address, such as 127.0.0.2 (a different client to the server's per-address throttle). */
   RawClient(int port, String localAddress) throws IOException {
     socket = localAddress == null ? new Socket("127.0.0.1", port)
-        : new Socket(java.net.InetAddress.getByName("127.0.0.1"), port, java.net.InetAddress.getByName(localAddress), 0);
+        : new Socket(java.net.InetAddress.getByName("127.0.0.1"), port,
+            java.net.InetAddress.getByName(localAddress), 0);
     socket.setTcpNoDelay(true);
     socket.setSoTimeout(10_000);
     in = new DataInputStream(socket.getInputStream());
