@@ -292,7 +292,8 @@ public final class ClusterDirectory {
       throw new IllegalArgumentException("its state '" + f[3] + "' is unknown");
     }
     if (secret != null && !MessageDigest.isEqual(
-        sign(secret, key, address, f[2], f[3]).getBytes(StandardCharsets.UTF_8), f[4].getBytes(StandardCharsets.UTF_8))) {
+        sign(secret, key, address, f[2], f[3]).getBytes(StandardCharsets.UTF_8),
+        f[4].getBytes(StandardCharsets.UTF_8))) {
       throw new IllegalArgumentException(f[4].equals(UNSIGNED) ? "it is not signed"
           : "it is not signed with this queue's secret");
     }

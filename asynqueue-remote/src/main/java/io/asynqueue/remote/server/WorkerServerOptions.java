@@ -28,9 +28,10 @@ import java.util.Objects;
  *
  * <p><b>Limits.</b> A server takes at most {@linkplain #setMaxConnections(int) 1000 connections}, and sheds
  * connections that have not authenticated yet as OpenSSH's {@code MaxStartups} does
- * ({@linkplain #setMaxStartups(String) 10:30:100}). An address that fails {@linkplain #setMaxAuthFailures(int) 5 proofs} is refused for a
- * {@linkplain #setAuthFailureBlock(Duration) second}, twice as long after each further failure. A connection
- * refused by these limits is closed at once, before its handshake.
+ * ({@linkplain #setMaxStartups(String) 10:30:100}). An address that fails
+ * {@linkplain #setMaxAuthFailures(int) 5 proofs} is refused for a {@linkplain #setAuthFailureBlock(Duration) second},
+ * twice as long after each further failure. A connection refused by these limits is closed at once, before its
+ * handshake.
  *
  * <p>{@link #toJson()} leaves out the secret.
  */
