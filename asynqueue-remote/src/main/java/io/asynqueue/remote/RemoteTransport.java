@@ -7,6 +7,7 @@ import io.asynqueue.internal.channel.Transport;
 import io.asynqueue.internal.codec.BoundedInput;
 import io.asynqueue.internal.codec.KryoCodec;
 import io.asynqueue.internal.codec.Wire;
+import io.asynqueue.remote.internal.FrameMac;
 import io.asynqueue.remote.internal.FrameParser;
 import io.asynqueue.remote.internal.Handshake;
 import io.asynqueue.remote.internal.Outbox;
@@ -29,6 +30,9 @@ import java.util.function.IntSupplier;
  * connection known alive; a server silent for three intervals is given up on.
  */
 final class RemoteTransport implements Transport {
+
+  /** The largest frame a server sends: a fragment with its header, or a small reply. */
+  static final int MAX_FRAME_BYTES = Wire.FRAGMENT_BYTES + 1024;
 
   private final ContextInternal context;
   private final NetClient client;
@@ -65,6 +69,8 @@ final class RemoteTransport implements Transport {
     private byte[] serverNonce;
     private byte[] clientNonce;
     private FrameParser parser;
+    /** Checks the tags of the server's frames, or {@code null} when they carry none (no secret: TLS only). */
+    private FrameMac inMac;
     private long timer = -1;
     private long heartbeat = -1;
     private volatile long lastRead = System.nanoTime();
@@ -163,7 +169,9 @@ final class RemoteTransport implements Transport {
       Buffer rest = handshake.getBuffer(Handshake.WELCOME, handshake.length());
       handshake = null;
       stage = 2;
-      parser = new FrameParser(Wire.FRAGMENT_BYTES + 1024, this);
+      inMac = FrameMac.of(secret, serverNonce, clientNonce, false);
+      outbox.protect(FrameMac.of(secret, serverNonce, clientNonce, true));
+      parser = new FrameParser(MAX_FRAME_BYTES + (inMac == null ? 0 : 4 + FrameMac.TAG_BYTES), this);
       socket.handler(parser);
       if (rest.length() > 0) {
         parser.handle(rest);
@@ -227,15 +235,39 @@ final class RemoteTransport implements Transport {
     public void frame(Buffer body) {
       lastRead = System.nanoTime();
       byte[] bytes = body.getBytes();
+      if (inMac == null) {
+        decode(bytes);
+        return;
+      }
+      if (!inMac.verify(bytes, bytes.length)) {
+        parser.stop(); // what follows would fail too
+        WorkerLog.log.warn("{} sent a record that failed its integrity check; reconnecting", address);
+        kill("a record from the server failed its integrity check (changed, replayed or reordered on the way)");
+        return;
+      }
+      try {
+        FrameMac.open(bytes, bytes.length, MAX_FRAME_BYTES, this::decode);
+      } catch (IllegalArgumentException e) {
+        parser.stop();
+        WorkerLog.log.warn("{} sent {}; reconnecting", address, e.getMessage());
+        kill("the server sent " + e.getMessage());
+      }
+    }
+
+    // one frame; returns whether to go on
+    private boolean decode(byte[] bytes) {
       try {
         if (hello == null) {
           hello(new BoundedInput(bytes, 0, bytes.length));
         } else {
           listener.frame(bytes, bytes.length);
         }
+        return true;
       } catch (RuntimeException e) {
+        parser.stop();
         WorkerLog.log.warn("{} sent a malformed frame ({}); reconnecting", address, e.toString());
         kill("the server sent a malformed frame: " + e);
+        return false;
       }
     }
 

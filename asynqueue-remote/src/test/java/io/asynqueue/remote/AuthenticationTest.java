@@ -63,10 +63,19 @@ final class AuthenticationTest {
     assertThat(Tasks.touched.get()).isEqualTo(before + 1);
   }
 
+  /**
+   * A server of a test's own, whose log the other tests' rejections do not fill: the first rejection of each kind
+   * is logged in full, the next ones within 10 s are summed up.
+   */
+  static WorkerServer fresh(Duration handshakeTimeout) throws Exception {
+    return Servers.start(vertx, Servers.serverOptions().setHandshakeTimeout(handshakeTimeout));
+  }
+
   @Test
   void a_wrong_secret_is_rejected_logged_and_nothing_after_it_is_decoded() throws Exception {
     int before = Tasks.touched.get();
-    try (RawClient.Stderr err = new RawClient.Stderr(); RawClient c = new RawClient(port).hello()) {
+    WorkerServer fresh = fresh(WorkerServerOptions.DEFAULT_HANDSHAKE_TIMEOUT);
+    try (RawClient.Stderr err = new RawClient.Stderr(); RawClient c = new RawClient(fresh.actualPort()).hello()) {
       c.send(c.clientHello("not the secret, but long enough"));
       byte[] reject = c.in.readNBytes(Handshake.REJECT);
       assertThat(new String(reject, 0, 4, StandardCharsets.US_ASCII)).isEqualTo("AQRX");
@@ -79,6 +88,8 @@ final class AuthenticationTest {
       assertThat(c.closedByServer()).isTrue();
       assertThat(err.text()).contains("rejected 127.0.0.1:").contains("wrong secret")
           .contains("nothing it sent was decoded");
+    } finally {
+      await(fresh.close());
     }
     assertThat(Tasks.touched.get()).isEqualTo(before);
   }
@@ -86,7 +97,8 @@ final class AuthenticationTest {
   @Test
   void a_call_sent_along_with_a_wrong_proof_is_never_decoded() throws Exception {
     int before = Tasks.touched.get();
-    try (RawClient.Stderr err = new RawClient.Stderr(); RawClient c = new RawClient(port).hello()) {
+    WorkerServer fresh = fresh(WorkerServerOptions.DEFAULT_HANDSHAKE_TIMEOUT);
+    try (RawClient.Stderr err = new RawClient.Stderr(); RawClient c = new RawClient(fresh.actualPort()).hello()) {
       byte[] hello = c.clientHello("not the secret, but long enough");
       byte[] call = touchCall();
       byte[] both = new byte[hello.length + 4 + call.length];
@@ -96,26 +108,32 @@ final class AuthenticationTest {
       c.send(both);
       assertThat(c.closedByServer()).isTrue();
       assertThat(err.text()).contains("rejected 127.0.0.1:");
+    } finally {
+      await(fresh.close());
     }
     assertThat(Tasks.touched.get()).isEqualTo(before);
   }
 
   @Test
   void no_secret_at_all_is_rejected_and_logged() throws Exception {
+    WorkerServer fresh = fresh(Duration.ofMillis(300));
+    int freshPort = fresh.actualPort();
     try (RawClient.Stderr err = new RawClient.Stderr()) {
-      try (RawClient c = new RawClient(port).hello()) { // says nothing: timed out
+      try (RawClient c = new RawClient(freshPort).hello()) { // says nothing: timed out
         assertThat(c.closedByServer()).isTrue();
       }
-      try (RawClient c = new RawClient(port).hello()) { // speaks something else
+      try (RawClient c = new RawClient(freshPort).hello()) { // speaks something else
         c.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
         assertThat(c.closedByServer()).isTrue();
       }
-      try (RawClient c = new RawClient(port).hello()) { // the right record, with no proof
+      try (RawClient c = new RawClient(freshPort).hello()) { // the right record, with no proof
         c.send(c.clientHello(null));
         assertThat(c.closedByServer()).isTrue();
       }
       assertThat(err.text()).contains("no handshake within 300 ms").contains("does not speak the AsynQueue")
           .contains("wrong secret");
+    } finally {
+      await(fresh.close());
     }
   }
 

@@ -1,5 +1,6 @@
 package io.asynqueue.remote;
 
+import io.asynqueue.remote.internal.FrameMac;
 import io.asynqueue.remote.internal.Handshake;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -20,9 +21,19 @@ final class RawClient implements AutoCloseable {
   byte[] serverHello;
   byte[] serverNonce;
   byte[] clientNonce;
+  /** The tags of the frames sent and received once authenticated with a secret. */
+  FrameMac sendMac;
+  FrameMac receiveMac;
 
   RawClient(int port) throws IOException {
-    socket = new Socket("127.0.0.1", port);
+    this(port, null);
+  }
+
+  /** From another loopback address, such as 127.0.0.2 (a different client to the server's per-address throttle). */
+  RawClient(int port, String localAddress) throws IOException {
+    socket = localAddress == null ? new Socket("127.0.0.1", port)
+        : new Socket(java.net.InetAddress.getByName("127.0.0.1"), port,
+            java.net.InetAddress.getByName(localAddress), 0);
     socket.setTcpNoDelay(true);
     socket.setSoTimeout(10_000);
     in = new DataInputStream(socket.getInputStream());
@@ -53,6 +64,9 @@ final class RawClient implements AutoCloseable {
       throw new IOException("rejected: " + new String(welcome, 0, Math.min(5, welcome.length),
           StandardCharsets.ISO_8859_1));
     }
+    byte[] key = secret == null ? null : secret.getBytes(StandardCharsets.UTF_8);
+    sendMac = FrameMac.of(key, serverNonce, clientNonce, true);
+    receiveMac = FrameMac.of(key, serverNonce, clientNonce, false);
     readFrame(); // CLASSES
     return this;
   }
@@ -62,21 +76,37 @@ final class RawClient implements AutoCloseable {
     out.flush();
   }
 
-  /** Sends one frame: a length, then the body. */
+  /** Sends one frame: a length, then the body; in a sealed record of its own once authenticated with a secret. */
   void sendFrame(byte[] body) throws IOException {
-    byte[] f = new byte[4 + body.length];
-    f[0] = (byte) (body.length >>> 24);
-    f[1] = (byte) (body.length >>> 16);
-    f[2] = (byte) (body.length >>> 8);
-    f[3] = (byte) body.length;
-    System.arraycopy(body, 0, f, 4, body.length);
-    send(f);
+    io.vertx.core.buffer.Buffer f = io.vertx.core.buffer.Buffer.buffer(4 + body.length).appendInt(body.length)
+        .appendBytes(body);
+    if (sendMac == null) {
+      send(f.getBytes());
+      return;
+    }
+    ByteArrayOutputStream records = new ByteArrayOutputStream();
+    sendMac.seal(f, r -> records.writeBytes(r.getBytes()));
+    send(records.toByteArray());
   }
 
-  /** @return the next frame's body */
+  /** Frames of a record read but not yet returned. */
+  private final java.util.ArrayDeque<byte[]> unread = new java.util.ArrayDeque<>();
+
+  /** @return the next frame's body, its record's tag checked once authenticated with a secret */
   byte[] readFrame() throws IOException {
+    if (!unread.isEmpty()) {
+      return unread.poll();
+    }
     int n = in.readInt();
-    return in.readNBytes(n);
+    byte[] f = in.readNBytes(n);
+    if (receiveMac == null) {
+      return f;
+    }
+    if (!receiveMac.verify(f, f.length)) {
+      throw new IOException("a record from the server failed its integrity check");
+    }
+    FrameMac.open(f, f.length, Integer.MAX_VALUE, unread::add);
+    return unread.poll();
   }
 
   /** @return whether the server closed the connection (reading what it sends until then) */

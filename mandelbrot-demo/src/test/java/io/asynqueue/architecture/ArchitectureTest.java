@@ -87,7 +87,9 @@ final class ArchitectureTest {
   /** Static fields that are not final (full name Class.field), each with its reason. */
   static final Map<String, String> MUTABLE_STATICS = Map.of(
       "io.asynqueue.mandelbrot.cli.WorkerCommand.running",
-      "the stop latch of the mcm worker running in this JVM, set per run, released by its shutdown hook or a test");
+      "the stop latch of the mcm worker running in this JVM, set per run, released by its shutdown hook or a test",
+      "io.asynqueue.remote.internal.FrameMac.enabled",
+      "the frames' tags, turned off only by RemoteBenchmark (by reflection) to measure what they cost");
 
   // ---------------------------------------------------------------------------------------------------------
 

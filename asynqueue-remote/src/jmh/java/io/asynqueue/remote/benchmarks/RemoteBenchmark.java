@@ -34,6 +34,7 @@ import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -53,6 +54,11 @@ import org.openjdk.jmh.annotations.Warmup;
  *   default credit window, and, for contrast, the original's way (one round trip per element, credit 1).</li>
  * </ul>
  * Round trips in microseconds per call (AverageTime), the rest in operations per second (Throughput).
+ *
+ * <p>The {@code worker*}, {@code queue*} and {@code iterate1M} cases run with {@code mac=on} (every frame tagged,
+ * as always in use) and {@code mac=off} (no tags: the cost of the frames' integrity, in the same run; turned off by
+ * reflection on {@code FrameMac.enabled} in this JVM only, there is no switch for users). A quick run:
+ * {@code java -jar asynqueue-remote/target/benchmarks.jar RemoteBenchmark -wi 2 -i 3 -w 1 -r 1}.
  *
  * <pre>
  * mvn -B -q -pl asynqueue-remote -am -Pbenchmarks package -DskipTests
@@ -193,9 +199,21 @@ public class RemoteBenchmark {
 
   // ------------------------------------------------------------------ the remote worker
 
+  /** Turns the frames' tags on or off for the connections made next in this JVM (both ends are here). */
+  static void frameMac(boolean on) throws ReflectiveOperationException {
+    java.lang.reflect.Field enabled = Class.forName("io.asynqueue.remote.internal.FrameMac")
+        .getDeclaredField("enabled");
+    enabled.setAccessible(true);
+    enabled.setBoolean(null, on);
+  }
+
   /** A server in this JVM and a RemoteWorker, driven through the SPI, and a queue of another. */
   @State(Scope.Benchmark)
   public static class Remote1 {
+    /** Whether frames carry their tags ({@code off} for the comparison only). */
+    @Param({"on", "off"})
+    public String mac;
+
     Vertx vertx;
     WorkerServer server;
     RemoteWorker worker;
@@ -204,6 +222,7 @@ public class RemoteBenchmark {
 
     @Setup
     public void start() throws Exception {
+      frameMac(!"off".equals(mac));
       vertx = Vertx.vertx();
       server = WorkerServer.create(vertx, new Service(), new WorkerServerOptions().setPort(0).setSecret(SECRET)
           .setConcurrency(2).setMaxInFlight(WINDOW));

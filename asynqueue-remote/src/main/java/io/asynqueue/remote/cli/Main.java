@@ -211,6 +211,15 @@ public final class Main implements Callable<Integer> {
         description = "Largest call accepted, in bytes (default: ${DEFAULT-VALUE}).")
     int maxFrameBytes = WorkerServerOptions.DEFAULT_MAX_FRAME_BYTES;
 
+    @Option(names = "--max-connections", paramLabel = "N",
+        description = "Connections held at once, authenticated or not (default: ${DEFAULT-VALUE}).")
+    int maxConnections = WorkerServerOptions.DEFAULT_MAX_CONNECTIONS;
+
+    @Option(names = "--max-startups", paramLabel = "start:rate:full", description = "Connections still in their "
+        + "handshake: from start on, refuse new ones with rate %% chance, rising to all at full, as sshd's "
+        + "MaxStartups (default: ${DEFAULT-VALUE}).")
+    String maxStartups = WorkerServerOptions.DEFAULT_MAX_STARTUPS;
+
     @Option(names = "--tls-cert", paramLabel = "file",
         description = "PEM certificate (chain) of the server: turns TLS on.")
     Path tlsCert;
@@ -238,6 +247,14 @@ public final class Main implements Callable<Integer> {
       }
       if (maxFrameBytes < 1024) {
         throw usage("--max-frame-bytes must be at least 1024, not " + maxFrameBytes);
+      }
+      if (maxConnections < 1) {
+        throw usage("--max-connections must be at least 1, not " + maxConnections);
+      }
+      try {
+        new WorkerServerOptions().setMaxStartups(maxStartups);
+      } catch (IllegalArgumentException e) {
+        throw usage("--max-startups: " + e.getMessage());
       }
       if ((tlsCert == null) != (tlsKey == null)) {
         throw usage("--tls-cert and --tls-key go together");
@@ -289,7 +306,7 @@ public final class Main implements Callable<Integer> {
       WorkerServerOptions options = new WorkerServerOptions().setHost(host)
           .setPort(port != null ? port : cluster.enabled() ? 0 : WorkerServerOptions.DEFAULT_PORT)
           .setConcurrency(concurrency).setMaxInFlight(maxInFlight).setMaxFrameBytes(maxFrameBytes)
-          .setSecret(secret);
+          .setMaxConnections(maxConnections).setMaxStartups(maxStartups).setSecret(secret);
       if (tlsCert != null) {
         NetServerOptions net = new NetServerOptions().setSsl(true).setKeyCertOptions(new PemKeyCertOptions()
             .setCertPath(tlsCert.toString()).setKeyPath(tlsKey.toString()));

@@ -9,6 +9,7 @@ import com.hazelcast.core.LifecycleEvent;
 import com.hazelcast.map.IMap;
 import com.hazelcast.map.listener.EntryAddedListener;
 import com.hazelcast.map.listener.EntryRemovedListener;
+import com.hazelcast.map.listener.EntryUpdatedListener;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -17,17 +18,35 @@ import io.vertx.core.Vertx;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.spi.cluster.ClusterManager;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.util.Base64;
+import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The directory of the worker servers of one pool in a Hazelcast-managed Vert.x cluster, and the membership events
  * that go with it. Each server is an entry of the pool's map, keyed by its node's ID and its address
- * ({@code nodeId address}); a server that closes removes its entry, and the entries of a node that dies are ignored
- * (and removed by whoever notices) once the cluster has removed the node.
+ * ({@code nodeId address}); a server that closes marks its entry as left, then removes it, and the entries of a node
+ * that dies are ignored (and removed by whoever notices) once the cluster has removed the node.
+ *
+ * <p><b>Signed entries.</b> Whoever reaches the cluster can write to its maps, so each entry is signed with the
+ * servers' shared secret: its value is {@code aq1 address registration state signature}, the signature an
+ * HMAC-SHA256 of the pool, the key, the address, the registration's random ID and its state ({@code up} or
+ * {@code left}). A watcher that holds the secret ignores an entry that is not signed with it (and says so once per
+ * entry), so an intruder cannot send the queues to an address of its choosing, nor make a server look as if it left.
+ * An entry removed without its server's signed farewell is reported as {@link Listener#removed removed}, for the
+ * queue to keep a worker whose connection is alive. Without a secret (TLS client certificates only) entries carry
+ * no signature, and any is taken.
  *
  * <p>The only class of this module that touches Hazelcast: everything else stays loadable without it.
  */
@@ -44,12 +63,29 @@ public final class ClusterDirectory {
     void joined(String nodeId, String address);
 
     /**
-     * A server unregistered: it is closing.
+     * A server unregistered, with its signed farewell: it is closing.
      *
      * @param nodeId the ID of its cluster node
      * @param address its address, {@code host:port}
      */
     void left(String nodeId, String address);
+
+    /**
+     * A server's entry was removed without its signed farewell: anyone in the cluster may have done it.
+     *
+     * @param nodeId the ID of its cluster node
+     * @param address its address, {@code host:port}
+     */
+    void removed(String nodeId, String address);
+
+    /**
+     * An entry not signed with the secret (or not readable), ignored; reported once per entry.
+     *
+     * @param nodeId the node ID its key names
+     * @param address the address its key names
+     * @param why why it was ignored
+     */
+    void ignored(String nodeId, String address, String why);
 
     /**
      * A node left the cluster, or was removed from it: its servers are gone.
@@ -66,14 +102,17 @@ public final class ClusterDirectory {
   }
 
   private static final String MAP_PREFIX = "asynqueue.pool.";
+  private static final Logger log = LoggerFactory.getLogger(ClusterQueue.class);
 
   private final Vertx vertx;
   private final HazelcastInstance hazelcast;
+  private final String pool;
   private final String mapName;
 
   private ClusterDirectory(Vertx vertx, HazelcastInstance hazelcast, String pool) {
     this.vertx = vertx;
     this.hazelcast = hazelcast;
+    this.pool = pool;
     this.mapName = MAP_PREFIX + pool;
   }
 
@@ -141,11 +180,14 @@ public final class ClusterDirectory {
    * under that ID.
    *
    * @param address where clients reach it, {@code host:port}
+   * @param secret the servers' shared secret, which signs the entry; {@code null} for none (TLS client certificates
+   *     only: the entry is not signed)
    * @return a Future of the registration, completed once the cluster knows
    */
-  public Future<Registration> register(String address) {
+  public Future<Registration> register(String address, String secret) {
+    byte[] key = secret == null ? null : secret.getBytes(StandardCharsets.UTF_8);
     return vertx.executeBlocking(() -> {
-      Entry entry = new Entry(address);
+      Entry entry = new Entry(address, key);
       entry.put();
       entry.lifecycle = hazelcast.getLifecycleService().addLifecycleListener(event -> {
         if (event.getState() == LifecycleEvent.LifecycleState.MERGED) {
@@ -159,12 +201,15 @@ public final class ClusterDirectory {
   /** A registered server: its key follows this node's ID. */
   private final class Entry implements Registration {
     private final String address;
+    private final byte[] secret;
+    private final String registration = UUID.randomUUID().toString();
     private String key;
     private boolean removed;
     private UUID lifecycle;
 
-    Entry(String address) {
+    Entry(String address, byte[] secret) {
       this.address = address;
+      this.secret = secret;
     }
 
     /** (Re)makes the entry under this node's ID now, dropping one under an older ID. Blocking. */
@@ -178,7 +223,7 @@ public final class ClusterDirectory {
         before = key;
         key = now;
       }
-      map().set(now, address);
+      map().set(now, value(secret, now, address, registration, UP));
       if (before != null && !before.equals(now)) {
         map().delete(before);
       }
@@ -197,6 +242,7 @@ public final class ClusterDirectory {
           hazelcast.getLifecycleService().removeLifecycleListener(lifecycle);
         }
         if (k != null) {
+          map().set(k, value(secret, k, address, registration, LEFT)); // the signed farewell, then the removal
           map().delete(k);
         }
         return null;
@@ -204,14 +250,69 @@ public final class ClusterDirectory {
     }
   }
 
+  private static final String FORMAT = "aq1";
+  private static final String UP = "up";
+  private static final String LEFT = "left";
+  private static final String UNSIGNED = "-";
+  /** Entries reported as ignored at most once each, and at most this many per watch. */
+  private static final int MAX_IGNORED = 1024;
+
+  /** The value of an entry: {@code aq1 address registration state signature}. */
+  private String value(byte[] secret, String key, String address, String registration, String state) {
+    return FORMAT + " " + address + " " + registration + " " + state + " "
+        + (secret == null ? UNSIGNED : sign(secret, key, address, registration, state));
+  }
+
+  private String sign(byte[] secret, String key, String address, String registration, String state) {
+    try {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(secret, "HmacSHA256"));
+      String text = "asynqueue pool entry\n" + pool + "\n" + key + "\n" + address + "\n" + registration + "\n"
+          + state;
+      return Base64.getUrlEncoder().withoutPadding().encodeToString(mac.doFinal(text.getBytes(StandardCharsets.UTF_8)));
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("HmacSHA256 is not available", e);
+    }
+  }
+
+  /**
+   * Reads an entry.
+   *
+   * @return its state ({@link #UP} or {@link #LEFT})
+   * @throws IllegalArgumentException why it is not taken
+   */
+  private String check(byte[] secret, String key, String value) {
+    String[] f = value == null ? new String[0] : value.split(" ", -1);
+    if (f.length != 5 || !f[0].equals(FORMAT)) {
+      throw new IllegalArgumentException("it is not an entry of this version");
+    }
+    String address = f[1];
+    if (!key.equals(key(nodeOf(key), address))) {
+      throw new IllegalArgumentException("its address is not that of its key");
+    }
+    if (!f[3].equals(UP) && !f[3].equals(LEFT)) {
+      throw new IllegalArgumentException("its state '" + f[3] + "' is unknown");
+    }
+    if (secret != null && !MessageDigest.isEqual(
+        sign(secret, key, address, f[2], f[3]).getBytes(StandardCharsets.UTF_8),
+        f[4].getBytes(StandardCharsets.UTF_8))) {
+      throw new IllegalArgumentException(f[4].equals(UNSIGNED) ? "it is not signed"
+          : "it is not signed with this queue's secret");
+    }
+    return f[3];
+  }
+
   /**
    * Watches the pool: the listener hears of every server registered now, then of every change, on the context.
    *
    * @param context where the listener runs
+   * @param secret the servers' shared secret, which the entries must be signed with; {@code null} to take any entry
+   *     (TLS client certificates only)
    * @param listener the listener
    * @return a Future of the watch, completed once the servers registered now have been reported
    */
-  public Future<Watch> watch(Context context, Listener listener) {
+  public Future<Watch> watch(Context context, String secret, Listener listener) {
+    Reader reader = new Reader(secret == null ? null : secret.getBytes(StandardCharsets.UTF_8), context, listener);
     return context.executeBlocking(() -> {
       IMap<String, String> map = map();
       UUID members = hazelcast.getCluster().addMembershipListener(new MembershipListener() {
@@ -219,7 +320,7 @@ public final class ClusterDirectory {
         public void memberAdded(MembershipEvent event) {
           // its servers may have been listed before this node knew of it: report them now
           String nodeId = event.getMember().getUuid().toString();
-          vertx.executeBlocking(() -> scan(map, context, listener, nodeId), false);
+          vertx.executeBlocking(() -> scan(map, reader, nodeId), false);
         }
 
         @Override
@@ -229,14 +330,14 @@ public final class ClusterDirectory {
           vertx.executeBlocking(() -> forget(map, nodeId), false);
         }
       });
-      UUID entries = map.addEntryListener(new Entries(context, listener), true);
+      UUID entries = map.addEntryListener(new Entries(reader), true);
       // this node cut off and merged back: what it missed meanwhile
       UUID merges = hazelcast.getLifecycleService().addLifecycleListener(event -> {
         if (event.getState() == LifecycleEvent.LifecycleState.MERGED) {
-          vertx.executeBlocking(() -> scan(map, context, listener, null), false);
+          vertx.executeBlocking(() -> scan(map, reader, null), false);
         }
       });
-      scan(map, context, listener, null);
+      scan(map, reader, null);
       return () -> {
         hazelcast.getCluster().removeMembershipListener(members);
         hazelcast.getLifecycleService().removeLifecycleListener(merges);
@@ -250,13 +351,13 @@ public final class ClusterDirectory {
    * knows as members. Entries of other nodes are left alone: a node that just joined may not be known here yet
    * (its member event then reports them), and those of nodes gone are removed when they go. Blocking.
    */
-  private Void scan(IMap<String, String> map, Context context, Listener listener, String only) {
+  private Void scan(IMap<String, String> map, Reader reader, String only) {
     Set<String> live = hazelcast.getCluster().getMembers().stream().map(m -> m.getUuid().toString())
         .collect(Collectors.toSet());
     for (Map.Entry<String, String> e : map.entrySet()) {
       String nodeId = nodeOf(e.getKey());
       if (live.contains(nodeId) && (only == null || only.equals(nodeId))) {
-        context.runOnContext(v -> listener.joined(nodeId, e.getValue()));
+        reader.entry(e.getKey(), e.getValue(), true);
       }
     }
     return null;
@@ -289,29 +390,79 @@ public final class ClusterDirectory {
     return space < 0 ? key : key.substring(0, space);
   }
 
-  private static final class Entries implements EntryAddedListener<String, String>,
-      EntryRemovedListener<String, String> {
+  private static String addressOf(String key) {
+    int space = key.indexOf(' ');
+    return space < 0 ? "" : key.substring(space + 1);
+  }
+
+  /** Checks the entries a watch sees and tells its listener, on its context. */
+  private final class Reader {
+    private final byte[] secret;
     private final Context context;
     private final Listener listener;
+    /** The entries reported as ignored (by key and value): each once. */
+    private final Set<String> ignored = new LinkedHashSet<>();
 
-    Entries(Context context, Listener listener) {
+    Reader(byte[] secret, Context context, Listener listener) {
+      this.secret = secret;
       this.context = context;
       this.listener = listener;
     }
 
+    /** An entry seen: a server up, leaving, or an entry to ignore. {@code scanning}: left ones are not news. */
+    void entry(String key, String value, boolean scanning) {
+      String nodeId = nodeOf(key);
+      String address = addressOf(key);
+      String state;
+      try {
+        state = check(secret, key, value);
+      } catch (IllegalArgumentException e) {
+        boolean first;
+        synchronized (ignored) {
+          first = ignored.size() < MAX_IGNORED && ignored.add(key + "\n" + value);
+        }
+        if (first) {
+          log.warn("pool '{}': ignoring the entry of {} (node {}): {}; whoever can write to the cluster's maps may be "
+              + "trying to send the queues elsewhere (said once per entry)", pool, address, nodeId, e.getMessage());
+          context.runOnContext(v -> listener.ignored(nodeId, address, e.getMessage()));
+        }
+        return;
+      }
+      if (state.equals(UP)) {
+        context.runOnContext(v -> listener.joined(nodeId, address));
+      } else if (!scanning) {
+        context.runOnContext(v -> listener.left(nodeId, address));
+      }
+    }
+
+    void removed(String key) {
+      String nodeId = nodeOf(key);
+      String address = addressOf(key);
+      context.runOnContext(v -> listener.removed(nodeId, address));
+    }
+  }
+
+  private static final class Entries implements EntryAddedListener<String, String>,
+      EntryUpdatedListener<String, String>, EntryRemovedListener<String, String> {
+    private final Reader reader;
+
+    Entries(Reader reader) {
+      this.reader = reader;
+    }
+
     @Override
     public void entryAdded(EntryEvent<String, String> event) {
-      String nodeId = nodeOf(event.getKey());
-      String address = event.getValue();
-      context.runOnContext(v -> listener.joined(nodeId, address));
+      reader.entry(event.getKey(), event.getValue(), false);
+    }
+
+    @Override
+    public void entryUpdated(EntryEvent<String, String> event) {
+      reader.entry(event.getKey(), event.getValue(), false);
     }
 
     @Override
     public void entryRemoved(EntryEvent<String, String> event) {
-      String key = event.getKey();
-      String nodeId = nodeOf(key);
-      String address = key.substring(Math.min(nodeId.length() + 1, key.length()));
-      context.runOnContext(v -> listener.left(nodeId, address));
+      reader.removed(event.getKey());
     }
   }
 }

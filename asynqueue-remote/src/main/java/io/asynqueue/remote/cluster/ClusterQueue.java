@@ -57,7 +57,10 @@ public final class ClusterQueue extends ForwardingTaskQueue {
     public enum Kind {
       /** It joined the pool and its worker takes calls. */
       ATTACHED,
-      /** It joined the pool but its worker could not start (no connection, or it failed authentication). */
+      /**
+       * It joined the pool but its worker could not start (no connection, or it failed authentication), or its
+       * entry in the pool is not signed with the queue's secret (then it is not even tried).
+       */
       REFUSED,
       /**
        * It left the pool (it is closing): its worker takes no new calls, and the server lets those it holds finish

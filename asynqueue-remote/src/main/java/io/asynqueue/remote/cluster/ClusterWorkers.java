@@ -3,6 +3,7 @@ package io.asynqueue.remote.cluster;
 import io.asynqueue.DetachMode;
 import io.asynqueue.QueueShutdownException;
 import io.asynqueue.TaskQueue;
+import io.asynqueue.remote.AuthenticationException;
 import io.asynqueue.remote.RemoteWorker;
 import io.asynqueue.remote.RemoteWorkerOptions;
 import io.asynqueue.remote.cluster.ClusterQueue.WorkerEvent;
@@ -105,7 +106,7 @@ final class ClusterWorkers implements ClusterDirectory.Listener {
             + "is at {}: queues on other hosts cannot reach it there; listen on this host's address "
             + "(WorkerServerOptions.setHost, serve --host)", pool, address, directory.localHost());
       }
-      return directory.register(address).compose(registration -> {
+      return directory.register(address, server.options().getSecret()).compose(registration -> {
         Supplier<Future<Void>> leave = registration::unregister;
         if (!server.beforeClose(leave)) { // closed while registering: undo it here
           return registration.unregister().transform(x ->
@@ -128,7 +129,7 @@ final class ClusterWorkers implements ClusterDirectory.Listener {
     this.queue = queue;
     this.template = new RemoteWorkerOptions(template);
     this.directory = Clustering.directory(vertx, pool);
-    this.watch = directory.watch(context, this);
+    this.watch = directory.watch(context, this.template.getSecret(), this);
     watch.onFailure(e -> log.error("cannot watch the pool '{}': {}", pool, e.toString()));
   }
 
@@ -236,6 +237,37 @@ final class ClusterWorkers implements ClusterDirectory.Listener {
     Node node = nodes.remove(key);
     if (node != null) {
       depart(node, DetachMode.GRACEFUL, WorkerEvent.Kind.LEFT);
+    }
+  }
+
+  /**
+   * An entry removed without its server's signed farewell: anyone who can write to the cluster's maps can do that,
+   * so a worker whose connection is alive stays (its server is still there); one that is not connected goes, as if
+   * its server left. The server is no longer listed: should its worker give up later, it is not tried again.
+   */
+  @Override
+  public void removed(String nodeId, String address) {
+    String key = nodeId + " " + address;
+    registered.remove(key);
+    Node node = nodes.get(key);
+    if (node == null) {
+      return;
+    }
+    if (node.workerId != 0 && node.remote.isConnected()) {
+      log.info("pool '{}': the entry of the server at {} was removed without its farewell; its worker {} stays while "
+          + "its connection lives", pool, address, node.workerId);
+      return;
+    }
+    nodes.remove(key);
+    depart(node, DetachMode.GRACEFUL, WorkerEvent.Kind.LEFT);
+  }
+
+  /** An entry not signed with the secret: its server is refused (once; the directory logged it). */
+  @Override
+  public void ignored(String nodeId, String address, String why) {
+    if (!closed) {
+      emit(new WorkerEvent(WorkerEvent.Kind.REFUSED, nodeId, address, 0,
+          new AuthenticationException("the pool's entry of " + address + " was ignored: " + why)));
     }
   }
 

@@ -26,7 +26,10 @@ import javax.crypto.spec.SecretKeySpec;
  * handshake cannot be replayed and neither proof can be reflected back as the other. Flag bit 0 of the server's
  * HELLO says a proof is required; a server without a secret (TLS client certificates only) clears it, and the
  * proofs are then zeros. After the WELCOME both ends speak the task protocol
- * ({@link io.asynqueue.internal.codec.Wire}), the server's HELLO frame first.
+ * ({@link io.asynqueue.internal.codec.Wire}), the server's HELLO frame first. Since version 3, with a secret, every
+ * frame after the WELCOME travels in a sealed record, tagged under keys derived from the secret and both nonces
+ * ({@link FrameMac}): a connection taken over after its handshake cannot change, replay or reorder a frame without
+ * being closed.
  */
 public final class Handshake {
 
@@ -35,7 +38,7 @@ public final class Handshake {
   /** The magic of a rejection. */
   public static final byte[] REJECT_MAGIC = "AQRX".getBytes(StandardCharsets.US_ASCII);
   /** The protocol version. */
-  public static final int VERSION = 2;
+  public static final int VERSION = 3;
   /** Server HELLO flag: a client proof is required. */
   public static final int FLAG_SECRET = 1;
 

@@ -14,6 +14,9 @@ import java.util.ArrayDeque;
  * encoded body and sent as FRAGMENT frames, a few at a time as the socket drains: small frames appended meanwhile
  * go out between the fragments, so one huge reply does not hold up the others, and a slow reader stops the
  * fragments rather than letting them pile up in memory.
+ *
+ * <p>Once {@linkplain #protect protected}, what each flush writes is sealed into records ({@link FrameMac}) as it is
+ * written, on the context: records go out in the order of their sequence numbers.
  */
 public final class Outbox {
 
@@ -43,6 +46,9 @@ public final class Outbox {
   private final ArrayDeque<Large> large = new ArrayDeque<>();
   private boolean scheduled;
   private boolean closed;
+  // set on the context, before the first flush it applies to; read on the context
+  private volatile FrameMac mac;
+  private final byte[] head = new byte[12];
   // context only
   private boolean draining;
   private final ArrayDeque<Runnable> drainWaiters = new ArrayDeque<>();
@@ -50,6 +56,25 @@ public final class Outbox {
   public Outbox(Context context, NetSocket socket) {
     this.context = context;
     this.socket = socket;
+  }
+
+  /**
+   * From now on, what is sent goes in sealed records; on the context.
+   *
+   * @param mac the tags of this direction, or {@code null} for none
+   */
+  public void protect(FrameMac mac) {
+    this.mac = mac;
+  }
+
+  // context only: frames to the socket, sealed if protected
+  private void write(Buffer frames) {
+    FrameMac m = mac;
+    if (m == null) {
+      socket.write(frames);
+    } else {
+      m.seal(frames, socket::write);
+    }
   }
 
   /**
@@ -112,26 +137,37 @@ public final class Outbox {
       }
     }
     if (out != null) {
-      socket.write(out);
+      write(out);
     }
     while (true) {
-      Large l;
-      synchronized (lock) {
-        l = large.peek();
-        if (l == null || closed) {
-          return;
-        }
-      }
       if (socket.writeQueueFull()) {
+        synchronized (lock) {
+          if (large.isEmpty() || closed) {
+            return;
+          }
+        }
         awaitDrain();
         return;
       }
-      socket.write(fragment(l));
-      if (l.sent == l.length) {
-        synchronized (lock) {
+      Buffer before;
+      Buffer next;
+      synchronized (lock) {
+        Large l = large.peek();
+        if (l == null || closed) {
+          return;
+        }
+        // frames appended since the flush began go first: they were given the lower sequence numbers
+        before = pending;
+        pending = null;
+        next = fragment(l);
+        if (l.sent == l.length) {
           large.poll();
         }
       }
+      if (before != null) {
+        write(before);
+      }
+      write(next);
     }
   }
 
@@ -174,28 +210,27 @@ public final class Outbox {
     }
   }
 
-  private static Buffer fragment(Large l) {
+  // with lock held: the next fragment of l
+  private Buffer fragment(Large l) {
     int n = Math.min(Wire.FRAGMENT_BYTES, l.length - l.sent);
     boolean last = l.sent + n == l.length;
-    byte[] id = varLong(l.id);
-    Buffer b = Buffer.buffer(4 + 1 + id.length + 1 + n);
-    b.appendInt(1 + id.length + 1 + n).appendByte(Wire.FRAGMENT).appendBytes(id)
-        .appendByte((byte) (last ? 1 : 0)).appendBytes(l.body, l.offset + l.sent, n);
+    head[0] = Wire.FRAGMENT;
+    int h = 1 + varLong(l.id, head, 1);
+    head[h++] = (byte) (last ? 1 : 0);
+    Buffer b = Buffer.buffer(4 + h + n);
+    b.appendInt(h + n).appendBytes(head, 0, h).appendBytes(l.body, l.offset + l.sent, n);
     l.sent += n;
     return b;
   }
 
-  // a positive varint as Kryo writes it
-  private static byte[] varLong(long v) {
-    byte[] tmp = new byte[10];
+  // a positive varint as Kryo writes it, into out at off; returns its length
+  private static int varLong(long v, byte[] out, int off) {
     int n = 0;
     while ((v & ~0x7FL) != 0) {
-      tmp[n++] = (byte) ((v & 0x7F) | 0x80);
+      out[off + n++] = (byte) ((v & 0x7F) | 0x80);
       v >>>= 7;
     }
-    tmp[n++] = (byte) v;
-    byte[] out = new byte[n];
-    System.arraycopy(tmp, 0, out, 0, n);
-    return out;
+    out[off + n++] = (byte) v;
+    return n;
   }
 }

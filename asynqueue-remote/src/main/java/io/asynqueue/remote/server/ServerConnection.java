@@ -6,6 +6,7 @@ import io.asynqueue.internal.codec.KryoCodec;
 import io.asynqueue.internal.codec.Wire;
 import io.asynqueue.internal.runner.Runner;
 import io.asynqueue.internal.runner.RunnerCall;
+import io.asynqueue.remote.internal.FrameMac;
 import io.asynqueue.remote.internal.FrameParser;
 import io.asynqueue.remote.internal.Handshake;
 import io.asynqueue.remote.internal.Outbox;
@@ -16,7 +17,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.net.NetSocket;
 import java.lang.reflect.Method;
-import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -48,6 +48,10 @@ final class ServerConnection extends Runner implements FrameParser.Sink {
   final WorkerServerImpl server;
   final NetSocket socket;
   final String peer;
+  /** The client's address, without the port, or {@code null} if unknown. */
+  private final String host;
+  /** Whether it completed its handshake (and so no longer counts as unauthenticated). */
+  private boolean authenticated;
   ContextInternal context;
   Outbox outbox;
   private State state = State.HANDSHAKE;
@@ -56,6 +60,8 @@ final class ServerConnection extends Runner implements FrameParser.Sink {
   private long handshakeTimer = -1;
   private long idleTimer = -1;
   private FrameParser parser;
+  /** Checks the tags of the client's frames, or {@code null} when they carry none (TLS client certificates only). */
+  private FrameMac inMac;
   private volatile long lastRead = System.nanoTime();
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicLong inFlightBytes = new AtomicLong();
@@ -72,6 +78,7 @@ final class ServerConnection extends Runner implements FrameParser.Sink {
     this.server = server;
     this.socket = socket;
     this.peer = String.valueOf(socket.remoteAddress());
+    this.host = socket.remoteAddress() != null ? socket.remoteAddress().hostAddress() : null;
     this.maxInFlightBytes = Math.max(64L << 20, 2L * server.options.getMaxFrameBytes());
   }
 
@@ -84,7 +91,8 @@ final class ServerConnection extends Runner implements FrameParser.Sink {
     handshakeTimer = context.setTimer(server.options.getHandshakeTimeout().toMillis(), t -> {
       handshakeTimer = -1;
       if (state == State.HANDSHAKE) {
-        reject("no handshake within " + server.options.getHandshakeTimeout().toMillis() + " ms", -1);
+        reject(RejectionLog.Kind.TIMEOUT, "no handshake within " + server.options.getHandshakeTimeout().toMillis()
+            + " ms", -1);
       }
     });
     socket.write(Handshake.serverHello(server.secret != null ? Handshake.FLAG_SECRET : 0, serverNonce));
@@ -97,39 +105,53 @@ final class ServerConnection extends Runner implements FrameParser.Sink {
       return;
     }
     if (handshake.length() + b.length() > Handshake.CLIENT_HELLO) {
-      reject("sent more than the " + Handshake.CLIENT_HELLO + "-byte handshake record", Handshake.REASON_PROTOCOL);
+      reject(RejectionLog.Kind.PROTOCOL, "sent more than the " + Handshake.CLIENT_HELLO + "-byte handshake record",
+          Handshake.REASON_PROTOCOL);
       return;
     }
     handshake.appendBuffer(b);
     if (handshake.length() < Handshake.CLIENT_HELLO) {
       if (handshake.length() >= 4 && !Handshake.startsWith(handshake, Handshake.MAGIC)) {
-        reject("does not speak the AsynQueue remote protocol", Handshake.REASON_PROTOCOL);
+        reject(RejectionLog.Kind.PROTOCOL, "does not speak the AsynQueue remote protocol",
+            Handshake.REASON_PROTOCOL);
       }
       return;
     }
     Buffer hello = handshake;
     handshake = null;
     if (!Handshake.startsWith(hello, Handshake.MAGIC)) {
-      reject("does not speak the AsynQueue remote protocol", Handshake.REASON_PROTOCOL);
+      reject(RejectionLog.Kind.PROTOCOL, "does not speak the AsynQueue remote protocol",
+          Handshake.REASON_PROTOCOL);
       return;
     }
     if (hello.getByte(4) != Handshake.VERSION) {
-      reject("speaks protocol version " + hello.getByte(4) + ", not " + Handshake.VERSION, Handshake.REASON_PROTOCOL);
+      reject(RejectionLog.Kind.PROTOCOL, "speaks protocol version " + hello.getByte(4) + ", not "
+          + Handshake.VERSION, Handshake.REASON_PROTOCOL);
       return;
     }
     byte[] clientNonce = hello.getBytes(5, 37);
     byte[] proof = hello.getBytes(37, 69);
     if (server.secret != null
         && !Handshake.matches(Handshake.proof(server.secret, true, serverNonce, clientNonce), proof)) {
-      reject("wrong secret (its proof did not match)", Handshake.REASON_PROOF);
+      long blocked = host == null ? 0 : server.throttle.failed(host, System.nanoTime());
+      reject(RejectionLog.Kind.WRONG_SECRET, "wrong secret (its proof did not match)" + (blocked > 0
+          ? "; its address is refused for " + blocked / 1_000_000 + " ms" : ""), Handshake.REASON_PROOF);
       return;
+    }
+    if (host != null) {
+      server.throttle.succeeded(host);
     }
     cancelHandshakeTimer();
     state = State.OPEN;
+    authenticated = true;
+    server.authenticated(this);
     WorkerServerImpl.log.debug("accepted {}", peer);
+    inMac = FrameMac.of(server.secret, serverNonce, clientNonce, true);
+    outbox.protect(FrameMac.of(server.secret, serverNonce, clientNonce, false));
     socket.write(Handshake.welcome(Handshake.proof(server.secret, false, serverNonce, clientNonce)));
-    socket.write(helloFrame());
-    parser = new FrameParser(server.options.getMaxFrameBytes(), this);
+    sendHello();
+    parser = new FrameParser(inMac == null ? server.options.getMaxFrameBytes()
+        : Math.max(server.options.getMaxFrameBytes() + 4, FrameMac.RECORD_BYTES) + FrameMac.TAG_BYTES, this);
     socket.handler(parser);
     long idleMillis = server.options.getIdleTimeout().toMillis();
     idleTimer = context.setPeriodic(Math.max(10, idleMillis / 4), t -> {
@@ -139,7 +161,8 @@ final class ServerConnection extends Runner implements FrameParser.Sink {
     });
   }
 
-  private Buffer helloFrame() {
+  // the first frame, through the outbox: it carries a tag too
+  private void sendHello() {
     Output out = new Output(256, -1);
     int start = FrameWriter.beginFrame(out);
     out.writeByte(Wire.HELLO);
@@ -153,11 +176,12 @@ final class ServerConnection extends Runner implements FrameParser.Sink {
       out.writeString(name);
     }
     int length = FrameWriter.endFrame(out, start);
-    return Buffer.buffer(Arrays.copyOfRange(out.getBuffer(), start, start + length));
+    outbox.append(out.getBuffer(), start, length);
+    outbox.flush();
   }
 
-  private void reject(String why, int reason) {
-    WorkerServerImpl.log.warn("rejected {}: {}; nothing it sent was decoded", peer, why);
+  private void reject(RejectionLog.Kind kind, String why, int reason) {
+    server.rejections.rejected(kind, host, peer + ": " + why);
     state = State.CLOSED;
     cancelHandshakeTimer();
     if (reason > 0) {
@@ -182,11 +206,29 @@ final class ServerConnection extends Runner implements FrameParser.Sink {
     }
     lastRead = System.nanoTime();
     byte[] bytes = body.getBytes();
+    if (inMac == null) {
+      decode(bytes);
+      return;
+    }
+    if (!inMac.verify(bytes, bytes.length)) {
+      protocolError("a record that failed its integrity check (changed, replayed or reordered on the way)");
+      return;
+    }
+    try {
+      FrameMac.open(bytes, bytes.length, server.options.getMaxFrameBytes(), this::decode);
+    } catch (IllegalArgumentException e) {
+      protocolError(e.getMessage());
+    }
+  }
+
+  // one frame; returns whether the connection is still open
+  private boolean decode(byte[] bytes) {
     try {
       frame(bytes, bytes.length);
     } catch (RuntimeException e) { // a frame too short for its fields, or of an unknown type
       protocolError("a malformed frame (" + e.getMessage() + ")");
     }
+    return state == State.OPEN;
   }
 
   @Override
@@ -296,6 +338,9 @@ final class ServerConnection extends Runner implements FrameParser.Sink {
   }
 
   private void protocolError(String why) {
+    if (parser != null) {
+      parser.stop(); // nothing after it is read: the frames that follow would fail their checks too
+    }
     WorkerServerImpl.log.warn("closing the connection of {}: it sent {}", peer, why);
     close(why);
   }
@@ -365,7 +410,7 @@ final class ServerConnection extends Runner implements FrameParser.Sink {
     }
     outbox.close();
     closeAll();
-    server.connections.remove(this);
+    server.ended(this, authenticated);
     checkIdle();
     WorkerServerImpl.log.debug("connection of {} ended: {}", peer, why);
   }

@@ -12,9 +12,11 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * The methods a service object exposes to remote callers, by name and number of arguments: its public methods,
- * except those of {@link Object} (and overrides of them) and those whose names start with {@code _}. Two exposed
- * methods with the same name and arity are ambiguous and refused when the server is made.
+ * The methods a service object exposes to remote callers, by name and number of arguments: the public instance
+ * methods its class declares, except overrides of {@link Object}'s and those whose names start with {@code _}.
+ * Static methods are never exposed, nor methods inherited from a superclass or an interface (a factory beside the
+ * service, or a framework's base class, must not become callable by accident): to expose one, declare it in the
+ * service class. Two exposed methods with the same name and arity are ambiguous and refused when the server is made.
  */
 final class ServiceMethods {
 
@@ -23,14 +25,26 @@ final class ServiceMethods {
 
   private final Object service;
   private final Map<String, Method[]> byName = new HashMap<>(); // arity -> method, null where none
+  /** Why a public method is not exposed, by name: for the refusal's message. */
+  private final Map<String, String> hidden = new HashMap<>();
 
   ServiceMethods(Object service) {
     this.service = service;
     if (service == null) {
       return;
     }
+    Class<?> type = service.getClass();
     Map<String, Map<Integer, Method>> found = new HashMap<>();
-    for (Method m : service.getClass().getMethods()) {
+    for (Method m : type.getMethods()) {
+      if (m.getDeclaringClass() != type && m.getDeclaringClass() != Object.class) {
+        hidden.putIfAbsent(m.getName(), "is inherited from " + m.getDeclaringClass().getName()
+            + " (only the methods the service class declares are callable)");
+      }
+    }
+    for (Method m : type.getDeclaredMethods()) {
+      if (Modifier.isPublic(m.getModifiers()) && Modifier.isStatic(m.getModifiers())) {
+        hidden.put(m.getName(), "is static (only instance methods are callable)");
+      }
       if (!exposed(m)) {
         continue;
       }
@@ -51,10 +65,11 @@ final class ServiceMethods {
     }
   }
 
+  /** Whether a method the service class declares is exposed. */
   static boolean exposed(Method m) {
-    return Modifier.isPublic(m.getModifiers()) && !m.isSynthetic() && !m.isBridge()
-        && m.getDeclaringClass() != Object.class && !m.getName().startsWith("_")
-        && !OBJECT_METHODS.contains(m.getName());
+    int mod = m.getModifiers();
+    return Modifier.isPublic(mod) && !Modifier.isStatic(mod) && !m.isSynthetic() && !m.isBridge()
+        && !m.getName().startsWith("_") && !OBJECT_METHODS.contains(m.getName());
   }
 
   /**
@@ -81,6 +96,7 @@ final class ServiceMethods {
     Method[] table = byName.get(name);
     String what = table != null ? "no method " + name + " taking " + arity + " argument(s)"
         : name.startsWith("_") ? "method " + name + " is not exposed (its name starts with _)"
+        : hidden.containsKey(name) ? "method " + name + " is not exposed: it " + hidden.get(name)
         : "no method " + name;
     return what + " in service " + service.getClass().getName() + "; it exposes " + list();
   }
@@ -109,7 +125,7 @@ final class ServiceMethods {
    */
   Object invoke(Method m, Object[] args) throws Throwable {
     try {
-      return m.invoke(Modifier.isStatic(m.getModifiers()) ? null : service, args);
+      return m.invoke(service, args);
     } catch (InvocationTargetException e) {
       throw e.getCause() != null ? e.getCause() : e;
     } catch (IllegalArgumentException e) {

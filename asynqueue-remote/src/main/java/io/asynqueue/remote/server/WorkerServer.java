@@ -16,9 +16,12 @@ import io.vertx.core.Vertx;
  * <p><b>Security first.</b> Before the server decodes a single frame, a client proves that it holds the shared
  * secret (HMAC-SHA256 challenge and response over fresh nonces; the secret never crosses the wire), or presents a TLS
  * client certificate the server trusts; the server proves itself to the client in turn. A client that does not is
- * logged and dropped. Then the server runs only what it exposes: the public methods of its service object, by name
- * and number of arguments (not those of {@code Object}, not those whose names start with {@code _}), and instances of
- * the task classes on its allow-list. Kryo decodes only registered classes, never a class named on the wire; frames
+ * logged and dropped. Then the server runs only what it exposes: the public instance methods that its service
+ * object's class declares, by name and number of arguments (not static methods, not inherited ones, not those whose
+ * names start with {@code _}), and instances of the task classes on its allow-list. With a secret, the frames after
+ * the handshake travel in records that each carry a tag (truncated HMAC-SHA256 under keys of that connection, over a
+ * sequence number and the record), so a frame changed, replayed or reordered on the way closes the connection. Kryo
+ * decodes only registered classes, never a class named on the wire; frames
  * are bounded in size, and no length inside one can make it allocate much more than the frame.
  *
  * <p><b>Running.</b> Calls run on {@linkplain WorkerServerOptions#setConcurrency(int) concurrency} threads shared by
@@ -39,7 +42,8 @@ public interface WorkerServer {
    * A server, not yet listening.
    *
    * @param vertx the Vert.x instance
-   * @param service the object whose public methods clients call by name, or {@code null} for task classes only
+   * @param service the object whose public instance methods (those its class declares) clients call by name, or
+   *     {@code null} for task classes only
    * @param options the options
    * @return the server
    * @throws IllegalArgumentException if the options would let anyone in (no secret and no required TLS client

@@ -21,6 +21,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,6 +51,13 @@ final class WorkerServerImpl implements WorkerServerInternal {
   private final ConcurrentHashMap<java.lang.reflect.Method, Long> lastNanos = new ConcurrentHashMap<>();
   final boolean inlineFastCalls;
   final Set<ServerConnection> connections = ConcurrentHashMap.newKeySet();
+  /** Connections accepted and not yet closed: at most {@link #maxConnections}. */
+  private final AtomicInteger open = new AtomicInteger();
+  /** Of those, the ones still in their handshake. */
+  private final AtomicInteger unauthenticated = new AtomicInteger();
+  private volatile int maxConnections;
+  final AuthThrottle throttle;
+  final RejectionLog rejections;
   private volatile NetServer server;
   private volatile int port;
   /** Unregister from the cluster pools joined: each is taken (removed) by whoever runs it. */
@@ -107,7 +115,15 @@ final class WorkerServerImpl implements WorkerServerInternal {
     this.permits = new java.util.concurrent.Semaphore(this.options.getConcurrency());
     this.inlineFastCalls = this.options.isInlineFastCalls();
     this.closeHook = CloseHook.register(vertx, toString(), this::close);
+    this.maxConnections = this.options.getMaxConnections();
+    this.throttle = new AuthThrottle(this.options.getMaxAuthFailures(), this.options.getAuthFailureBlock().toNanos());
+    this.rejections = new RejectionLog(vertx, log, REJECTION_LOG_MILLIS);
   }
+
+  /** How often the connections turned away are summed up in the log. */
+  static final long REJECTION_LOG_MILLIS = 10_000;
+  /** Files kept for the rest of the process when the connection cap is fitted to its file limit. */
+  static final int SPARE_FILES = 64;
 
   @Override
   public Future<Integer> listen() {
@@ -115,8 +131,10 @@ final class WorkerServerImpl implements WorkerServerInternal {
         .setHost(options.getHost()).setPort(options.getPort()).setTcpNoDelay(true);
     NetServer s = vertx.createNetServer(o);
     s.connectHandler(this::accept);
-    s.exceptionHandler(e -> log.warn("rejected a connection before its handshake: {}", KryoCodec.rootMessage(e)));
+    s.exceptionHandler(e -> rejections.rejected(RejectionLog.Kind.TLS, null,
+        "a connection before its handshake: " + KryoCodec.rootMessage(e)));
     server = s;
+    fitToFileLimit();
     // Listens on a context of its own (on the caller's event loop), whose close future only close() closes: listening
     // on the caller's, the NetServer would close with the caller's verticle or Vert.x at once, cutting the calls in
     // flight, while the close hook closes the server gracefully.
@@ -127,18 +145,102 @@ final class WorkerServerImpl implements WorkerServerInternal {
     own.dispatch(v -> s.listen().onComplete(listening));
     return listening.future().map(ns -> {
       port = ns.actualPort();
-      log.info("AsynQueue WorkerServer listening on {}:{} ({} threads, {}{})", options.getHost(), port,
-          options.getConcurrency(), secret != null ? "secret" : "", o.isSsl()
-              ? (secret != null ? " + " : "") + "TLS" + (o.getClientAuth() == ClientAuth.REQUIRED ? " client certificates" : "")
-              : "");
+      log.info("AsynQueue WorkerServer listening on {}:{} ({} threads, {}{}; at most {} connections, {} "
+          + "unauthenticated)", options.getHost(), port, options.getConcurrency(), secret != null ? "secret" : "",
+          o.isSsl() ? (secret != null ? " + " : "") + "TLS"
+              + (o.getClientAuth() == ClientAuth.REQUIRED ? " client certificates" : "") : "",
+          maxConnections, options.getMaxStartups());
       return port;
     });
   }
 
+  /**
+   * A new connection: refused at once (closed, with no handshake and no timer) when the server is full, too many
+   * connections are in their handshake, or its address failed too many proofs lately; else its handshake starts.
+   */
   private void accept(NetSocket socket) {
+    String host = socket.remoteAddress() != null ? socket.remoteAddress().hostAddress() : null;
+    RejectionLog.Kind refused = admit(host);
+    if (refused != null) {
+      socket.close();
+      rejections.rejected(refused, host, socket.remoteAddress() + ": " + refused.label);
+      return;
+    }
     ServerConnection c = new ServerConnection(this, socket);
     connections.add(c);
     c.start();
+  }
+
+  // takes a place for a new connection, or says why there is none
+  private RejectionLog.Kind admit(String host) {
+    if (host != null && throttle.blocked(host, System.nanoTime())) {
+      return RejectionLog.Kind.THROTTLED;
+    }
+    int n = open.incrementAndGet();
+    if (n > maxConnections) {
+      open.decrementAndGet();
+      return RejectionLog.Kind.CONNECTIONS;
+    }
+    int u = unauthenticated.incrementAndGet();
+    if (u > options.getStartupsBegin() && dropStartup(u - 1)) {
+      unauthenticated.decrementAndGet();
+      open.decrementAndGet();
+      return RejectionLog.Kind.STARTUPS;
+    }
+    return null;
+  }
+
+  /** As OpenSSH's MaxStartups: with {@code u} connections in their handshake already, whether to drop a new one. */
+  private boolean dropStartup(int u) {
+    int start = options.getStartupsBegin();
+    int full = options.getStartupsFull();
+    if (u >= full) {
+      return true;
+    }
+    if (u < start) {
+      return false;
+    }
+    int rate = options.getStartupsRate();
+    double p = rate + (100.0 - rate) * (u - start) / (full - start);
+    return ThreadLocalRandom.current().nextDouble(100) < p;
+  }
+
+  /** A connection completed its handshake: it no longer counts as unauthenticated. */
+  void authenticated(ServerConnection c) {
+    unauthenticated.decrementAndGet();
+  }
+
+  /** A connection accepted has closed. */
+  void ended(ServerConnection c, boolean wasAuthenticated) {
+    if (!wasAuthenticated) {
+      unauthenticated.decrementAndGet();
+    }
+    open.decrementAndGet();
+    connections.remove(c);
+  }
+
+  /** @return the connections open now, authenticated or not, for tests */
+  int openConnections() {
+    return open.get();
+  }
+
+  /** As Redis: a cap that the process could not reach without running out of files is lowered, with a warning. */
+  private void fitToFileLimit() {
+    long files = fileLimit();
+    if (files > 0 && maxConnections > files - SPARE_FILES) {
+      int fitted = (int) Math.max(1, files - SPARE_FILES);
+      log.warn("AsynQueue WorkerServer: maxConnections {} lowered to {}: this process may open {} files (ulimit -n)",
+          maxConnections, fitted, files);
+      maxConnections = fitted;
+    }
+  }
+
+  private static long fileLimit() {
+    java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    if (os instanceof com.sun.management.UnixOperatingSystemMXBean unix) {
+      return unix.getMaxFileDescriptorCount();
+    }
+    return -1;
   }
 
   @Override

@@ -26,6 +26,13 @@ import java.util.Objects;
  * strings, arrays, JDK collections, BigInteger, BigDecimal, UUID) and the classes listed here (task and
  * {@linkplain #addDataClass(String) data} classes) can be decoded from the wire.
  *
+ * <p><b>Limits.</b> A server takes at most {@linkplain #setMaxConnections(int) 1000 connections}, and sheds
+ * connections that have not authenticated yet as OpenSSH's {@code MaxStartups} does
+ * ({@linkplain #setMaxStartups(String) 10:30:100}). An address that fails
+ * {@linkplain #setMaxAuthFailures(int) 5 proofs} is refused for a {@linkplain #setAuthFailureBlock(Duration) second},
+ * twice as long after each further failure. A connection refused by these limits is closed at once, before its
+ * handshake.
+ *
  * <p>{@link #toJson()} leaves out the secret.
  */
 public class WorkerServerOptions {
@@ -42,6 +49,14 @@ public class WorkerServerOptions {
   public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
   /** Whether methods that ran briefly last time run on the event loop: yes. */
   public static final boolean DEFAULT_INLINE_FAST_CALLS = true;
+  /** The most connections a server holds at once, as Redis' {@code maxclients} (lowered to fit the file limit). */
+  public static final int DEFAULT_MAX_CONNECTIONS = 1000;
+  /** Unauthenticated connections: as OpenSSH's {@code MaxStartups} default. */
+  public static final String DEFAULT_MAX_STARTUPS = "10:30:100";
+  /** Failed proofs from one address before it is refused for a while. */
+  public static final int DEFAULT_MAX_AUTH_FAILURES = 5;
+  /** How long an address is first refused after too many failed proofs. */
+  public static final Duration DEFAULT_AUTH_FAILURE_BLOCK = Duration.ofSeconds(1);
   /** The shortest secret accepted, in bytes. */
   public static final int MIN_SECRET_BYTES = 16;
 
@@ -57,6 +72,12 @@ public class WorkerServerOptions {
   private List<String> dataClasses = new ArrayList<>();
   private NetServerOptions netServerOptions = new NetServerOptions();
   private boolean inlineFastCalls = DEFAULT_INLINE_FAST_CALLS;
+  private int maxConnections = DEFAULT_MAX_CONNECTIONS;
+  private int startupsBegin = 10;
+  private int startupsRate = 30;
+  private int startupsFull = 100;
+  private int maxAuthFailures = DEFAULT_MAX_AUTH_FAILURES;
+  private Duration authFailureBlock = DEFAULT_AUTH_FAILURE_BLOCK;
 
   /** Default options (which do not start: set a secret or TLS client authentication). */
   public WorkerServerOptions() {
@@ -80,6 +101,12 @@ public class WorkerServerOptions {
     dataClasses = new ArrayList<>(other.dataClasses);
     netServerOptions = new NetServerOptions(other.netServerOptions);
     inlineFastCalls = other.inlineFastCalls;
+    maxConnections = other.maxConnections;
+    startupsBegin = other.startupsBegin;
+    startupsRate = other.startupsRate;
+    startupsFull = other.startupsFull;
+    maxAuthFailures = other.maxAuthFailures;
+    authFailureBlock = other.authFailureBlock;
   }
 
   /**
@@ -102,6 +129,10 @@ public class WorkerServerOptions {
     json.getJsonArray("taskClasses", new JsonArray()).forEach(c -> addTaskClass((String) c));
     json.getJsonArray("dataClasses", new JsonArray()).forEach(c -> addDataClass((String) c));
     setInlineFastCalls(json.getBoolean("inlineFastCalls", inlineFastCalls));
+    setMaxConnections(json.getInteger("maxConnections", maxConnections));
+    setMaxStartups(json.getString("maxStartups", getMaxStartups()));
+    setMaxAuthFailures(json.getInteger("maxAuthFailures", maxAuthFailures));
+    setAuthFailureBlock(Duration.ofMillis(json.getLong("authFailureBlockMillis", authFailureBlock.toMillis())));
     if (json.getJsonObject("netServerOptions") != null) {
       setNetServerOptions(new NetServerOptions(json.getJsonObject("netServerOptions")));
     }
@@ -114,7 +145,9 @@ public class WorkerServerOptions {
         .put("handshakeTimeoutMillis", handshakeTimeout.toMillis()).put("idleTimeoutMillis", idleTimeout.toMillis())
         .put("taskClasses", new JsonArray(new ArrayList<>(taskClasses)))
         .put("dataClasses", new JsonArray(new ArrayList<>(dataClasses)))
-        .put("inlineFastCalls", inlineFastCalls).put("netServerOptions", netServerOptions.toJson());
+        .put("inlineFastCalls", inlineFastCalls).put("maxConnections", maxConnections)
+        .put("maxStartups", getMaxStartups()).put("maxAuthFailures", maxAuthFailures)
+        .put("authFailureBlockMillis", authFailureBlock.toMillis()).put("netServerOptions", netServerOptions.toJson());
   }
 
   /** @return the interface to listen on */
@@ -339,4 +372,126 @@ public class WorkerServerOptions {
     return this;
   }
 
+  /** @return the most connections held at once, authenticated or not */
+  public int getMaxConnections() {
+    return maxConnections;
+  }
+
+  /**
+   * The most connections the server holds at once, authenticated or not, as Redis' {@code maxclients}: beyond it,
+   * a new connection is closed as soon as it is accepted. Lowered, with a warning, when the process may not open
+   * that many files (its file limit less 64). Default {@value #DEFAULT_MAX_CONNECTIONS}.
+   *
+   * @param maxConnections at least 1
+   * @return a reference to this, so the API can be used fluently
+   */
+  public WorkerServerOptions setMaxConnections(int maxConnections) {
+    if (maxConnections < 1) {
+      throw new IllegalArgumentException("maxConnections must be >= 1, was " + maxConnections);
+    }
+    this.maxConnections = maxConnections;
+    return this;
+  }
+
+  /** @return the caps of unauthenticated connections, as {@code start:rate:full} */
+  public String getMaxStartups() {
+    return startupsBegin + ":" + startupsRate + ":" + startupsFull;
+  }
+
+  /** @return from how many unauthenticated connections new ones are refused at random */
+  public int getStartupsBegin() {
+    return startupsBegin;
+  }
+
+  /** @return the chance, in percent, that a new connection is refused at {@link #getStartupsBegin()} */
+  public int getStartupsRate() {
+    return startupsRate;
+  }
+
+  /** @return from how many unauthenticated connections every new one is refused */
+  public int getStartupsFull() {
+    return startupsFull;
+  }
+
+  /**
+   * Caps the connections that have not completed their handshake, as OpenSSH's {@code MaxStartups}
+   * {@code start:rate:full}: from {@code start} of them on, a new connection is refused with a chance of
+   * {@code rate} percent, rising linearly to 100 % at {@code full}. A refused connection is closed as soon as it is
+   * accepted, before any handshake work. Default {@value #DEFAULT_MAX_STARTUPS}.
+   *
+   * @param start from this many unauthenticated connections, refuse some, at least 1
+   * @param rate the chance of refusal then, 0 to 100 percent
+   * @param full from this many, refuse all; at least {@code start}
+   * @return a reference to this, so the API can be used fluently
+   */
+  public WorkerServerOptions setMaxStartups(int start, int rate, int full) {
+    if (start < 1 || rate < 0 || rate > 100 || full < start) {
+      throw new IllegalArgumentException("maxStartups must be start:rate:full with 1 <= start <= full and rate 0 to "
+          + "100, was " + start + ":" + rate + ":" + full);
+    }
+    this.startupsBegin = start;
+    this.startupsRate = rate;
+    this.startupsFull = full;
+    return this;
+  }
+
+  /**
+   * As {@link #setMaxStartups(int, int, int)}, from its text form: {@code start:rate:full}, or one number for a hard
+   * cap ({@code 50} is {@code 50:100:50}).
+   *
+   * @param spec {@code start:rate:full} or {@code full}
+   * @return a reference to this, so the API can be used fluently
+   */
+  public WorkerServerOptions setMaxStartups(String spec) {
+    String[] parts = Objects.requireNonNull(spec, "maxStartups").trim().split(":", -1);
+    try {
+      if (parts.length == 1) {
+        int full = Integer.parseInt(parts[0]);
+        return setMaxStartups(full, 100, full);
+      }
+      if (parts.length == 3) {
+        return setMaxStartups(Integer.parseInt(parts[0]), Integer.parseInt(parts[1]), Integer.parseInt(parts[2]));
+      }
+    } catch (NumberFormatException e) {
+      // below
+    }
+    throw new IllegalArgumentException("maxStartups must be start:rate:full (such as " + DEFAULT_MAX_STARTUPS
+        + ") or one number, was '" + spec + "'");
+  }
+
+  /** @return the failed proofs one address may make before its new connections are refused for a while */
+  public int getMaxAuthFailures() {
+    return maxAuthFailures;
+  }
+
+  /**
+   * Throttles guessing: after this many failed proofs from one address, its new connections are refused at once for
+   * the {@linkplain #setAuthFailureBlock(Duration) block time}, twice as long after each further failure (up to 64
+   * times as long). A proof that succeeds clears the address. Default {@value #DEFAULT_MAX_AUTH_FAILURES}.
+   *
+   * @param maxAuthFailures at least 1; 0 turns the throttle off
+   * @return a reference to this, so the API can be used fluently
+   */
+  public WorkerServerOptions setMaxAuthFailures(int maxAuthFailures) {
+    if (maxAuthFailures < 0) {
+      throw new IllegalArgumentException("maxAuthFailures must be >= 0, was " + maxAuthFailures);
+    }
+    this.maxAuthFailures = maxAuthFailures;
+    return this;
+  }
+
+  /** @return how long an address is first refused after too many failed proofs */
+  public Duration getAuthFailureBlock() {
+    return authFailureBlock;
+  }
+
+  /**
+   * @param authFailureBlock how long an address is first refused after {@linkplain #setMaxAuthFailures too many
+   *     failed proofs}; default 1 second
+   * @return a reference to this, so the API can be used fluently
+   */
+  public WorkerServerOptions setAuthFailureBlock(Duration authFailureBlock) {
+    this.authFailureBlock = positive(authFailureBlock, "authFailureBlock");
+    return this;
+  }
 }

@@ -41,7 +41,7 @@ final class ClusterRecoveryTest {
       Relay relay = new Relay(node, server.actualPort());
       int relayPort = await(relay.listen(0));
       String address = "127.0.0.1:" + relayPort;
-      await(ClusterDirectory.of(node, "recovery").register(address));
+      await(ClusterDirectory.of(node, "recovery").register(address, Servers.SECRET));
 
       client = await(Vertx.builder()
           .withClusterManager(AsynQueueCluster.hazelcast(new ClusterOptions(cluster).setLiteMember(true)))
@@ -104,7 +104,7 @@ final class ClusterRecoveryTest {
       acceptor.setDaemon(true);
       acceptor.start();
       node = await(Vertx.builder().withClusterManager(AsynQueueCluster.hazelcast(cluster)).buildClustered());
-      await(ClusterDirectory.of(node, "pending").register("127.0.0.1:" + silent.getLocalPort()));
+      await(ClusterDirectory.of(node, "pending").register("127.0.0.1:" + silent.getLocalPort(), Servers.SECRET));
 
       LinkedBlockingQueue<WorkerEvent> events = new LinkedBlockingQueue<>();
       ClusterQueue q = ClusterQueue.create(client, "pending", new ClusterQueueOptions()

@@ -77,6 +77,15 @@ final class WorkerCommand implements Callable<Integer> {
       description = "Rows computed at once (default: one per core, ${DEFAULT-VALUE} here).")
   int concurrency = Runtime.getRuntime().availableProcessors();
 
+  @Option(names = "--max-connections", paramLabel = "N",
+      description = "Connections held at once, authenticated or not (default: ${DEFAULT-VALUE}).")
+  int maxConnections = WorkerServerOptions.DEFAULT_MAX_CONNECTIONS;
+
+  @Option(names = "--max-startups", paramLabel = "start:rate:full", description = "Connections still in their "
+      + "handshake: from start on, refuse new ones with rate %% chance, rising to all at full, as sshd's MaxStartups "
+      + "(default: ${DEFAULT-VALUE}).")
+  String maxStartups = WorkerServerOptions.DEFAULT_MAX_STARTUPS;
+
   @Mixin
   ClusterArgs cluster = new ClusterArgs();
 
@@ -99,6 +108,13 @@ final class WorkerCommand implements Callable<Integer> {
     if (listenPort < 0 || listenPort > 65535) {
       throw new ParameterException(spec.commandLine(), "--port must be 0 to 65535, not " + listenPort);
     }
+    WorkerServerOptions serverOptions;
+    try {
+      serverOptions = new WorkerServerOptions().setHost(host).setPort(listenPort).setSecret(secret)
+          .setConcurrency(concurrency).setMaxConnections(maxConnections).setMaxStartups(maxStartups);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
     Vertx vertx;
     try {
       vertx = cluster.enabled() ? ClusterNode.start(cluster, false) : Vertx.vertx();
@@ -107,8 +123,7 @@ final class WorkerCommand implements Callable<Integer> {
     }
     CountDownLatch stop = new CountDownLatch(1);
     running = stop;
-    WorkerServer server = RowService.server(vertx, new WorkerServerOptions().setHost(host).setPort(listenPort)
-        .setSecret(secret).setConcurrency(concurrency));
+    WorkerServer server = RowService.server(vertx, serverOptions);
     int actual;
     try {
       Future<Integer> serving = cluster.enabled() ? ClusterQueue.join(server, cluster.pool()) : server.listen();
