@@ -15,6 +15,7 @@ import io.asynqueue.spi.Job;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -171,6 +172,43 @@ class ProcessWorkerTest {
     }
     for (int i = 0; i < calls.size(); i++) {
       assertThat((Object) await(calls.get(i))).isEqualTo(2 * i);
+    }
+  }
+
+  @Test
+  void replies_come_on_a_reply_socket_whose_file_is_gone_once_the_child_is_connected() throws Exception {
+    Task1<Integer, Integer> twice = Tasks::twice;
+    assertThat((Integer) await(call(worker, twice, 4))).isEqualTo(8);
+    List<String> args = List.of(ProcessHandle.of(worker.pid()).orElseThrow().info().arguments().orElseThrow());
+    Path socket = Path.of(args.get(args.size() - 1));
+    assertThat(args.get(args.size() - 4)).isEqualTo(io.asynqueue.process.internal.ChildMain.class.getName());
+    assertThat(socket.getParent().getFileName().toString()).startsWith("asynqueue-");
+    assertThat(socket.getParent()).doesNotExist(); // deleted with the socket's file: nothing left behind
+  }
+
+  @Test
+  void with_the_reply_socket_turned_off_replies_come_on_standard_output() throws Exception {
+    System.setProperty(ChildTransport.REPLY_SOCKET, "false");
+    ProcessWorker plain;
+    try {
+      plain = new ProcessWorker(new ProcessQueueOptions().setOutput(ChildOutput.DISCARD));
+      await(plain.start(new TestSupervisor(vertx, 8)));
+    } finally {
+      System.clearProperty(ChildTransport.REPLY_SOCKET);
+    }
+    try {
+      Task1<Integer, Integer> twice = Tasks::twice;
+      List<Future<Object>> calls = new ArrayList<>();
+      for (int i = 0; i < 500; i++) {
+        calls.add(call(plain, twice, i));
+      }
+      for (int i = 0; i < calls.size(); i++) {
+        assertThat((Object) await(calls.get(i))).isEqualTo(2 * i);
+      }
+      List<String> args = List.of(ProcessHandle.of(plain.pid()).orElseThrow().info().arguments().orElseThrow());
+      assertThat(args.get(args.size() - 3)).isEqualTo(io.asynqueue.process.internal.ChildMain.class.getName());
+    } finally {
+      await(plain.stop());
     }
   }
 
