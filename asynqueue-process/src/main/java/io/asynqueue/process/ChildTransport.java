@@ -22,9 +22,14 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -49,6 +54,9 @@ final class ChildTransport implements Transport {
   static final String REPLY_SOCKET = "asynqueue.process.replySocket";
 
   private static final Logger log = LoggerFactory.getLogger(ChildTransport.class);
+
+  /** The class-data archives a child of this JVM is writing (see ProcessQueueOptions#setClassDataArchive). */
+  private static final Set<Path> ARCHIVES_BEING_WRITTEN = ConcurrentHashMap.newKeySet();
 
   private final ProcessWorker worker;
   private final ProcessQueueOptions options;
@@ -132,6 +140,8 @@ final class ChildTransport implements Transport {
     private volatile String killReason;
     private volatile long pid = -1;
     private volatile Hello hello;
+    /** The file this child writes its class-data archive into as it exits, or null. */
+    private Path archiveDump;
 
     Child(int generation, Channel.Listener listener) {
       this.generation = generation;
@@ -216,11 +226,22 @@ final class ChildTransport implements Transport {
       if (options.getJvmArgs().stream().noneMatch(a -> a.contains("OutOfMemory"))) {
         cmd.add("-XX:+ExitOnOutOfMemoryError");
       }
-      cmd.addAll(options.getJvmArgs());
       StringBuilder cp = new StringBuilder(System.getProperty("java.class.path"));
       for (String extra : options.getExtraClasspath()) {
         cp.append(File.pathSeparatorChar).append(extra);
       }
+      String archive = options.getClassDataArchive();
+      if (archive != null && jarsOnly(cp.toString())) { // the JDK archives no class path with a directory on it
+        Path path = Path.of(archive).toAbsolutePath();
+        if (Files.isRegularFile(path)) {
+          cmd.add("-XX:SharedArchiveFile=" + path);
+        } else if (ARCHIVES_BEING_WRITTEN.add(path)) {
+          archiveDump = path.resolveSibling(path.getFileName() + "." + ProcessHandle.current().pid() + "-"
+              + worker.workerId() + "-" + generation + ".tmp");
+          cmd.add("-XX:ArchiveClassesAtExit=" + archiveDump);
+        }
+      }
+      cmd.addAll(options.getJvmArgs());
       cmd.add("-cp");
       cmd.add(cp.toString());
       cmd.add(ChildMain.class.getName());
@@ -274,6 +295,9 @@ final class ChildTransport implements Transport {
       if (replies != null) {
         replies.awaitClosed(5000); // the child is gone: its last replies are read before its end is reported
       }
+      if (archiveDump != null) {
+        installArchive(p);
+      }
       String reason = killReason != null ? killReason : why == null ? "exited" : why;
       exited.tryComplete();
       if (opened.tryFail(new IOException(label() + " " + reason + tail()))) {
@@ -283,6 +307,27 @@ final class ChildTransport implements Transport {
         listener.closed(reason);
       } finally {
         ((ReaderThread) Thread.currentThread()).payAll(); // calls the queue handed over as this child's failed
+      }
+    }
+
+    // the archive the child wrote as it exited goes into place if it exited cleanly, and only if none is there
+    private void installArchive(Process p) {
+      Path target = Path.of(options.getClassDataArchive()).toAbsolutePath();
+      try {
+        if (p != null && !p.isAlive() && p.exitValue() == 0 && Files.size(archiveDump) > 0
+            && !Files.exists(target)) {
+          Files.move(archiveDump, target, StandardCopyOption.ATOMIC_MOVE);
+          log.debug("{}: wrote the class-data archive {}", label(), target);
+        }
+      } catch (IOException | RuntimeException e) {
+        log.debug("{}: no class-data archive ({})", label(), e.toString());
+      } finally {
+        try {
+          Files.deleteIfExists(archiveDump); // ours: named after this JVM, worker and child
+        } catch (IOException ignored) {
+          // nothing else depends on it
+        }
+        ARCHIVES_BEING_WRITTEN.remove(target);
       }
     }
 
@@ -425,6 +470,16 @@ final class ChildTransport implements Transport {
         // the child is gone
       }
     }
+  }
+
+  /** @return whether every entry of the class path is a file (a jar), as class-data sharing requires */
+  static boolean jarsOnly(String classPath) {
+    for (String entry : classPath.split(File.pathSeparator)) {
+      if (!entry.isEmpty() && !Files.isRegularFile(Path.of(entry))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   static String describeExit(int code) {

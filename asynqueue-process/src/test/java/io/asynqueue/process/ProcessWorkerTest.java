@@ -213,6 +213,46 @@ class ProcessWorkerTest {
   }
 
   @Test
+  void the_first_child_writes_the_class_data_archive_as_it_exits_and_later_children_start_from_it(
+      @org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    Path archive = dir.resolve("children.jsa");
+    ProcessQueueOptions options = new ProcessQueueOptions().setClassDataArchive(archive.toString())
+        .setOutput(ChildOutput.DISCARD);
+    // The JDK archives only a class path of jars; under Maven it has directories, and the option must then do
+    // nothing at all: no JVM argument, no file.
+    boolean jars = ChildTransport.jarsOnly(System.getProperty("java.class.path"));
+    Task1<Integer, Integer> twice = Tasks::twice;
+    ProcessWorker first = new ProcessWorker(options);
+    await(first.start(new TestSupervisor(vertx, 6)));
+    assertThat((Object) await(call(first, twice, 2))).isEqualTo(4);
+    assertThat(String.join(" ", ProcessHandle.of(first.pid()).orElseThrow().info().arguments().orElseThrow())
+        .contains("-XX:ArchiveClassesAtExit=" + archive.toAbsolutePath() + ".")).isEqualTo(jars);
+    await(first.stop());
+    try (var files = java.nio.file.Files.list(dir)) {
+      assertThat(files.toList()).isEqualTo(jars ? List.of(archive) : List.of()); // nothing else left behind
+    }
+    ProcessWorker next = new ProcessWorker(options);
+    await(next.start(new TestSupervisor(vertx, 7)));
+    try {
+      assertThat((Object) await(call(next, twice, 3))).isEqualTo(6);
+      assertThat(List.of(ProcessHandle.of(next.pid()).orElseThrow().info().arguments().orElseThrow())
+          .contains("-XX:SharedArchiveFile=" + archive.toAbsolutePath())).isEqualTo(jars);
+    } finally {
+      await(next.stop());
+    }
+  }
+
+  @Test
+  void only_a_class_path_of_jars_can_be_archived(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    Path jar = java.nio.file.Files.createFile(dir.resolve("a.jar"));
+    Path classes = java.nio.file.Files.createDirectory(dir.resolve("classes"));
+    String sep = java.io.File.pathSeparator;
+    assertThat(ChildTransport.jarsOnly(jar + sep + jar)).isTrue();
+    assertThat(ChildTransport.jarsOnly(jar + sep + classes)).isFalse();
+    assertThat(ChildTransport.jarsOnly(jar + sep + dir.resolve("missing.jar"))).isFalse();
+  }
+
+  @Test
   void info_and_stats() throws Exception {
     Task1<Integer, Integer> twice = Tasks::twice;
     await(call(worker, twice, 1));

@@ -11,8 +11,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Time to first result of a fresh one-child ProcessQueue (create, ready, first call back), for child JVM
- * arguments given on the command line separated by {@code |} per variant, several rounds each, interleaved so
- * that load on the machine hits every variant alike. {@code java -cp benchmarks.jar
+ * arguments given on the command line separated by {@code |} per variant ({@code @path} for a class-data
+ * archive, see ProcessQueueOptions#setClassDataArchive), several rounds each, interleaved so that load on the
+ * machine hits every variant alike. {@code java -cp benchmarks.jar
  * io.asynqueue.process.benchmarks.FirstResultProbe rounds "" "-XX:TieredStopAtLevel=1"}
  */
 public final class FirstResultProbe {
@@ -33,8 +34,17 @@ public final class FirstResultProbe {
     for (int r = 0; r < rounds; r++) {
       for (int v = 0; v < variants.size(); v++) {
         long t0 = System.nanoTime();
+        List<String> jvmArgs = new ArrayList<>();
+        String archive = null;
+        for (String a : variants.get(v)) {
+          if (a.startsWith("@")) {
+            archive = a.substring(1);
+          } else {
+            jvmArgs.add(a);
+          }
+        }
         ProcessQueue q = ProcessQueue.create(vertx, new ProcessQueueOptions().setProcesses(1)
-            .setJvmArgs(variants.get(v)).setOutput(ChildOutput.DISCARD));
+            .setJvmArgs(jvmArgs).setClassDataArchive(archive).setOutput(ChildOutput.DISCARD));
         q.ready().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
         long t1 = System.nanoTime();
         q.call(ProcessBenchmark.IDENTITY, 1).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
