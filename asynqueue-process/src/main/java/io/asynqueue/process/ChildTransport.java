@@ -5,6 +5,7 @@ import com.esotericsoftware.kryo.io.Output;
 import io.asynqueue.internal.channel.Channel;
 import io.asynqueue.internal.channel.Hello;
 import io.asynqueue.internal.channel.Transport;
+import io.asynqueue.internal.codec.BoundedInput;
 import io.asynqueue.internal.codec.FrameReader;
 import io.asynqueue.internal.codec.FrameWriter;
 import io.asynqueue.internal.codec.Wire;
@@ -12,6 +13,8 @@ import io.asynqueue.process.internal.ChildMain;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.internal.VertxInternal;
 import java.io.BufferedInputStream;
 import java.io.BufferedReader;
 import java.io.File;
@@ -19,24 +22,45 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * How a {@link ProcessWorker} opens its channel: a child JVM, started from this JVM's own {@code java} binary
  * and class path, speaking the task protocol over its standard input and output.
  *
  * <p>Each child has a reader thread, which launches it (so that several children start in parallel without
- * blocking an event loop), waits for its HELLO, then reads its frames as they arrive (a blocking read, no
- * polling) and hands them to the worker. At end of stream it reaps the child and reports why it ended.
+ * blocking an event loop). Calls go down the child's standard input. Replies come back on a {@link ReplySocket}
+ * (a Unix domain socket read on an event loop, the context the worker started on), so a caller on that event
+ * loop hears its reply without a thread wake-up in between; the reader thread then only forwards what the JVM
+ * itself prints on standard output. Where no such socket can be opened (or with the system property {@value
+ * #REPLY_SOCKET} set to {@code false}), replies come on standard output and the reader thread reads them as they
+ * arrive (a blocking read, no polling) and hands them to the worker. At the end it reaps the child and reports
+ * why it ended, after its last reply.
  */
 final class ChildTransport implements Transport {
 
+  /** The system property that turns the reply socket off ({@code false}): replies then come on standard output. */
+  static final String REPLY_SOCKET = "asynqueue.process.replySocket";
+
+  private static final Logger log = LoggerFactory.getLogger(ChildTransport.class);
+
+  /** The class-data archives a child of this JVM is writing (see ProcessQueueOptions#setClassDataArchive). */
+  private static final Set<Path> ARCHIVES_BEING_WRITTEN = ConcurrentHashMap.newKeySet();
+
   private final ProcessWorker worker;
   private final ProcessQueueOptions options;
+  private volatile ContextInternal context;
 
   /** @param worker the worker whose children these are: their options, labels, lines and timers */
   ChildTransport(ProcessWorker worker) {
@@ -46,6 +70,10 @@ final class ChildTransport implements Transport {
 
   @Override
   public Future<Channel> open(int generation, Channel.Listener listener) {
+    if (context == null) { // the first child: its replies, and every later child's, are read on this context
+      ContextInternal c = ((VertxInternal) worker.vertx()).getOrCreateContext();
+      context = c.isEventLoopContext() ? c : ((VertxInternal) worker.vertx()).createEventLoopContext();
+    }
     Child child = new Child(generation, listener);
     child.start();
     return child.opened.future();
@@ -99,7 +127,7 @@ final class ChildTransport implements Transport {
   }
 
   /** One child JVM: its process, pipes and reader thread, and the channel over them. */
-  final class Child implements Channel {
+  final class Child implements Channel, ReplySocket.Sink {
     final Promise<Channel> opened = Promise.promise();
     private final int generation;
     private final Channel.Listener listener;
@@ -112,6 +140,8 @@ final class ChildTransport implements Transport {
     private volatile String killReason;
     private volatile long pid = -1;
     private volatile Hello hello;
+    /** The file this child writes its class-data archive into as it exits, or null. */
+    private Path archiveDump;
 
     Child(int generation, Channel.Listener listener) {
       this.generation = generation;
@@ -158,7 +188,7 @@ final class ChildTransport implements Transport {
         rt.owe(w);
       } else if (alone && w.pendingBytes() <= FrameWriter.SMALL) {
         w.flush();
-      } else {
+      } else if (!ReplySocket.owe(w)) { // not while reading a burst of replies on the event loop
         w.flushLater();
       }
     }
@@ -194,23 +224,37 @@ final class ChildTransport implements Transport {
       }
     }
 
-    private List<String> command() {
+    private List<String> command(ReplySocket replies) {
       List<String> cmd = new ArrayList<>();
       cmd.add(ProcessHandle.current().info().command()
           .orElse(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java"));
       if (options.getJvmArgs().stream().noneMatch(a -> a.contains("OutOfMemory"))) {
         cmd.add("-XX:+ExitOnOutOfMemoryError");
       }
-      cmd.addAll(options.getJvmArgs());
       StringBuilder cp = new StringBuilder(System.getProperty("java.class.path"));
       for (String extra : options.getExtraClasspath()) {
         cp.append(File.pathSeparatorChar).append(extra);
       }
+      String archive = options.getClassDataArchive();
+      if (archive != null && jarsOnly(cp.toString())) { // the JDK archives no class path with a directory on it
+        Path path = Path.of(archive).toAbsolutePath();
+        if (Files.isRegularFile(path)) {
+          cmd.add("-XX:SharedArchiveFile=" + path);
+        } else if (ARCHIVES_BEING_WRITTEN.add(path)) {
+          archiveDump = path.resolveSibling(path.getFileName() + "." + ProcessHandle.current().pid() + "-"
+              + worker.workerId() + "-" + generation + ".tmp");
+          cmd.add("-XX:ArchiveClassesAtExit=" + archiveDump);
+        }
+      }
+      cmd.addAll(options.getJvmArgs());
       cmd.add("-cp");
       cmd.add(cp.toString());
       cmd.add(ChildMain.class.getName());
       cmd.add(Integer.toString(options.getConcurrency()));
       cmd.add(Integer.toString(options.getMaxFrameBytes()));
+      if (replies != null) {
+        cmd.add(replies.path());
+      }
       return cmd;
     }
 
@@ -223,8 +267,10 @@ final class ChildTransport implements Transport {
           kill("did not start within " + options.getStartTimeout().toMillis() + " ms");
         }
       });
+      ReplySocket replies = null;
       try {
-        ProcessBuilder pb = new ProcessBuilder(command());
+        replies = openReplies();
+        ProcessBuilder pb = new ProcessBuilder(command(replies));
         pb.environment().putAll(options.getEnvironment());
         if (options.getWorkingDirectory() != null) {
           pb.directory(new File(options.getWorkingDirectory()));
@@ -241,7 +287,7 @@ final class ChildTransport implements Transport {
         err.setDaemon(true);
         err.start();
         stderrReader = err;
-        why = readLoop(p, startTimer);
+        why = replies != null ? forwardStdout(p) : readLoop(p, startTimer);
       } catch (IOException | RuntimeException e) {
         why = "failed: " + e;
       }
@@ -249,6 +295,12 @@ final class ChildTransport implements Transport {
       Process p = process;
       if (p != null) {
         why = reap(p, why);
+      }
+      if (replies != null) {
+        replies.awaitClosed(5000); // the child is gone: its last replies are read before its end is reported
+      }
+      if (archiveDump != null) {
+        installArchive(p);
       }
       String reason = killReason != null ? killReason : why == null ? "exited" : why;
       exited.tryComplete();
@@ -260,6 +312,85 @@ final class ChildTransport implements Transport {
       } finally {
         ((ReaderThread) Thread.currentThread()).payAll(); // calls the queue handed over as this child's failed
       }
+    }
+
+    // the archive the child wrote as it exited goes into place if it exited cleanly, and only if none is there
+    private void installArchive(Process p) {
+      Path target = Path.of(options.getClassDataArchive()).toAbsolutePath();
+      try {
+        if (p != null && !p.isAlive() && p.exitValue() == 0 && Files.size(archiveDump) > 0
+            && !Files.exists(target)) {
+          Files.move(archiveDump, target, StandardCopyOption.ATOMIC_MOVE);
+          log.debug("{}: wrote the class-data archive {}", label(), target);
+        }
+      } catch (IOException | RuntimeException e) {
+        log.debug("{}: no class-data archive ({})", label(), e.toString());
+      } finally {
+        try {
+          Files.deleteIfExists(archiveDump); // ours: named after this JVM, worker and child
+        } catch (IOException ignored) {
+          // nothing else depends on it
+        }
+        ARCHIVES_BEING_WRITTEN.remove(target);
+      }
+    }
+
+    private ReplySocket openReplies() {
+      if (!Boolean.parseBoolean(System.getProperty(REPLY_SOCKET, "true"))) {
+        return null;
+      }
+      try {
+        return ReplySocket.listen(context, options.getMaxFrameBytes(), this);
+      } catch (Exception e) {
+        log.debug("{}: no reply socket ({}); replies come on standard output", label(), e.toString());
+        return null;
+      }
+    }
+
+    // with a reply socket: standard output carries no frames, only what the JVM itself may print there
+    private String forwardStdout(Process p) {
+      try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+        String line;
+        while ((line = r.readLine()) != null) {
+          worker.childLine(label(), 0, line);
+        }
+      } catch (IOException ignored) {
+        // the child is gone
+      }
+      return null;
+    }
+
+    /** A frame on the reply socket, on the event loop: the HELLO first, then the worker's. */
+    @Override
+    public void frame(byte[] body, int length) {
+      try {
+        if (hello == null) {
+          BoundedInput in = new BoundedInput(body, 0, length);
+          if (in.readByte() != Wire.HELLO) {
+            broken("a bad greeting");
+            return;
+          }
+          Hello h = new Hello(in.readVarLong(true), in.readVarInt(true), in.readVarInt(true), in.readVarInt(true),
+              in.readVarInt(true), List.of());
+          if (h.pid() != pid) {
+            broken("the greeting of another process (pid " + h.pid() + ")");
+            return;
+          }
+          hello = h;
+          if (!opened.tryComplete(this)) {
+            kill("was not needed any more");
+          }
+          return;
+        }
+        listener.frame(body, length);
+      } catch (RuntimeException e) {
+        broken(e.toString());
+      }
+    }
+
+    @Override
+    public void broken(String why) {
+      kill("broke the protocol (" + why + ")");
     }
 
     private String tail() {
@@ -343,6 +474,16 @@ final class ChildTransport implements Transport {
         // the child is gone
       }
     }
+  }
+
+  /** @return whether every entry of the class path is a file (a jar), as class-data sharing requires */
+  static boolean jarsOnly(String classPath) {
+    for (String entry : classPath.split(File.pathSeparator)) {
+      if (!entry.isEmpty() && !Files.isRegularFile(Path.of(entry))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   static String describeExit(int code) {

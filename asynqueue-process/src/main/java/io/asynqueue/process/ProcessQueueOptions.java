@@ -42,6 +42,7 @@ public class ProcessQueueOptions {
   private List<String> extraClasspath = List.of();
   private Map<String, String> environment = Map.of();
   private String workingDirectory;
+  private String classDataArchive;
   private int concurrency = DEFAULT_CONCURRENCY;
   private int maxInFlight = DEFAULT_MAX_IN_FLIGHT;
   private int prefetch = DEFAULT_PREFETCH;
@@ -68,6 +69,7 @@ public class ProcessQueueOptions {
     this.extraClasspath = other.extraClasspath;
     this.environment = other.environment;
     this.workingDirectory = other.workingDirectory;
+    this.classDataArchive = other.classDataArchive;
     this.concurrency = other.concurrency;
     this.maxInFlight = other.maxInFlight;
     this.prefetch = other.prefetch;
@@ -103,6 +105,7 @@ public class ProcessQueueOptions {
     setStartTimeout(Duration.ofMillis(json.getLong("startTimeoutMillis", DEFAULT_START_TIMEOUT.toMillis())));
     setMaxRestartDelay(Duration.ofMillis(json.getLong("maxRestartDelayMillis", DEFAULT_MAX_RESTART_DELAY.toMillis())));
     setQueueOptions(new TaskQueueOptions(json.getJsonObject("queue", new JsonObject())));
+    setClassDataArchive(json.getString("classDataArchive"));
   }
 
   private static List<String> strings(JsonArray array) {
@@ -141,6 +144,28 @@ public class ProcessQueueOptions {
    */
   public ProcessQueueOptions setJvmArgs(List<String> jvmArgs) {
     this.jvmArgs = List.copyOf(jvmArgs);
+    return this;
+  }
+
+  /** @return the children's class-data sharing archive, or null for none */
+  public String getClassDataArchive() {
+    return classDataArchive;
+  }
+
+  /**
+   * Starts children from a class-data sharing archive (AppCDS) of their class path, which they then load and
+   * link much faster than from the jars: a child is ready sooner, and its first calls run sooner. If the file
+   * does not exist, the first child started writes it as it exits after a clean shutdown (into a file of its
+   * own beside it, renamed into place once complete), and children started after that use it: later restarts
+   * and later runs. Nothing else is written. Delete the file when the class path changes; until then the
+   * children's JVM ignores an archive that does not match it. Null (the default) for none.
+   *
+   * @param classDataArchive the archive's path, such as {@code target/children.jsa} or a file under the
+   *     user's cache directory; its directory must exist
+   * @return a reference to this, so the API can be used fluently
+   */
+  public ProcessQueueOptions setClassDataArchive(String classDataArchive) {
+    this.classDataArchive = classDataArchive;
     return this;
   }
 
@@ -385,6 +410,9 @@ public class ProcessQueueOptions {
         .put("queue", queueOptions.toJson());
     if (workingDirectory != null) {
       json.put("workingDirectory", workingDirectory);
+    }
+    if (classDataArchive != null) {
+      json.put("classDataArchive", classDataArchive);
     }
     return json;
   }

@@ -15,6 +15,7 @@ import io.asynqueue.spi.Job;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -173,6 +174,83 @@ class ProcessWorkerTest {
     for (int i = 0; i < calls.size(); i++) {
       assertThat((Object) await(calls.get(i))).isEqualTo(2 * i);
     }
+  }
+
+  @Test
+  void replies_come_on_a_reply_socket_whose_file_is_gone_once_the_child_is_connected() throws Exception {
+    Task1<Integer, Integer> twice = Tasks::twice;
+    assertThat((Integer) await(call(worker, twice, 4))).isEqualTo(8);
+    List<String> args = List.of(ProcessHandle.of(worker.pid()).orElseThrow().info().arguments().orElseThrow());
+    Path socket = Path.of(args.get(args.size() - 1));
+    assertThat(args.get(args.size() - 4)).isEqualTo(io.asynqueue.process.internal.ChildMain.class.getName());
+    assertThat(socket.getParent().getFileName().toString()).startsWith("asynqueue-");
+    assertThat(socket.getParent()).doesNotExist(); // deleted with the socket's file: nothing left behind
+  }
+
+  @Test
+  void with_the_reply_socket_turned_off_replies_come_on_standard_output() throws Exception {
+    System.setProperty(ChildTransport.REPLY_SOCKET, "false");
+    ProcessWorker plain;
+    try {
+      plain = new ProcessWorker(new ProcessQueueOptions().setOutput(ChildOutput.DISCARD));
+      await(plain.start(new TestSupervisor(vertx, 8)));
+    } finally {
+      System.clearProperty(ChildTransport.REPLY_SOCKET);
+    }
+    try {
+      Task1<Integer, Integer> twice = Tasks::twice;
+      List<Future<Object>> calls = new ArrayList<>();
+      for (int i = 0; i < 500; i++) {
+        calls.add(call(plain, twice, i));
+      }
+      for (int i = 0; i < calls.size(); i++) {
+        assertThat((Object) await(calls.get(i))).isEqualTo(2 * i);
+      }
+      List<String> args = List.of(ProcessHandle.of(plain.pid()).orElseThrow().info().arguments().orElseThrow());
+      assertThat(args.get(args.size() - 3)).isEqualTo(io.asynqueue.process.internal.ChildMain.class.getName());
+    } finally {
+      await(plain.stop());
+    }
+  }
+
+  @Test
+  void the_first_child_writes_the_class_data_archive_as_it_exits_and_later_children_start_from_it(
+      @org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    Path archive = dir.resolve("children.jsa");
+    ProcessQueueOptions options = new ProcessQueueOptions().setClassDataArchive(archive.toString())
+        .setOutput(ChildOutput.DISCARD);
+    // The JDK archives only a class path of jars; under Maven it has directories, and the option must then do
+    // nothing at all: no JVM argument, no file.
+    boolean jars = ChildTransport.jarsOnly(System.getProperty("java.class.path"));
+    Task1<Integer, Integer> twice = Tasks::twice;
+    ProcessWorker first = new ProcessWorker(options);
+    await(first.start(new TestSupervisor(vertx, 6)));
+    assertThat((Object) await(call(first, twice, 2))).isEqualTo(4);
+    assertThat(String.join(" ", ProcessHandle.of(first.pid()).orElseThrow().info().arguments().orElseThrow())
+        .contains("-XX:ArchiveClassesAtExit=" + archive.toAbsolutePath() + ".")).isEqualTo(jars);
+    await(first.stop());
+    try (var files = java.nio.file.Files.list(dir)) {
+      assertThat(files.toList()).isEqualTo(jars ? List.of(archive) : List.of()); // nothing else left behind
+    }
+    ProcessWorker next = new ProcessWorker(options);
+    await(next.start(new TestSupervisor(vertx, 7)));
+    try {
+      assertThat((Object) await(call(next, twice, 3))).isEqualTo(6);
+      assertThat(List.of(ProcessHandle.of(next.pid()).orElseThrow().info().arguments().orElseThrow())
+          .contains("-XX:SharedArchiveFile=" + archive.toAbsolutePath())).isEqualTo(jars);
+    } finally {
+      await(next.stop());
+    }
+  }
+
+  @Test
+  void only_a_class_path_of_jars_can_be_archived(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    Path jar = java.nio.file.Files.createFile(dir.resolve("a.jar"));
+    Path classes = java.nio.file.Files.createDirectory(dir.resolve("classes"));
+    String sep = java.io.File.pathSeparator;
+    assertThat(ChildTransport.jarsOnly(jar + sep + jar)).isTrue();
+    assertThat(ChildTransport.jarsOnly(jar + sep + classes)).isFalse();
+    assertThat(ChildTransport.jarsOnly(jar + sep + dir.resolve("missing.jar"))).isFalse();
   }
 
   @Test

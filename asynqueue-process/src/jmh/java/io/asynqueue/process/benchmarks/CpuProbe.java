@@ -1,14 +1,18 @@
 package io.asynqueue.process.benchmarks;
 
 import io.asynqueue.process.ChildOutput;
+import io.asynqueue.process.ProcessQueue;
 import io.asynqueue.process.ProcessQueueOptions;
 import io.asynqueue.process.ProcessWorker;
 import io.asynqueue.spi.WorkerSupervisor;
 import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -90,6 +94,39 @@ public final class CpuProbe {
       System.out.printf("round trip: %.2f us; cpu per call parent %.2f us, child %.2f us%n",
           (t1 - t0) / 1e3 / m, (c2 - c1) / 1e3 / m, (k2 - k1) / 1e3 / m);
     }
+    ProcessQueue queue = ProcessQueue.create(vertx, new ProcessQueueOptions().setProcesses(1)
+        .setOutput(ChildOutput.DISCARD));
+    queue.ready().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    long qpid = queue.info().toCompletionStage().toCompletableFuture().get().get(0).pid();
+    for (int round = 0; round < 3; round++) {
+      long c0 = cpuNanos(self);
+      long k0 = cpuNanos(qpid);
+      long t0 = System.nanoTime();
+      for (int b = 0; b < n / ProcessBenchmark.BATCH; b++) {
+        List<Future<Integer>> calls = new ArrayList<>(ProcessBenchmark.BATCH);
+        for (int i = 0; i < ProcessBenchmark.BATCH; i++) {
+          calls.add(queue.call(ProcessBenchmark.IDENTITY, i));
+        }
+        Future.all(calls).toCompletionStage().toCompletableFuture().get();
+      }
+      long t1 = System.nanoTime();
+      long c1 = cpuNanos(self);
+      long k1 = cpuNanos(qpid);
+      int done = n / ProcessBenchmark.BATCH * ProcessBenchmark.BATCH;
+      System.out.printf("queue pipelined: %.0f calls/s; cpu per call parent %.2f us, child %.2f us%n",
+          done * 1e9 / (t1 - t0), (c1 - c0) / 1e3 / done, (k1 - k0) / 1e3 / done);
+      int m = n / 10;
+      t0 = System.nanoTime();
+      for (int i = 0; i < m; i++) {
+        queue.call(ProcessBenchmark.IDENTITY, i).toCompletionStage().toCompletableFuture().get();
+      }
+      t1 = System.nanoTime();
+      long c2 = cpuNanos(self);
+      long k2 = cpuNanos(qpid);
+      System.out.printf("queue round trip: %.2f us; cpu per call parent %.2f us, child %.2f us%n",
+          (t1 - t0) / 1e3 / m, (c2 - c1) / 1e3 / m, (k2 - k1) / 1e3 / m);
+    }
+    queue.shutdown().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     ProcessBenchmark.Echo echo = new ProcessBenchmark.Echo();
     echo.start();
     long epid = echo.process.pid();
