@@ -81,7 +81,7 @@ final class TaskQueueImpl implements TaskQueue {
     }
     ContextInternal ctx = vertx.getOrCreateContext();
     JobImpl job = new JobImpl(d, nextJobId.incrementAndGet(), task, a, kind, false, false, o.getSeries(),
-        o.getTimeout(), o.getRetries(), 1, o.isDoNext(), ctx, ctx.promise());
+        o.getTimeout(), o.getRetries(), 1, o.isDoNext(), ctx, new CallPromise<>(ctx));
     job.last = o.isDoLast();
     job.niceness = o.getNiceness();
     JobImpl top;
