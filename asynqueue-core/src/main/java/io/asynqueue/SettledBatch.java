@@ -16,7 +16,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * is the node); {@link #scheduled} is set by the thread that posts the task and cleared by the task once the
  * stack is empty, after which it looks at the stack once more, so a promise pushed meanwhile is never left
  * behind. {@link #ready} (the stack taken and put in settling order) is touched only on the context. One batch
- * per context, kept in the context's local data, shared by every queue.
+ * per context, kept in the context's data and shared by every queue; a duplicated context shares the batch of
+ * the context it duplicates (same thread), and each promise's callbacks run dispatched on its own context.
  */
 final class SettledBatch implements Runnable {
 
@@ -35,11 +36,12 @@ final class SettledBatch implements Runnable {
     this.context = context;
   }
 
-  /** @return the context's batch */
+  /** @return the batch of the context (of the context it duplicates, if it is a duplicate) */
   static SettledBatch of(ContextInternal context) {
-    Object batch = context.localContextData().get(KEY);
+    ContextInternal root = context.unwrap();
+    Object batch = root.contextData().get(KEY);
     if (batch == null) {
-      batch = context.localContextData().computeIfAbsent(KEY, k -> new SettledBatch(context));
+      batch = root.contextData().computeIfAbsent(KEY, k -> new SettledBatch(root));
     }
     return (SettledBatch) batch;
   }
@@ -49,7 +51,7 @@ final class SettledBatch implements Runnable {
    * promises settled before it), else in the batch's next task.
    */
   void add(CallPromise<?> promise) {
-    if (context.isRunningOnContext()) {
+    if (promise.context().isRunningOnContext()) {
       runReady(Integer.MAX_VALUE);
       promise.runCallbacks();
       return;
@@ -67,12 +69,7 @@ final class SettledBatch implements Runnable {
   /** The batch's task: runs the callbacks settled so far, a task's worth at most. On the context. */
   @Override
   public void run() {
-    ContextInternal previous = context.beginDispatch();
-    try {
-      runReady(MAX_PER_TASK);
-    } finally {
-      context.endDispatch(previous);
-    }
+    runReady(MAX_PER_TASK);
     if (ready != null) {
       post(); // more to do: in a later task, so that the context's other tasks are not held up
       return;
@@ -83,7 +80,7 @@ final class SettledBatch implements Runnable {
     }
   }
 
-  /** Runs the callbacks of up to {@code limit} promises, oldest first. On the context. */
+  /** Runs the callbacks of up to {@code limit} promises, oldest first, each on its context. On the context. */
   private void runReady(int limit) {
     for (int n = 0; n < limit; n++) {
       CallPromise<?> p = ready;
@@ -95,7 +92,21 @@ final class SettledBatch implements Runnable {
       }
       ready = p.nextSettled;
       p.nextSettled = null;
+      dispatch(p);
+    }
+  }
+
+  private static void dispatch(CallPromise<?> p) {
+    ContextInternal context = p.context();
+    if (context.isRunningOnContext()) {
+      p.runCallbacks(); // the context's own thread, inside its dispatch: settled from a callback of the batch
+      return;
+    }
+    ContextInternal previous = context.beginDispatch();
+    try {
       p.runCallbacks();
+    } finally {
+      context.endDispatch(previous);
     }
   }
 
