@@ -1,6 +1,7 @@
 package io.asynqueue;
 
 import io.asynqueue.Dispatcher.State;
+import io.asynqueue.internal.CallPromise;
 import io.asynqueue.spi.Job.ResultKind;
 import io.asynqueue.spi.Worker;
 import io.vertx.core.Future;

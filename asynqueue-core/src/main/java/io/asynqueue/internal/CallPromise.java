@@ -1,4 +1,4 @@
-package io.asynqueue;
+package io.asynqueue.internal;
 
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Completable;
@@ -10,8 +10,8 @@ import io.vertx.core.internal.PromiseInternal;
 import java.util.ArrayList;
 
 /**
- * The promise of a call: a Vert.x promise of the caller's context whose callbacks, when a worker thread settles
- * it, reach that context in batches (see {@link SettledBatch}) instead of one task each.
+ * The promise of a call (what {@code TaskQueue.call} returns the future of): a Vert.x promise of the caller's context whose callbacks, when a worker thread settles
+ * it, reach that context in batches (see {@code SettledBatch}) instead of one task each.
  *
  * <p>The Future is complete the moment it is settled ({@code isComplete()}, {@code result()} and a blocking
  * wait see it at once, on any thread); only running its callbacks on the caller's context is coalesced: the
@@ -20,7 +20,7 @@ import java.util.ArrayList;
  * were settled. Settled on the caller's context itself, it runs them at once, after any batch still waiting
  * there. A callback registered after the settle is the Vert.x future's, as usual.
  *
- * <p>Every way of completing it through {@link io.vertx.core.Promise} goes through {@link #settle}, except the
+ * <p>Every way of completing it through {@link io.vertx.core.Promise} goes through {@code settle}, except the
  * two methods the Vert.x future makes final, {@code tryComplete(T)} and {@code tryFail(Throwable)}: the engine
  * never calls those (they would leave the kept callbacks uncalled).
  *
@@ -28,16 +28,21 @@ import java.util.ArrayList;
  * guards its value with, so a callback is either kept and handed over by the settle, or registered after the
  * value is set and called by the Vert.x future.
  */
-final class CallPromise<T> extends FutureImpl<T> implements PromiseInternal<T> {
+public final class CallPromise<T> extends FutureImpl<T> implements PromiseInternal<T> {
 
   /** Null, one {@link Completable}, or an {@link ArrayList} of them, oldest first; guarded by {@code this}. */
   private Object callbacks;
   /** The callbacks handed to the batch by the settle; read and cleared on the context. */
   Object handed;
-  /** Link in the batch's stack of settled promises (see {@link SettledBatch}). */
+  /** Link in the batch's stack of settled promises (see {@code SettledBatch}). */
   CallPromise<?> nextSettled;
 
-  CallPromise(ContextInternal context) {
+  /**
+   * A promise of the caller's context.
+   *
+   * @param context the context the call was made on, where its callbacks run
+   */
+  public CallPromise(ContextInternal context) {
     super(context);
   }
 

@@ -1,4 +1,4 @@
-package io.asynqueue;
+package io.asynqueue.internal;
 
 import io.vertx.core.internal.ContextInternal;
 import java.util.concurrent.RejectedExecutionException;
