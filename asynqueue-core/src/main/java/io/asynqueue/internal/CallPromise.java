@@ -10,8 +10,9 @@ import io.vertx.core.internal.PromiseInternal;
 import java.util.ArrayList;
 
 /**
- * The promise of a call (what {@code TaskQueue.call} returns the future of): a Vert.x promise of the caller's context whose callbacks, when a worker thread settles
- * it, reach that context in batches (see {@code SettledBatch}) instead of one task each.
+ * The promise of a call (what {@code TaskQueue.call} returns the future of): a Vert.x promise of the caller's
+ * context whose callbacks, when a worker thread settles it, reach that context in batches (see
+ * {@code SettledBatch}) instead of one task each.
  *
  * <p>The Future is complete the moment it is settled ({@code isComplete()}, {@code result()} and a blocking
  * wait see it at once, on any thread); only running its callbacks on the caller's context is coalesced: the
