@@ -1,6 +1,7 @@
 package io.asynqueue;
 
 import io.asynqueue.Dispatcher.State;
+import io.asynqueue.internal.CallPromise;
 import io.asynqueue.internal.CloseHook;
 import io.asynqueue.spi.Job.ResultKind;
 import io.asynqueue.spi.Worker;
@@ -112,7 +113,7 @@ final class Roster {
     boolean gone;
     synchronized (lock) {
       job = new JobImpl(dispatcher, dispatcher.nextJobId.incrementAndGet(), task, args, ResultKind.VALUE, true,
-          ephemeral, null, null, 0, 1, true, ctx, ctx.promise());
+          ephemeral, null, null, 0, 1, true, ctx, new CallPromise<>(ctx));
       gone = w.gone;
       if (gone) {
         job.setState(JobImpl.DONE);

@@ -7,23 +7,23 @@ import io.vertx.core.Promise;
 import io.vertx.core.streams.WriteStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * A {@link WriteStream} of image rows that encodes them into a PNG on an output stream.
  *
- * <p><b>Concurrency.</b> The stream is used on one Vert.x context. Compressing and writing (blocking
- * I/O) run off that context, in ordered blocking tasks of it. A task starts once {@value #BATCH} rows
- * are queued (or at {@link #end()}) and takes every row queued by then, so rows cost one hand-off per
- * batch, not one each: on two cores shared with the workers, every wake-up of the encoding thread
- * takes time from them. Rows are reported written back on the context in batches of at most
- * {@value #BATCH}. The write queue holds at most
- * {@link #setWriteQueueMaxSize(int) maxSize} rows (default {@value #DEFAULT_WRITE_QUEUE_MAX_SIZE}); a
- * pipe pauses its source while it is full. So the rows held at once are bounded whatever the image's
- * height.
+ * <p><b>Concurrency.</b> The stream is used on one Vert.x context. Rows are compressed off that context, a
+ * group of about {@value #GROUP_BYTES} bytes of rows at a time, in unordered blocking tasks: the groups of an
+ * image compress in parallel, each as an independent part of one zlib stream ({@link DeflatedRows}, as pigz
+ * does). The compressed groups are written in order, by ordered blocking tasks of the context, so the only
+ * serial stage left is writing bytes. Rows are reported written back on the context a group at a time.
+ *
+ * <p>The write queue holds at most {@link #setWriteQueueMaxSize(int) maxSize} rows (by default three groups,
+ * and at least {@value #DEFAULT_WRITE_QUEUE_MAX_SIZE}); a pipe pauses its source while it is full, and a group
+ * is sent to compression early when the queue fills. So the rows held at once are bounded whatever the
+ * image's height.
  *
  * <p>{@link #end()} finishes the PNG after the last queued row and then closes the output stream if
  * asked to. The first failure fails that write, every later one and {@code end()}, and goes to the
@@ -31,14 +31,30 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  */
 public final class PngWriteStream implements WriteStream<byte[]> {
 
-  /** Rows queued for encoding, at most, before {@link #writeQueueFull()}. */
+  /** The least default of {@link #setWriteQueueMaxSize(int) maxSize}, in rows. */
   public static final int DEFAULT_WRITE_QUEUE_MAX_SIZE = 16;
-  /** Rows encoded, at most, before they are reported back on the context. */
-  static final int BATCH = 8;
-  /** Rows encoded, at most, by one blocking task; then it hands the worker thread back. */
-  static final int ROWS_PER_TASK = 256;
+  /** Uncompressed bytes of rows compressed as one group, about: big enough that a group costs little. */
+  static final int GROUP_BYTES = 128 * 1024;
 
   private record Item(byte[] row, Promise<Void> written) {
+  }
+
+  /** Rows sent to compression together; then written, in order with the other groups. */
+  private static final class Group {
+    final List<Item> items;
+    final boolean last;
+    /** Set on the context when its compression ends, one or the other. */
+    DeflatedRows deflated;
+    Throwable failure;
+
+    Group(List<Item> items, boolean last) {
+      this.items = items;
+      this.last = last;
+    }
+
+    boolean compressed() {
+      return deflated != null || failure != null;
+    }
   }
 
   private final Context context;
@@ -46,15 +62,23 @@ public final class PngWriteStream implements WriteStream<byte[]> {
   private final OutputStream out;
   private final boolean closeOut;
   private final Handler<Integer> rowWritten;
-  /** Rows handed to the encoding side: written on the context, read by the encoding tasks. */
-  private final Queue<Item> queue = new ConcurrentLinkedQueue<>();
-  /** Set by the encoding side, read on both. */
-  private volatile Throwable failure;
+  private final int groupRows;
+  private final DeflatedRows.Deflaters deflaters;
+  /** Completed when the last group is written; failed with the stream's first failure. */
+  private final Promise<Void> lastWritten = Promise.promise();
+  /** Set by the writing tasks once a write failed; read by the ones after it. */
+  private volatile boolean writeFailed;
   // All below: only touched on the context.
-  private int maxSize = DEFAULT_WRITE_QUEUE_MAX_SIZE;
+  /** Groups sent to compression and not yet to the writer, oldest first. */
+  private final ArrayDeque<Group> compressing = new ArrayDeque<>();
+  /** The rows of the next group. */
+  private List<Item> filling = new ArrayList<>();
+  /** The rows of the group sent last: the next group's dictionary comes from them. */
+  private List<byte[]> previous = List.of();
+  private Throwable failure;
+  private int maxSize;
   private int pending;
   private int written;
-  private boolean draining;
   private Handler<Void> drainHandler;
   private Handler<Throwable> exceptionHandler;
   private Future<Void> ended;
@@ -66,7 +90,7 @@ public final class PngWriteStream implements WriteStream<byte[]> {
    * @param encoder the encoder, its header written
    * @param out the stream the encoder writes to
    * @param closeOut whether {@link #end()} closes {@code out}
-   * @param rowWritten called on the context with the number of rows written so far, after each batch;
+   * @param rowWritten called on the context with the number of rows written so far, after each group;
    *     may be {@code null}
    */
   public PngWriteStream(Context context, PngEncoder encoder, OutputStream out, boolean closeOut,
@@ -76,6 +100,9 @@ public final class PngWriteStream implements WriteStream<byte[]> {
     this.out = out;
     this.closeOut = closeOut;
     this.rowWritten = rowWritten;
+    this.groupRows = Math.max(1, GROUP_BYTES / (encoder.stride() + 1));
+    this.maxSize = Math.max(DEFAULT_WRITE_QUEUE_MAX_SIZE, 3 * groupRows);
+    this.deflaters = new DeflatedRows.Deflaters(encoder.level());
   }
 
   @Override
@@ -86,108 +113,126 @@ public final class PngWriteStream implements WriteStream<byte[]> {
 
   @Override
   public Future<Void> write(byte[] row) {
-    Throwable failed = failure;
-    if (failed != null) {
-      return Future.failedFuture(failed);
+    if (failure != null) {
+      return Future.failedFuture(failure);
     }
     if (ended != null) {
       return Future.failedFuture(new IllegalStateException("the PNG stream has ended"));
     }
+    if (row.length != encoder.stride()) {
+      IllegalArgumentException bad = new IllegalArgumentException(
+          "row of " + row.length + " bytes; expected " + encoder.stride());
+      fail(bad);
+      return Future.failedFuture(bad);
+    }
     Promise<Void> promise = Promise.promise();
     pending++;
-    queue.add(new Item(row, promise));
-    if (!draining && pending >= Math.min(BATCH, maxSize)) {
-      scheduleEncoding();
+    filling.add(new Item(row, promise));
+    if (filling.size() >= groupRows || pending >= maxSize) {
+      compress(false);
     }
     return promise.future();
   }
 
-  /** Submits an encoding task, and another if rows came in as it returned. On the context. */
-  private void scheduleEncoding() {
-    draining = true;
-    context.<Void>executeBlocking(() -> encodeQueued(ROWS_PER_TASK), true).onComplete(ar -> {
-      draining = false;
-      if (queue.size() >= Math.min(BATCH, maxSize) && ended == null) {
-        scheduleEncoding();
-      }
-    });
+  /** Sends the rows gathered so far to compression, as the next group. On the context. */
+  private void compress(boolean last) {
+    Group group = new Group(filling, last);
+    filling = new ArrayList<>();
+    List<byte[]> rows = new ArrayList<>(group.items.size());
+    for (Item item : group.items) {
+      rows.add(item.row());
+    }
+    List<byte[]> before = previous;
+    previous = rows;
+    compressing.add(group);
+    int stride = encoder.stride();
+    context.<DeflatedRows>executeBlocking(() -> DeflatedRows.deflate(rows, before, stride, last, deflaters), false)
+        .onComplete(ar -> {
+          if (ar.succeeded()) {
+            group.deflated = ar.result();
+          } else {
+            group.failure = ar.cause();
+          }
+          writeCompressed();
+        });
   }
 
-  /**
-   * On the encoding side: encodes the queued rows, at most {@code limit} of them (so that one task never
-   * holds a worker thread for a whole render), reporting them back in batches.
-   */
-  private Void encodeQueued(int limit) {
-    List<Item> batch = new ArrayList<>(BATCH);
-    Item item;
-    for (int n = 0; n < limit && (item = queue.poll()) != null; n++) {
-      if (failure == null) {
-        try {
-          encoder.writeRow(item.row());
-        } catch (Throwable t) {
-          failure = t;
+  /** Hands the groups compressed so far, in order, to the writer. On the context. */
+  private void writeCompressed() {
+    while (!compressing.isEmpty() && compressing.peek().compressed()) {
+      Group group = compressing.poll();
+      if (group.failure != null) {
+        fail(group.failure);
+      }
+      if (failure != null) {
+        pending -= group.items.size();
+        for (Item item : group.items) {
+          item.written().tryFail(failure);
         }
+        continue;
       }
-      batch.add(item);
-      if (batch.size() == BATCH) {
-        report(batch);
-        batch = new ArrayList<>(BATCH);
-      }
+      DeflatedRows deflated = group.deflated;
+      context.<Void>executeBlocking(() -> {
+        if (!writeFailed) { // after a failed write, the groups queued behind it are not written
+          try {
+            encoder.writeDeflated(deflated);
+          } catch (Throwable t) {
+            writeFailed = true;
+            throw t;
+          }
+        }
+        return null;
+      }, true).onComplete(ar -> written(group, ar.cause()));
     }
-    if (!batch.isEmpty()) {
-      report(batch);
-    }
-    return null;
   }
 
-  private void report(List<Item> batch) {
-    Throwable failed = failure;
-    context.runOnContext(v -> {
-      pending -= batch.size();
-      if (failed != null) {
-        for (Item i : batch) {
-          i.written().tryFail(failed);
-        }
-        fail(failed);
-        return;
+  /** A group was written, or failed to be. On the context. */
+  private void written(Group group, Throwable cause) {
+    pending -= group.items.size();
+    if (cause != null || failure != null) {
+      fail(cause != null ? cause : failure);
+      for (Item item : group.items) {
+        item.written().tryFail(failure);
       }
-      written += batch.size();
-      for (Item i : batch) {
-        i.written().tryComplete();
-      }
-      if (rowWritten != null) {
-        rowWritten.handle(written);
-      }
-      Handler<Void> drain = drainHandler;
-      if (drain != null && pending <= maxSize / 2) {
-        drainHandler = null;
-        drain.handle(null);
-      }
-    });
+      return;
+    }
+    written += group.items.size();
+    for (Item item : group.items) {
+      item.written().tryComplete();
+    }
+    if (rowWritten != null) {
+      rowWritten.handle(written);
+    }
+    if (group.last) {
+      lastWritten.tryComplete();
+    }
+    Handler<Void> drain = drainHandler;
+    if (drain != null && pending <= maxSize / 2) {
+      drainHandler = null;
+      drain.handle(null);
+    }
   }
 
   @Override
   public Future<Void> end() {
     if (ended == null) {
-      // Ordered after every encoding task submitted so far; it encodes any rows still queued itself.
-      ended = context.executeBlocking(() -> {
-        encodeQueued(Integer.MAX_VALUE);
-        Throwable failed = failure;
-        try {
-          if (failed != null) {
-            throw failed instanceof Exception e ? e : new IOException(failed);
-          }
-          encoder.finish();
-          if (closeOut) {
-            out.close();
-          }
-          return null;
-        } catch (Exception e) {
-          encoder.abandon();
-          closeQuietly();
-          throw e;
-        }
-      }, true);
+      if (failure == null) {
+        compress(true); // the rows still gathered (perhaps none): the final block of the stream
+      }
+      ended = lastWritten.future()
+          .compose(v -> context.<Void>executeBlocking(() -> {
+            encoder.finish();
+            if (closeOut) {
+              out.close();
+            }
+            return null;
+          }, true))
+          .recover(e -> context.<Void>executeBlocking(() -> {
+            encoder.abandon();
+            closeQuietly();
+            return null;
+          }, true).transform(ar -> Future.failedFuture(e)))
+          .andThen(ar -> deflaters.end());
     }
     return ended;
   }
@@ -198,6 +243,9 @@ public final class PngWriteStream implements WriteStream<byte[]> {
       throw new IllegalArgumentException("maxSize must be at least 1, not " + maxSize);
     }
     this.maxSize = maxSize;
+    if (pending >= maxSize && !filling.isEmpty() && ended == null && failure == null) {
+      compress(false); // a pipe now waits for a drain: the rows gathered must be on their way
+    }
     return this;
   }
 
@@ -217,7 +265,13 @@ public final class PngWriteStream implements WriteStream<byte[]> {
     return written;
   }
 
+  /** The stream's first failure: it fails every later write and {@code end()}. On the context. */
   private void fail(Throwable cause) {
+    if (failure != null) {
+      return;
+    }
+    failure = cause;
+    lastWritten.tryFail(cause);
     Handler<Throwable> handler = exceptionHandler;
     if (handler != null) {
       exceptionHandler = null; // once

@@ -33,7 +33,7 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code png}: what {@code mcm render} does, minus the file: rows through the queue, reordered,
  *       encoded at the command's compression level into a discarding stream;
  *   <li>{@code rows}: rows through the queue, reordered, into a discarding {@code WriteStream}: the queue's
- *       part alone, without the encoder (the one serial stage).
+ *       part alone, without the encoder (which compresses in parallel groups and writes in order).
  * </ul>
  * The score is milliseconds per render; {@link RenderBenchmarkMain} prints the speed-ups.
  */
