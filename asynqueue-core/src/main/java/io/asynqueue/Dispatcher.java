@@ -3,6 +3,7 @@ package io.asynqueue;
 import io.vertx.core.internal.VertxInternal;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -188,6 +189,9 @@ final class Dispatcher {
     for (JobImpl job = oldest, next; job != null; job = next) {
       next = job.nextIncoming;
       job.nextIncoming = null;
+      if (job.state() == JobImpl.DONE) {
+        continue; // cancelled before it reached the intake: its Future has failed already
+      }
       if (state != State.RUNNING) {
         job.setState(JobImpl.DONE);
         if (h == null) {
@@ -399,6 +403,7 @@ final class Dispatcher {
 
   /** Completes the call of a settled attempt that is not retried. */
   private void complete(JobImpl job, Object result, Throwable failure) {
+    job.untoken();
     if (failure == null) {
       if (spew) {
         LOG.info("{} -> {}", job.describe(), result);
@@ -424,17 +429,20 @@ final class Dispatcher {
   /**
    * Puts a new attempt of a call back on the queue ahead of all that is not urgent: to the first idle slot
    * that serves it, or at the head of its series' queue; or, once the queue is stopping (or draining with
-   * nobody left to serve it), fails it with {@code cause}. Under the lock, after an intake; what to start or
+   * nobody left to serve it), fails it with {@code cause}; or, once its token is cancelled, with {@link
+   * TaskCancelledException}. Under the lock, after an intake; what to start or
    * fail is left in the returned handoff.
    */
   private Handoff requeueLocked(JobImpl job, Throwable cause, Handoff h) {
     if (h == null) {
       h = new Handoff(this);
     }
-    if (state == State.STOPPING || state == State.STOPPED
+    boolean cancelled = job.token != null && job.token.isCancelled();
+    if (cancelled || state == State.STOPPING || state == State.STOPPED
         || !roster.servable(job.series) && state != State.RUNNING) {
       job.setState(JobImpl.DONE);
-      job.retryCause = cause != null ? cause
+      job.retryCause = cancelled ? new TaskCancelledException("cancelled before it could be retried: " + job.describe())
+          : cause != null ? cause
           : new QueueShutdownException("queue shut down before " + job.describe() + " could be reassigned");
       if (h.refuseRetry == null) {
         h.refuseRetry = new ArrayList<>(2);
@@ -474,12 +482,119 @@ final class Dispatcher {
   }
 
   private void drop(SeriesQueue q, List<JobImpl> dropped) {
-    q.forEach(job -> {
-      job.setState(JobImpl.DONE);
-      dropped.add(job);
-    });
+    int from = dropped.size();
     queued -= q.size();
-    q.clear();
+    q.drainTo(dropped);
+    for (int i = from, n = dropped.size(); i < n; i++) {
+      dropped.get(i).setState(JobImpl.DONE);
+    }
     removeNonEmpty(q);
+  }
+
+  // ---------------------------------------------------------------- cancelling
+
+  /**
+   * Cancels calls of a token, which may be on several queues: each queue cancels its own, under its lock.
+   *
+   * @return how many were cancelled
+   */
+  static int cancel(JobImpl[] jobs, boolean interrupt) {
+    List<JobImpl> rest = new ArrayList<>(Arrays.asList(jobs));
+    int cancelled = 0;
+    while (!rest.isEmpty()) {
+      Dispatcher d = rest.get(0).dispatcher;
+      List<JobImpl> mine = new ArrayList<>(rest.size());
+      List<JobImpl> others = new ArrayList<>();
+      for (JobImpl job : rest) {
+        (job.dispatcher == d ? mine : others).add(job);
+      }
+      cancelled += d.cancelJobs(mine, interrupt);
+      rest = others;
+    }
+    return cancelled;
+  }
+
+  /**
+   * Cancels calls of this queue: each one still queued leaves its series' queue (O(log n)); a running one is
+   * stopped if {@code interrupt}; one that has ended (or is between a failed attempt and its retry) is left
+   * alone.
+   *
+   * @return how many were cancelled
+   */
+  private int cancelJobs(List<JobImpl> jobs, boolean interrupt) {
+    List<JobImpl> removed = new ArrayList<>();
+    List<JobImpl> claimed = interrupt ? new ArrayList<>() : List.of();
+    Handoff h;
+    synchronized (lock) {
+      h = intake(null); // calls submitted before the cancel are queued first, then cancelled
+      for (JobImpl job : jobs) {
+        int s = job.state();
+        if (s == JobImpl.QUEUED) {
+          if (job.index != SeriesQueue.NOWHERE) {
+            SeriesQueue q = job.series == null ? defaultQueue : seriesQueues.get(job.series);
+            q.remove(job);
+            queued--;
+            if (q.isEmpty()) {
+              removeNonEmpty(q);
+            }
+          } // else: made, and not on the intake yet (the intake drops it once it gets there)
+          job.setState(JobImpl.DONE);
+          removed.add(job);
+        } else if (interrupt && s == JobImpl.ASSIGNED && !job.update && job.casState(JobImpl.ASSIGNED, JobImpl.DONE)) {
+          claimed.add(job);
+        }
+      }
+    }
+    return cancelled(h, removed, claimed);
+  }
+
+  /**
+   * Cancels the calls of a series: the queued ones leave the queue; the running ones are stopped if {@code
+   * interrupt}.
+   *
+   * @return how many were cancelled
+   */
+  int cancelSeries(String series, boolean interrupt) {
+    List<JobImpl> removed = new ArrayList<>();
+    List<JobImpl> claimed = interrupt ? new ArrayList<>() : List.of();
+    Handoff h;
+    synchronized (lock) {
+      h = intake(null); // calls submitted before the cancel are queued first, then cancelled
+      SeriesQueue q = series == null ? defaultQueue : seriesQueues.get(series);
+      if (q != null && !q.isEmpty()) {
+        drop(q, removed);
+      }
+      if (interrupt) {
+        roster.claimRunning(series, claimed);
+      }
+    }
+    return cancelled(h, removed, claimed);
+  }
+
+  /**
+   * Outside the lock, after a cancel: fails the calls taken off the queue, stops the claimed running ones as a
+   * timeout would (the worker's {@code cancel}), and settles them; then the load and a drain hear of it.
+   */
+  private int cancelled(Handoff h, List<JobImpl> removed, List<JobImpl> claimed) {
+    if (h != null) {
+      h.run();
+    }
+    for (JobImpl job : removed) {
+      job.untoken();
+      job.promise.fail(new TaskCancelledException("cancelled while queued: " + job.describe()));
+    }
+    for (JobImpl job : claimed) {
+      WorkerSlot w = job.worker;
+      try {
+        w.worker.cancel(job);
+      } catch (Throwable t) {
+        LOG.warn("{} threw from cancel()", w, t);
+      }
+      settled(job, null, new TaskCancelledException("cancelled while running: " + job.describe()));
+    }
+    if (!removed.isEmpty()) {
+      afterSettle();
+    }
+    return removed.size() + claimed.size();
   }
 }
