@@ -61,6 +61,11 @@ final class JobImpl implements Job, Comparable<JobImpl> {
   int niceness;
   double priority;
   long seq;
+  /** Its series' queue and scheduling record, set when it is scheduled; under the lock. */
+  SeriesQueue queue;
+  /** When it was handed to its worker, and the worker time its series was charged then (SeriesScheduler). */
+  long startNanos;
+  long charged;
   /** The token that cancels the call, or null; set before the call is submitted. */
   CancelToken token;
   /** The attempt's index in its token's list of calls, or -1; guarded by the token's monitor. */

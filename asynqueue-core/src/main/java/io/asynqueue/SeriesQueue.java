@@ -33,8 +33,16 @@ final class SeriesQueue {
   private JobImpl[] heap = EMPTY;
   private int heapSize;
   private int size;
-  /** Index in the queue's list of non-empty series, or -1. */
+  /** Index in the scheduler's heap of non-empty series, or -1. */
   int slot = -1;
+  /** The series' serial number: counts its calls (see CallOptions on priority). */
+  long serial;
+  /** Worker time its calls used, weighted by niceness, in nanoseconds at niceness 0 (see SeriesScheduler). */
+  long vruntime;
+  /** A moving average of its calls' worker time, in nanoseconds; 0 before the first ends. */
+  long estimate;
+  /** Its calls running. */
+  int running;
 
   SeriesQueue(String name) {
     this.name = name;
