@@ -99,7 +99,7 @@ final class Roster {
     boolean gone;
     synchronized (lock) {
       job = new JobImpl(dispatcher, dispatcher.nextJobId.incrementAndGet(), task, args, ResultKind.VALUE, true,
-          ephemeral, null, null, 0, 1, true, ctx, ctx.promise());
+          ephemeral, null, null, 0, 1, true, ctx.promise());
       gone = w.gone;
       if (gone) {
         job.setState(JobImpl.DONE);

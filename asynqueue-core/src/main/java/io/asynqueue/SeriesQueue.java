@@ -24,6 +24,8 @@ final class SeriesQueue {
   static final int NOWHERE = -1;
   /** The index of a job in an in-order lane. */
   static final int IN_LANE = -2;
+  /** The index of a job held by a worker (see WorkerSlot#hold). */
+  static final int HELD = -3;
 
   final String name;
   /** The in-order lane, oldest first (its jobs' index is {@link #IN_LANE}). */

@@ -63,7 +63,6 @@ final class SeriesScheduler {
   private long floor;
   /** The highest serial number of any series: a new series starts counting from it. */
   private long maxSerial;
-  private long nextSeq;
   /** byName's size past which idle series are forgotten. */
   private int trimAt = MAX_IDLE;
 
@@ -98,14 +97,12 @@ final class SeriesScheduler {
       maxSerial = serial;
     }
     job.priority = job.urgent ? RUSH : job.last ? RELAX : serial * factor(job.niceness);
-    job.seq = ++nextSeq;
   }
 
   /** Gives a retry its series and a place ahead of every call not urgent. */
   void prepareRetry(JobImpl job) {
     job.queue = seriesOf(job.series);
     job.priority = RUSH;
-    job.seq = ++nextSeq;
   }
 
   private SeriesQueue seriesOf(String series) {
@@ -204,9 +201,9 @@ final class SeriesScheduler {
     }
     q.running++;
     job.startNanos = now;
-    long charge = q.estimate * weight(job.niceness) / 500;
-    job.charged = charge;
-    charge(q, charge);
+    long micros = Math.min(Integer.MAX_VALUE, q.estimate * weight(job.niceness) / 500_000);
+    job.chargedMicros = (int) micros;
+    charge(q, micros * 1000);
   }
 
   /**
@@ -218,7 +215,7 @@ final class SeriesScheduler {
     q.running--;
     long took = Math.max(0, now - job.startNanos);
     q.estimate = q.estimate == 0 ? took : q.estimate + (took - q.estimate) / 4;
-    charge(q, took * weight(job.niceness) / 500 - job.charged);
+    charge(q, took * weight(job.niceness) / 500 - job.chargedMicros * 1000L);
   }
 
   private void charge(SeriesQueue q, long delta) {
@@ -281,7 +278,7 @@ final class SeriesScheduler {
     if (cx == 1 && a.vruntime != b.vruntime) {
       return a.vruntime < b.vruntime;
     }
-    return x.seq < y.seq;
+    return x.id < y.id;
   }
 
   /** 0 for an urgent call, 1 for a plain one, 2 for a doLast one. */

@@ -73,7 +73,7 @@ final class TaskQueueImpl implements TaskQueue {
   private <R> Future<R> submit(Task<?> task, CallOptions options, Object[] args, ResultKind kind) {
     Objects.requireNonNull(task, "task");
     CallOptions o = options == null ? DEFAULTS : options;
-    Object[] a = args == null ? NO_ARGS : args;
+    Object[] a = args == null || args.length == 0 ? NO_ARGS : args; // an empty varargs array is not kept
     Dispatcher d = dispatcher;
     if (d.state != State.RUNNING) {
       return Future.failedFuture(
@@ -81,7 +81,7 @@ final class TaskQueueImpl implements TaskQueue {
     }
     ContextInternal ctx = vertx.getOrCreateContext();
     JobImpl job = new JobImpl(d, nextJobId.incrementAndGet(), task, a, kind, false, false, o.getSeries(),
-        o.getTimeout(), o.getRetries(), 1, o.isDoNext(), ctx, ctx.promise());
+        o.getTimeout(), o.getRetries(), 1, o.isDoNext(), ctx.promise());
     job.last = o.isDoLast();
     job.niceness = o.getNiceness();
     CancelToken token = o.getCancelToken();

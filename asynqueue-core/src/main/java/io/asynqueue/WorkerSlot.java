@@ -45,7 +45,7 @@ final class WorkerSlot implements WorkerSupervisor {
   }
 
   void hold(JobImpl job) {
-    job.heldBy = this;
+    job.index = SeriesQueue.HELD;
     job.prev = lastHeld;
     job.next = null;
     if (lastHeld == null) {
@@ -58,7 +58,7 @@ final class WorkerSlot implements WorkerSupervisor {
 
   /** @return whether the job was held here (and is no longer) */
   boolean release(JobImpl job) {
-    if (job.heldBy != this) {
+    if (job.worker != this || job.index != SeriesQueue.HELD) {
       return false;
     }
     JobImpl prev = job.prev;
@@ -73,7 +73,7 @@ final class WorkerSlot implements WorkerSupervisor {
     } else {
       next.prev = prev;
     }
-    job.heldBy = null;
+    job.index = SeriesQueue.NOWHERE;
     job.prev = null;
     job.next = null;
     return true;

@@ -16,9 +16,8 @@ final class SeriesQueueTest {
 
   static JobImpl job(double priority, long seq) {
     JobImpl job = new JobImpl(null, ++ids, null, new Object[0], ResultKind.VALUE, false, false, "s", null, 0, 1,
-        false, null, null);
+        false, null);
     job.priority = priority;
-    job.seq = seq;
     return job;
   }
 

@@ -24,7 +24,7 @@ final class SeriesSchedulerTest {
 
   private JobImpl call(String series, int niceness, boolean doNext, boolean doLast) {
     JobImpl job = new JobImpl(null, ++ids, null, new Object[0], ResultKind.VALUE, false, false, series, null, 0, 1,
-        doNext, null, null);
+        doNext, null);
     job.niceness = niceness;
     job.last = doLast;
     scheduler.prepare(job);
