@@ -8,7 +8,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What the bookkeeping leaves to do once the lock is released, and the doing of it: jobs to start on their
- * workers (in order, linked through {@link JobImpl#nextStart}), calls to refuse, retries to fail, and whether
+ * workers (in order, linked through {@link JobImpl#nextIncoming}), calls to refuse, retries to fail, and whether
  * any attempt was settled (then the load signal and the drain hear that a call ended).
  *
  * <p>Starting a job ({@link #start}) arms its timeout and calls the worker's {@code run}; a worker may settle
@@ -45,7 +45,7 @@ final class Handoff {
     if (lastStart == null) {
       firstStart = job;
     } else {
-      lastStart.nextStart = job;
+      lastStart.nextIncoming = job;
     }
     lastStart = job;
   }
@@ -53,12 +53,13 @@ final class Handoff {
   /** Does it all, outside the lock: starts, refusals, failed retries, then the news that a call ended. */
   void run() {
     for (JobImpl job = firstStart, next; job != null; job = next) {
-      next = job.nextStart;
-      job.nextStart = null;
+      next = job.nextIncoming;
+      job.nextIncoming = null;
       start(dispatcher, job, job.worker);
     }
     if (refuse != null) {
       for (JobImpl job : refuse) {
+        job.untoken();
         job.promise.fail(new QueueShutdownException("queue is shut down: " + job.describe()));
       }
     }
@@ -66,6 +67,7 @@ final class Handoff {
       for (JobImpl job : refuseRetry) {
         Throwable cause = job.retryCause;
         job.retryCause = null;
+        job.untoken();
         job.promise.fail(cause);
       }
     }
@@ -103,6 +105,9 @@ final class Handoff {
   }
 
   private static void launch(Dispatcher dispatcher, JobImpl job, WorkerSlot w) {
+    if (job.state() == JobImpl.DONE) {
+      return; // settled before it started (cancelled, or claimed by a crash): its slot is freed by the settling
+    }
     Duration timeout = job.timeout;
     if (timeout != null) {
       job.timerId = dispatcher.vertx.setTimer(Math.max(1, timeout.toMillis()), id -> timedOut(dispatcher, job));

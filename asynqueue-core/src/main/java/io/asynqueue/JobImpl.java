@@ -2,9 +2,8 @@ package io.asynqueue;
 
 import io.asynqueue.spi.Job;
 import io.vertx.core.Context;
-// Vert.x internal API (listed in InternalImportsTest): the caller's context and its promise, which completes the call's
-// Future on that context whatever thread settles it; no public API makes such a promise.
-import io.vertx.core.internal.ContextInternal;
+// Vert.x internal API (listed in InternalImportsTest): the caller's context's promise, which every attempt of a call
+// shares and completes on that context whatever thread settles it; no public API makes such a promise.
 import io.vertx.core.internal.PromiseInternal;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -16,7 +15,8 @@ import java.time.Duration;
  *
  * <p>Concurrency: {@link #state} moves QUEUED -> ASSIGNED -> DONE, or QUEUED -> DONE; the move to DONE is a
  * CAS so exactly one of the worker, the timeout timer and a crash settles an attempt. Scheduling fields
- * ({@link #worker}, {@link #queueIndex}) are guarded by the queue's lock.
+ * ({@link #worker}, {@link #prev}, {@link #next}, {@link #index}) are guarded by the queue's lock; {@link
+ * #tokenIndex} by its token's monitor.
  */
 final class JobImpl implements Job, Comparable<JobImpl> {
 
@@ -47,34 +47,55 @@ final class JobImpl implements Job, Comparable<JobImpl> {
   final int retries;
   final int attempt;
   final boolean urgent;
-  final ContextInternal context;
+  /** The call's Future; it also holds the caller's context (see {@link #context()}). */
   final PromiseInternal<Object> promise;
 
-  /** Links in the queue's lock-free stacks of submitted calls and of settled attempts (see Dispatcher). */
+  /**
+   * Links in the queue's lock-free stacks of submitted calls and of settled attempts (see Dispatcher). {@link
+   * #nextIncoming} also links a scheduled job in a {@link Handoff}'s list of jobs to start (it has left the
+   * stack of submitted calls by then).
+   */
   JobImpl nextIncoming;
   JobImpl nextSettled;
-  /** Link in a list of jobs to start once the queue's lock is released. */
-  JobImpl nextStart;
   /** Why a settled attempt is to be retried, on its way to the queue's bookkeeping; else null. */
   Throwable retryCause;
   /** A new call's options, set before it is submitted and read when it is scheduled. */
   boolean last;
   int niceness;
+  /** Its priority within its series; ties go by {@link #id}, the order the calls were made. */
   double priority;
-  long seq;
+  /** Its series' queue and scheduling record, set when it is scheduled; under the lock. */
+  SeriesQueue queue;
+  /**
+   * When it was handed to its worker, and the worker time (microseconds) its series was charged then (see
+   * SeriesScheduler); under the lock.
+   */
+  long startNanos;
+  int chargedMicros;
+  /** The token that cancels the call, or null; set before the call is submitted. */
+  CancelToken token;
+  /** The attempt's index in its token's list of calls, or -1; guarded by the token's monitor. */
+  int tokenIndex = -1;
   /** @protectedby queue lock */
   WorkerSlot worker;
-  /** The slot holding this attempt, and its neighbours in the slot's list (see WorkerSlot#hold); under lock. */
-  WorkerSlot heldBy;
-  JobImpl prevHeld;
-  JobImpl nextHeld;
+  /**
+   * Neighbours in a list, under the lock: while queued, in its series' in-order lane (see SeriesQueue); while
+   * held, in its slot's list of held jobs (see WorkerSlot#hold).
+   */
+  JobImpl prev;
+  JobImpl next;
+  /**
+   * Where it waits: its index in its series' heap, {@link SeriesQueue#IN_LANE} in the in-order lane, {@link
+   * SeriesQueue#HELD} held by its {@link #worker} (see WorkerSlot#hold), or {@link SeriesQueue#NOWHERE} in no
+   * series' queue (submitted and not scheduled yet, or no longer queued). Under the lock.
+   */
+  int index = SeriesQueue.NOWHERE;
   volatile long timerId = -1;
   private volatile int state;
-  private String description;
 
   JobImpl(Dispatcher dispatcher, long id, Task<?> task, Object[] args, ResultKind resultKind, boolean update,
       boolean ephemeral, String series, Duration timeout, int retries, int attempt, boolean urgent,
-      ContextInternal context, PromiseInternal<Object> promise) {
+      PromiseInternal<Object> promise) {
     this.dispatcher = dispatcher;
     this.id = id;
     this.task = task;
@@ -87,16 +108,26 @@ final class JobImpl implements Job, Comparable<JobImpl> {
     this.retries = retries;
     this.attempt = attempt;
     this.urgent = urgent;
-    this.context = context;
     this.promise = promise;
   }
 
   /** The next attempt of this call: urgent, so it runs before everything not urgent. */
   JobImpl retry() {
-    JobImpl next = new JobImpl(dispatcher, id, task, args, resultKind, update, ephemeral, series, timeout,
-        retries, attempt + 1, true, context, promise);
-    next.description = description;
-    return next;
+    JobImpl retry = new JobImpl(dispatcher, id, task, args, resultKind, update, ephemeral, series, timeout,
+        retries, attempt + 1, true, promise);
+    retry.token = token;
+    if (token != null) {
+      token.replace(this, retry);
+    }
+    return retry;
+  }
+
+  /** The call ended (its Future is about to complete): its token, if any, forgets it. */
+  void untoken() {
+    CancelToken t = token;
+    if (t != null) {
+      t.remove(this);
+    }
   }
 
   boolean casState(int expected, int next) {
@@ -119,7 +150,7 @@ final class JobImpl implements Job, Comparable<JobImpl> {
   @Override
   public int compareTo(JobImpl o) {
     int c = Double.compare(priority, o.priority);
-    return c != 0 ? c : Long.compare(seq, o.seq);
+    return c != 0 ? c : Long.compare(id, o.id);
   }
 
   // ---------------------------------------------------------------- Job
@@ -161,17 +192,12 @@ final class JobImpl implements Job, Comparable<JobImpl> {
 
   @Override
   public String describe() {
-    String d = description;
-    if (d == null) {
-      d = CallDescriber.describe(task, args);
-      description = d;
-    }
-    return d;
+    return CallDescriber.describe(task, args);
   }
 
   @Override
   public Context context() {
-    return context;
+    return promise.context();
   }
 
   @Override

@@ -90,7 +90,7 @@ final class TaskQueueImpl implements TaskQueue {
   private <R> Future<R> submit(Task<?> task, CallOptions options, Object[] args, ResultKind kind) {
     Objects.requireNonNull(task, "task");
     CallOptions o = options == null ? DEFAULTS : options;
-    Object[] a = args == null ? NO_ARGS : args;
+    Object[] a = args == null || args.length == 0 ? NO_ARGS : args; // an empty varargs array is not kept
     Dispatcher d = dispatcher;
     if (d.state != State.RUNNING) {
       return Future.failedFuture(
@@ -98,9 +98,16 @@ final class TaskQueueImpl implements TaskQueue {
     }
     ContextInternal ctx = vertx.getOrCreateContext();
     JobImpl job = new JobImpl(d, nextJobId.incrementAndGet(), task, a, kind, false, false, o.getSeries(),
-        o.getTimeout(), o.getRetries(), 1, o.isDoNext(), ctx, new CallPromise<>(ctx));
+        o.getTimeout(), o.getRetries(), 1, o.isDoNext(), new CallPromise<>(ctx));
     job.last = o.isDoLast();
     job.niceness = o.getNiceness();
+    CancelToken token = o.getCancelToken();
+    if (token != null) {
+      job.token = token;
+      if (!token.add(job)) {
+        return Future.failedFuture(new TaskCancelledException("its token was cancelled: " + job.describe()));
+      }
+    }
     JobImpl top;
     do {
       top = incoming.get();
@@ -113,6 +120,11 @@ final class TaskQueueImpl implements TaskQueue {
     }
     loads.signal();
     return (Future<R>) job.promise.future();
+  }
+
+  @Override
+  public Future<Integer> cancel(String series, boolean interrupt) {
+    return vertx.getOrCreateContext().succeededFuture(dispatcher.cancelSeries(series, interrupt));
   }
 
   // ---------------------------------------------------------------- updates
