@@ -196,16 +196,17 @@ public final class MandelbrotServer {
             return Future.<Void>succeededFuture();
           }
           rows.set(source.rows(context, spec, "render-" + id));
-          // the PNG is written whole once this pipe completes: the response is ended below, not by the stream
-          PngWriteStream png = new PngWriteStream(context, encoder, out, false, null);
-          return rows.get().pipeTo(new ResponseRowSink(png, response));
+          // the stream closes out after the PNG's last byte; the response is ended below, not by the stream
+          PngWriteStream png = new PngWriteStream(context, encoder, out, true, null);
+          // and the last byte reaches the response once out's close has (see ResponseOutputStream)
+          return rows.get().pipeTo(new ResponseRowSink(png, response)).compose(v -> out.closed());
         })
         .onComplete(ar -> {
           if (out.isClientGone()) {
             cancelled.incrementAndGet();
           } else if (ar.succeeded()) {
             // counted before the end is written, so that a client that has its whole image finds it in /stats;
-            // the PNG's bytes are already queued on this context, ahead of this task, in order
+            // every byte of the PNG has been written to the response by now (out is closed)
             served.incrementAndGet();
             response.end();
           } else {

@@ -2,6 +2,7 @@ package io.asynqueue.mandelbrot.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.asynqueue.mandelbrot.CpuHog;
 import io.asynqueue.mandelbrot.QueueRowSource;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -19,6 +20,9 @@ import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterEach;
@@ -117,6 +121,37 @@ final class MandelbrotServerTest {
       assertThat(r.bodyAsString()).as(query).isNotBlank().doesNotContain("Exception");
       ctx.completeNow();
     })));
+  }
+
+  /**
+   * Issue 15: under load a 200 response now and then held only the PNG's 33-byte header. The pipe's end (a Future
+   * completed on the encoding thread) ran the response's end on the context ahead of the last bytes the encoder
+   * had posted there. Small renders, many at once, while busy loops keep every core busy, hit that window in a
+   * few dozen renders; 480 of them found it every time before the fix.
+   */
+  @Test
+  @Timeout(value = 5, timeUnit = TimeUnit.MINUTES)
+  void manySmallRendersUnderLoad_eachBodyIsTheWholePng(Vertx vertx) throws Exception {
+    String uri = "/image.png?N=240&values=50";
+    byte[] expected = get(uri).await(60, TimeUnit.SECONDS).body().getBytes();
+    assertThat(png(Buffer.buffer(expected)).getHeight()).isEqualTo(240);
+    List<String> wrong = new ArrayList<>();
+    try (CpuHog hog = new CpuHog()) {
+      for (int round = 0; round < 60; round++) {
+        List<Future<HttpResponse<Buffer>>> all = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+          all.add(get(uri));
+        }
+        Future.join(all).await(120, TimeUnit.SECONDS);
+        for (Future<HttpResponse<Buffer>> f : all) {
+          Buffer body = f.result().body();
+          if (f.result().statusCode() != 200 || body == null || !Arrays.equals(body.getBytes(), expected)) {
+            wrong.add(f.result().statusCode() + ": " + (body == null ? 0 : body.length()) + " bytes");
+          }
+        }
+      }
+    }
+    assertThat(wrong).as("responses that are not the whole PNG (of %d bytes)", expected.length).isEmpty();
   }
 
   @Test
