@@ -20,6 +20,7 @@ import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -46,7 +47,9 @@ final class MandelbrotServerTest {
   void start(Vertx vertx, VertxTestContext ctx) {
     source = QueueRowSource.threads(vertx, WORKERS);
     client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1"));
-    MandelbrotServer.start(vertx, source, "threads", "127.0.0.1", 0)
+    // room for the many renders at once of one client (127.0.0.1) below; MandelbrotServerLimitsTest tests the limits
+    ServerLimits roomy = new ServerLimits(64, 64, ServerLimits.DEFAULT_MAX_WORK, 256, Duration.ofSeconds(30), false);
+    MandelbrotServer.start(vertx, source, "threads", "127.0.0.1", 0, roomy)
         .onComplete(ctx.succeeding(s -> {
           server = s;
           client = WebClient.create(vertx,
