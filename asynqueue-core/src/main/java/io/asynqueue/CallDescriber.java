@@ -21,6 +21,19 @@ final class CallDescriber {
     return joiner.toString();
   }
 
+  /**
+   * The name of each class of task, worked out once per class (a lambda's class stands for one method): reading
+   * a lambda's takes reflection, some microseconds, too slow for failing many calls at once, as a cancel does.
+   * A slot per class, filled from the first instance seen (a ClassValue cannot see instances); a race fills it
+   * twice with the same name.
+   */
+  private static final ClassValue<String[]> NAMES = new ClassValue<>() {
+    @Override
+    protected String[] computeValue(Class<?> cls) {
+      return new String[1];
+    }
+  };
+
   /** The method a lambda or method reference calls, else the task's class name. */
   static String name(Object task) {
     if (task == null) {
@@ -29,6 +42,16 @@ final class CallDescriber {
     if (task instanceof NamedTask named) {
       return named.taskName();
     }
+    String[] slot = NAMES.get(task.getClass());
+    String name = slot[0];
+    if (name == null) {
+      name = nameOf(task);
+      slot[0] = name;
+    }
+    return name;
+  }
+
+  private static String nameOf(Object task) {
     Class<?> cls = task.getClass();
     if (cls.isSynthetic()) {
       try {

@@ -5,7 +5,7 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * Per-call options: priority, series, timeout and retries.
+ * Per-call options: priority, series, timeout, retries and cancellation.
  *
  * <p><b>Priority.</b> Lower runs sooner. A call's priority is its series' serial number (a per-series
  * counter that counts the series' calls; a new series starts at the highest counter of any series, so a
@@ -17,6 +17,9 @@ import java.util.Objects;
  * <p><b>Series.</b> Calls of different series interleave fairly. A worker that declares the series it
  * serves (see {@link io.asynqueue.spi.Worker#series()}) takes only calls of those series and of the
  * default series ({@code null}); the other workers take every series.
+ *
+ * <p><b>Cancellation.</b> A {@link CancelToken} set with {@link #setCancelToken(CancelToken)} cancels every call
+ * made with it: see there.
  *
  * <p>Instances are mutable and not thread-safe; the queue copies what it needs when the call is made.
  */
@@ -41,6 +44,7 @@ public class CallOptions {
   private boolean doLast;
   private Duration timeout = DEFAULT_TIMEOUT;
   private int retries = DEFAULT_RETRIES;
+  private CancelToken cancelToken;
 
   /** Options with every default. */
   public CallOptions() {
@@ -58,6 +62,7 @@ public class CallOptions {
     this.doLast = other.doLast;
     this.timeout = other.timeout;
     this.retries = other.retries;
+    this.cancelToken = other.cancelToken;
   }
 
   /**
@@ -196,7 +201,28 @@ public class CallOptions {
     return this;
   }
 
-  /** @return these options as JSON, in the form the JSON constructor reads */
+  /** @return the token that cancels the call, or {@code null} for none */
+  public CancelToken getCancelToken() {
+    return cancelToken;
+  }
+
+  /**
+   * Sets a token that cancels the call: once the token is {@linkplain CancelToken#cancel() cancelled}, the call
+   * leaves the queue if it is still queued (if it is running, it finishes, unless the cancel interrupts it), and
+   * its Future fails with {@link TaskCancelledException}. One token may be set on any number of calls.
+   *
+   * @param token the token, or {@code null} for none (the default)
+   * @return a reference to this, so the API can be used fluently
+   */
+  public CallOptions setCancelToken(CancelToken token) {
+    this.cancelToken = token;
+    return this;
+  }
+
+  /**
+   * @return these options as JSON, in the form the JSON constructor reads; without the {@linkplain
+   *     #getCancelToken() cancel token}, which lives in this JVM only
+   */
   public JsonObject toJson() {
     JsonObject json = new JsonObject().put("niceness", niceness).put("doNext", doNext).put("doLast", doLast)
         .put("retries", retries);
@@ -216,12 +242,13 @@ public class CallOptions {
     }
     CallOptions that = (CallOptions) o;
     return niceness == that.niceness && doNext == that.doNext && doLast == that.doLast && retries == that.retries
-        && Objects.equals(series, that.series) && Objects.equals(timeout, that.timeout);
+        && Objects.equals(series, that.series) && Objects.equals(timeout, that.timeout)
+        && cancelToken == that.cancelToken;
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(niceness, series, doNext, doLast, timeout, retries);
+    return Objects.hash(niceness, series, doNext, doLast, timeout, retries, System.identityHashCode(cancelToken));
   }
 
   @Override

@@ -3,10 +3,9 @@ package io.asynqueue;
 import io.vertx.core.internal.VertxInternal;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -21,7 +20,9 @@ import org.slf4j.LoggerFactory;
  * LoadSignal} (the load and its handler); they share this class's one {@link #lock}. This note is the
  * scheduler's design.
  *
- * <p>Scheduling: queued jobs wait in one priority queue per series ({@link SeriesQueue}). Free worker
+ * <p>Scheduling: queued jobs wait in one priority queue per series ({@link SeriesQueue}); the {@link
+ * SeriesScheduler} says which goes next (series share the workers by worker time; its note gives the design and
+ * the costs: O(log series) per call). Free worker
  * capacity waits in {@link #idle}, one entry per free slot, oldest first. The invariant, kept under {@link
  * #lock} at every change: no idle slot serves a series that has a queued job. So a new job either goes
  * straight to the first idle slot that serves its series or is queued; a slot that frees up takes the best
@@ -58,8 +59,6 @@ import org.slf4j.LoggerFactory;
 final class Dispatcher {
 
   private static final Logger LOG = LoggerFactory.getLogger(TaskQueue.class);
-  private static final double RUSH = -1_000_000;
-  private static final double RELAX = 1_000_000;
 
   /** The queue's life: it takes calls while RUNNING; see {@link Drain} for the rest. */
   enum State { RUNNING, DRAINING, STOPPING, STOPPED }
@@ -88,15 +87,11 @@ final class Dispatcher {
   /** {@code idle.size()}, written under the lock, read by callers without it. */
   volatile int idleCount;
   // @protectedby lock: everything down to state (which is also read without it)
-  private final Map<String, SeriesQueue> seriesQueues = new HashMap<>();
-  /** The default series' queue (also in seriesQueues, and never removed): saves a hash lookup per call. */
-  private final SeriesQueue defaultQueue = new SeriesQueue(null);
-  private final ArrayList<SeriesQueue> nonEmpty = new ArrayList<>();
+  /** The queued calls, and which goes next: see there for the design and its costs. */
+  private final SeriesScheduler scheduler = new SeriesScheduler();
   private final ArrayDeque<WorkerSlot> idle = new ArrayDeque<>();
-  private final SeriesClock clock = new SeriesClock();
   int queued;
   int running;
-  private long nextSeq;
   /** Written under the lock (by the {@link Drain}), read also without it. */
   volatile State state = State.RUNNING;
 
@@ -106,7 +101,6 @@ final class Dispatcher {
    */
   Dispatcher(VertxInternal vertx, TaskQueueOptions options) {
     this.vertx = vertx;
-    seriesQueues.put(null, defaultQueue);
     this.options = new TaskQueueOptions(Objects.requireNonNull(options, "options"));
     this.spew = options.isSpew();
     this.verbose = options.isVerbose();
@@ -188,6 +182,9 @@ final class Dispatcher {
     for (JobImpl job = oldest, next; job != null; job = next) {
       next = job.nextIncoming;
       job.nextIncoming = null;
+      if (job.state() == JobImpl.DONE) {
+        continue; // cancelled before it reached the intake: its Future has failed already
+      }
       if (state != State.RUNNING) {
         job.setState(JobImpl.DONE);
         if (h == null) {
@@ -199,9 +196,7 @@ final class Dispatcher {
         h.refuse.add(job);
         continue;
       }
-      long serial = clock.next(job.series);
-      job.priority = job.urgent ? RUSH : job.last ? RELAX : serial * SeriesClock.factor(job.niceness);
-      job.seq = ++nextSeq;
+      scheduler.prepare(job);
       WorkerSlot slot = takeIdle(job.series);
       if (slot != null) {
         assign(job, slot);
@@ -250,53 +245,17 @@ final class Dispatcher {
   }
 
   private void enqueue(JobImpl job) {
-    SeriesQueue q = job.series == null ? defaultQueue : seriesQueues.get(job.series);
-    if (q == null) {
-      q = new SeriesQueue(job.series);
-      seriesQueues.put(job.series, q);
-    }
-    q.add(job);
-    if (q.slot < 0) {
-      q.slot = nonEmpty.size();
-      nonEmpty.add(q);
-    }
+    scheduler.enqueue(job);
     queued++;
   }
 
-  /** The best queued job among the series the worker serves, taken off its queue; or null. */
+  /** The next queued job for the worker (see {@link SeriesScheduler#take}), taken off its queue; or null. */
   private JobImpl takeQueued(WorkerSlot w) {
-    SeriesQueue best = null;
-    for (int i = 0, n = nonEmpty.size(); i < n; i++) {
-      SeriesQueue q = nonEmpty.get(i);
-      if (w.serves(q.name) && (best == null || q.peek().compareTo(best.peek()) < 0)) {
-        best = q;
-      }
+    JobImpl job = scheduler.take(w);
+    if (job != null) {
+      queued--;
     }
-    if (best == null) {
-      return null;
-    }
-    JobImpl job = best.poll();
-    if (best.isEmpty()) {
-      removeNonEmpty(best);
-    }
-    queued--;
     return job;
-  }
-
-  private void removeNonEmpty(SeriesQueue q) {
-    int i = q.slot;
-    SeriesQueue last = nonEmpty.remove(nonEmpty.size() - 1);
-    if (last != q) {
-      nonEmpty.set(i, last);
-      last.slot = i;
-    }
-    q.slot = -1;
-    if (q.name != null) {
-      seriesQueues.remove(q.name);
-    }
-    if (clock.size() > SeriesClock.MAX_SERIES) {
-      clock.trim(seriesQueues::containsKey);
-    }
   }
 
   /**
@@ -341,6 +300,7 @@ final class Dispatcher {
     w.hold(job);
     w.free--;
     running++;
+    scheduler.started(job, System.nanoTime());
   }
 
   /**
@@ -352,6 +312,7 @@ final class Dispatcher {
     if (w == null || !w.release(job) || job.update) {
       return h;
     }
+    scheduler.ended(job, System.nanoTime());
     running--;
     w.done++;
     w.free++;
@@ -399,6 +360,7 @@ final class Dispatcher {
 
   /** Completes the call of a settled attempt that is not retried. */
   private void complete(JobImpl job, Object result, Throwable failure) {
+    job.untoken();
     if (failure == null) {
       if (spew) {
         LOG.info("{} -> {}", job.describe(), result);
@@ -424,17 +386,20 @@ final class Dispatcher {
   /**
    * Puts a new attempt of a call back on the queue ahead of all that is not urgent: to the first idle slot
    * that serves it, or at the head of its series' queue; or, once the queue is stopping (or draining with
-   * nobody left to serve it), fails it with {@code cause}. Under the lock, after an intake; what to start or
+   * nobody left to serve it), fails it with {@code cause}; or, once its token is cancelled, with {@link
+   * TaskCancelledException}. Under the lock, after an intake; what to start or
    * fail is left in the returned handoff.
    */
   private Handoff requeueLocked(JobImpl job, Throwable cause, Handoff h) {
     if (h == null) {
       h = new Handoff(this);
     }
-    if (state == State.STOPPING || state == State.STOPPED
+    boolean cancelled = job.token != null && job.token.isCancelled();
+    if (cancelled || state == State.STOPPING || state == State.STOPPED
         || !roster.servable(job.series) && state != State.RUNNING) {
       job.setState(JobImpl.DONE);
-      job.retryCause = cause != null ? cause
+      job.retryCause = cancelled ? new TaskCancelledException("cancelled before it could be retried: " + job.describe())
+          : cause != null ? cause
           : new QueueShutdownException("queue shut down before " + job.describe() + " could be reassigned");
       if (h.refuseRetry == null) {
         h.refuseRetry = new ArrayList<>(2);
@@ -443,8 +408,7 @@ final class Dispatcher {
       h.settled = true; // a call ended: the drain may be over
       return h;
     }
-    job.priority = RUSH;
-    job.seq = ++nextSeq;
+    scheduler.prepareRetry(job);
     WorkerSlot slot = takeIdle(job.series);
     if (slot != null) {
       assign(job, slot);
@@ -459,27 +423,126 @@ final class Dispatcher {
 
   /** Drops every queued job into {@code dropped}. Under the lock. */
   void dropAll(List<JobImpl> dropped) {
-    for (SeriesQueue q : new ArrayList<>(nonEmpty)) {
-      drop(q, dropped);
+    for (String series : scheduler.queuedSeries()) {
+      drop(series, dropped);
     }
   }
 
   /** Drops the queued jobs of the series no worker is left to serve into {@code dropped}. Under the lock. */
   void dropUnservable(List<JobImpl> dropped) {
-    for (SeriesQueue q : new ArrayList<>(nonEmpty)) {
-      if (!roster.servable(q.name)) {
-        drop(q, dropped);
+    for (String series : scheduler.queuedSeries()) {
+      if (!roster.servable(series)) {
+        drop(series, dropped);
       }
     }
   }
 
-  private void drop(SeriesQueue q, List<JobImpl> dropped) {
-    q.forEach(job -> {
-      job.setState(JobImpl.DONE);
-      dropped.add(job);
-    });
-    queued -= q.size();
-    q.clear();
-    removeNonEmpty(q);
+  private void drop(String series, List<JobImpl> dropped) {
+    int from = dropped.size();
+    scheduler.drainSeries(series, dropped);
+    queued -= dropped.size() - from;
+    for (int i = from, n = dropped.size(); i < n; i++) {
+      dropped.get(i).setState(JobImpl.DONE);
+    }
+  }
+
+  // ---------------------------------------------------------------- cancelling
+
+  /**
+   * Cancels calls of a token, which may be on several queues: each queue cancels its own, under its lock.
+   *
+   * @return how many were cancelled
+   */
+  static int cancel(JobImpl[] jobs, boolean interrupt) {
+    List<JobImpl> rest = new ArrayList<>(Arrays.asList(jobs));
+    int cancelled = 0;
+    while (!rest.isEmpty()) {
+      Dispatcher d = rest.get(0).dispatcher;
+      List<JobImpl> mine = new ArrayList<>(rest.size());
+      List<JobImpl> others = new ArrayList<>();
+      for (JobImpl job : rest) {
+        (job.dispatcher == d ? mine : others).add(job);
+      }
+      cancelled += d.cancelJobs(mine, interrupt);
+      rest = others;
+    }
+    return cancelled;
+  }
+
+  /**
+   * Cancels calls of this queue: each one still queued leaves its series' queue (O(log n)); a running one is
+   * stopped if {@code interrupt}; one that has ended (or is between a failed attempt and its retry) is left
+   * alone.
+   *
+   * @return how many were cancelled
+   */
+  private int cancelJobs(List<JobImpl> jobs, boolean interrupt) {
+    List<JobImpl> removed = new ArrayList<>();
+    List<JobImpl> claimed = interrupt ? new ArrayList<>() : List.of();
+    Handoff h;
+    synchronized (lock) {
+      h = intake(null); // calls submitted before the cancel are queued first, then cancelled
+      for (JobImpl job : jobs) {
+        int s = job.state();
+        if (s == JobImpl.QUEUED) {
+          if (job.index != SeriesQueue.NOWHERE) {
+            scheduler.remove(job);
+            queued--;
+          } // else: made, and not on the intake yet (the intake drops it once it gets there)
+          job.setState(JobImpl.DONE);
+          removed.add(job);
+        } else if (interrupt && s == JobImpl.ASSIGNED && !job.update && job.casState(JobImpl.ASSIGNED, JobImpl.DONE)) {
+          claimed.add(job);
+        }
+      }
+    }
+    return cancelled(h, removed, claimed);
+  }
+
+  /**
+   * Cancels the calls of a series: the queued ones leave the queue; the running ones are stopped if {@code
+   * interrupt}.
+   *
+   * @return how many were cancelled
+   */
+  int cancelSeries(String series, boolean interrupt) {
+    List<JobImpl> removed = new ArrayList<>();
+    List<JobImpl> claimed = interrupt ? new ArrayList<>() : List.of();
+    Handoff h;
+    synchronized (lock) {
+      h = intake(null); // calls submitted before the cancel are queued first, then cancelled
+      drop(series, removed);
+      if (interrupt) {
+        roster.claimRunning(series, claimed);
+      }
+    }
+    return cancelled(h, removed, claimed);
+  }
+
+  /**
+   * Outside the lock, after a cancel: fails the calls taken off the queue, stops the claimed running ones as a
+   * timeout would (the worker's {@code cancel}), and settles them; then the load and a drain hear of it.
+   */
+  private int cancelled(Handoff h, List<JobImpl> removed, List<JobImpl> claimed) {
+    if (h != null) {
+      h.run();
+    }
+    for (JobImpl job : removed) {
+      job.untoken();
+      job.promise.fail(new TaskCancelledException("cancelled while queued: " + job.describe()));
+    }
+    for (JobImpl job : claimed) {
+      WorkerSlot w = job.worker;
+      try {
+        w.worker.cancel(job);
+      } catch (Throwable t) {
+        LOG.warn("{} threw from cancel()", w, t);
+      }
+      settled(job, null, new TaskCancelledException("cancelled while running: " + job.describe()));
+    }
+    if (!removed.isEmpty()) {
+      afterSettle();
+    }
+    return removed.size() + claimed.size();
   }
 }

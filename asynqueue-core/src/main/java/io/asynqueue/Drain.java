@@ -189,6 +189,7 @@ final class Drain {
 
   private static void failDropped(List<JobImpl> dropped, String why) {
     for (JobImpl job : dropped) {
+      job.untoken();
       job.promise.fail(new QueueShutdownException(why + ": " + job.describe()));
     }
   }

@@ -59,6 +59,7 @@ final class Handoff {
     }
     if (refuse != null) {
       for (JobImpl job : refuse) {
+        job.untoken();
         job.promise.fail(new QueueShutdownException("queue is shut down: " + job.describe()));
       }
     }
@@ -66,6 +67,7 @@ final class Handoff {
       for (JobImpl job : refuseRetry) {
         Throwable cause = job.retryCause;
         job.retryCause = null;
+        job.untoken();
         job.promise.fail(cause);
       }
     }
@@ -103,6 +105,9 @@ final class Handoff {
   }
 
   private static void launch(Dispatcher dispatcher, JobImpl job, WorkerSlot w) {
+    if (job.state() == JobImpl.DONE) {
+      return; // settled before it started (cancelled, or claimed by a crash): its slot is freed by the settling
+    }
     Duration timeout = job.timeout;
     if (timeout != null) {
       job.timerId = dispatcher.vertx.setTimer(Math.max(1, timeout.toMillis()), id -> timedOut(dispatcher, job));

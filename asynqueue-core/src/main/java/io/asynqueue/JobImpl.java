@@ -14,7 +14,8 @@ import java.time.Duration;
  *
  * <p>Concurrency: {@link #state} moves QUEUED -> ASSIGNED -> DONE, or QUEUED -> DONE; the move to DONE is a
  * CAS so exactly one of the worker, the timeout timer and a crash settles an attempt. Scheduling fields
- * ({@link #worker}, {@link #queueIndex}) are guarded by the queue's lock.
+ * ({@link #worker}, {@link #prev}, {@link #next}, {@link #index}) are guarded by the queue's lock; {@link
+ * #tokenIndex} by its token's monitor.
  */
 final class JobImpl implements Job, Comparable<JobImpl> {
 
@@ -60,12 +61,31 @@ final class JobImpl implements Job, Comparable<JobImpl> {
   int niceness;
   double priority;
   long seq;
+  /** Its series' queue and scheduling record, set when it is scheduled; under the lock. */
+  SeriesQueue queue;
+  /** When it was handed to its worker, and the worker time its series was charged then (SeriesScheduler). */
+  long startNanos;
+  long charged;
+  /** The token that cancels the call, or null; set before the call is submitted. */
+  CancelToken token;
+  /** The attempt's index in its token's list of calls, or -1; guarded by the token's monitor. */
+  int tokenIndex = -1;
   /** @protectedby queue lock */
   WorkerSlot worker;
-  /** The slot holding this attempt, and its neighbours in the slot's list (see WorkerSlot#hold); under lock. */
+  /** The slot holding this attempt (see WorkerSlot#hold); under lock. */
   WorkerSlot heldBy;
-  JobImpl prevHeld;
-  JobImpl nextHeld;
+  /**
+   * Neighbours in a list, under the lock: while queued, in its series' in-order lane (see SeriesQueue); while
+   * held, in its slot's list of held jobs (see WorkerSlot#hold).
+   */
+  JobImpl prev;
+  JobImpl next;
+  /**
+   * Where it waits: its index in its series' heap, {@link SeriesQueue#IN_LANE} in the in-order lane, or {@link
+   * SeriesQueue#NOWHERE} in no series' queue (submitted and not scheduled yet, or no longer queued). Under the
+   * lock.
+   */
+  int index = SeriesQueue.NOWHERE;
   volatile long timerId = -1;
   private volatile int state;
   private String description;
@@ -91,10 +111,22 @@ final class JobImpl implements Job, Comparable<JobImpl> {
 
   /** The next attempt of this call: urgent, so it runs before everything not urgent. */
   JobImpl retry() {
-    JobImpl next = new JobImpl(dispatcher, id, task, args, resultKind, update, ephemeral, series, timeout,
+    JobImpl retry = new JobImpl(dispatcher, id, task, args, resultKind, update, ephemeral, series, timeout,
         retries, attempt + 1, true, context, promise);
-    next.description = description;
-    return next;
+    retry.description = description;
+    retry.token = token;
+    if (token != null) {
+      token.replace(this, retry);
+    }
+    return retry;
+  }
+
+  /** The call ended (its Future is about to complete): its token, if any, forgets it. */
+  void untoken() {
+    CancelToken t = token;
+    if (t != null) {
+      t.remove(this);
+    }
   }
 
   boolean casState(int expected, int next) {

@@ -384,6 +384,20 @@ final class Roster {
     return claimed;
   }
 
+  /**
+   * Claims the running calls of a series (not updates), to be stopped and settled by the caller. Under the
+   * lock; O(running calls).
+   */
+  void claimRunning(String series, List<JobImpl> claimed) {
+    for (WorkerSlot w : workers.values()) {
+      for (JobImpl job : w.held()) {
+        if (!job.update && Objects.equals(job.series, series) && job.casState(JobImpl.ASSIGNED, JobImpl.DONE)) {
+          claimed.add(job);
+        }
+      }
+    }
+  }
+
   /** Crashes a worker; a worker that throws from {@code crash()} is logged, not propagated. */
   void crashWorker(WorkerSlot slot) {
     try {

@@ -44,8 +44,9 @@ import java.util.Set;
  * <p><b>Failures.</b> A task that throws fails its Future with a {@link TaskException}; the worker carries
  * on. A task that runs past its timeout fails with {@link TaskTimeoutException}; a task whose worker is lost
  * fails with {@link WorkerLostException}; either is retried first, at the head of the queue, if the call
- * allowed retries. After {@link #shutdown()} a call fails at once with {@link QueueShutdownException}. No
- * Future is left hanging.
+ * allowed retries. A call that is {@linkplain CancelToken cancelled} fails with {@link TaskCancelledException}.
+ * After {@link #shutdown()} a call fails at once with {@link QueueShutdownException}. No Future is left
+ * hanging.
  *
  * <p>Every worker kind is held to this contract by one test suite, {@code WorkerContractTest} in
  * asynqueue-core's test jar.
@@ -436,6 +437,32 @@ public interface TaskQueue {
    * @return a Future of a Deferator over the elements
    */
   <T> Future<Deferator<T>> iterate(Task<? extends Iterator<T>> task, CallOptions options, Object... args);
+
+  // ---------------------------------------------------------------- cancelling
+
+  /**
+   * Cancels the calls of a series that are queued: they leave the queue at once and their Futures fail with
+   * {@link TaskCancelledException}. Running calls of the series finish. Calls made later are not affected. To
+   * cancel some calls rather than a whole series, give them a {@link CancelToken}.
+   *
+   * @param series the series, {@code null} for the default series
+   * @return a Future of how many calls were cancelled
+   */
+  default Future<Integer> cancel(String series) {
+    return cancel(series, false);
+  }
+
+  /**
+   * Cancels the calls of a series that are queued and, if {@code interrupt}, those running too: a running call
+   * is stopped as its timeout would stop it (a thread worker interrupts, a process worker kills and restarts its
+   * child, a remote worker cancels), and the worker carries on. Their Futures fail with
+   * {@link TaskCancelledException}. Calls made later are not affected.
+   *
+   * @param series the series, {@code null} for the default series
+   * @param interrupt whether to stop the running calls of the series
+   * @return a Future of how many calls were cancelled
+   */
+  Future<Integer> cancel(String series, boolean interrupt);
 
   // ---------------------------------------------------------------- updates
   //

@@ -84,6 +84,13 @@ final class TaskQueueImpl implements TaskQueue {
         o.getTimeout(), o.getRetries(), 1, o.isDoNext(), ctx, ctx.promise());
     job.last = o.isDoLast();
     job.niceness = o.getNiceness();
+    CancelToken token = o.getCancelToken();
+    if (token != null) {
+      job.token = token;
+      if (!token.add(job)) {
+        return Future.failedFuture(new TaskCancelledException("its token was cancelled: " + job.describe()));
+      }
+    }
     JobImpl top;
     do {
       top = incoming.get();
@@ -96,6 +103,11 @@ final class TaskQueueImpl implements TaskQueue {
     }
     loads.signal();
     return (Future<R>) job.promise.future();
+  }
+
+  @Override
+  public Future<Integer> cancel(String series, boolean interrupt) {
+    return vertx.getOrCreateContext().succeededFuture(dispatcher.cancelSeries(series, interrupt));
   }
 
   // ---------------------------------------------------------------- updates

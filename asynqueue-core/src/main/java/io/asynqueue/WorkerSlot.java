@@ -46,12 +46,12 @@ final class WorkerSlot implements WorkerSupervisor {
 
   void hold(JobImpl job) {
     job.heldBy = this;
-    job.prevHeld = lastHeld;
-    job.nextHeld = null;
+    job.prev = lastHeld;
+    job.next = null;
     if (lastHeld == null) {
       firstHeld = job;
     } else {
-      lastHeld.nextHeld = job;
+      lastHeld.next = job;
     }
     lastHeld = job;
   }
@@ -61,28 +61,28 @@ final class WorkerSlot implements WorkerSupervisor {
     if (job.heldBy != this) {
       return false;
     }
-    JobImpl prev = job.prevHeld;
-    JobImpl next = job.nextHeld;
+    JobImpl prev = job.prev;
+    JobImpl next = job.next;
     if (prev == null) {
       firstHeld = next;
     } else {
-      prev.nextHeld = next;
+      prev.next = next;
     }
     if (next == null) {
       lastHeld = prev;
     } else {
-      next.prevHeld = prev;
+      next.prev = prev;
     }
     job.heldBy = null;
-    job.prevHeld = null;
-    job.nextHeld = null;
+    job.prev = null;
+    job.next = null;
     return true;
   }
 
   /** @return the jobs held, oldest first */
   List<JobImpl> held() {
     List<JobImpl> jobs = new ArrayList<>();
-    for (JobImpl j = firstHeld; j != null; j = j.nextHeld) {
+    for (JobImpl j = firstHeld; j != null; j = j.next) {
       jobs.add(j);
     }
     return jobs;

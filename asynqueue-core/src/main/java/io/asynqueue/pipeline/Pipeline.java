@@ -53,7 +53,8 @@ import java.util.function.Supplier;
  * {@link #frame frame} keeps the work its functions return.
  *
  * <p><b>Failures.</b> When an element fails (its function threw, its call timed out, its worker was lost),
- * the pipeline stops reading, drops what is in flight, shuts down its own threads, and its Future fails with
+ * the pipeline stops reading, drops what is in flight (its calls still queued on a queue are cancelled: they
+ * leave the queue and never run), shuts down its own threads, and its Future fails with
  * a {@link PipelineException} that names the stage and carries the element and the cause. With an
  * {@link #onError(Handler) error handler} the handler gets it instead, the element is dropped and the
  * pipeline goes on. A failing input or sink always fails the pipeline. The Future always completes.
@@ -602,8 +603,9 @@ public final class Pipeline<T> {
   }
 
   /**
-   * Stops the pipeline: no more input is read and elements in flight are dropped; its Future fails with
-   * {@link java.util.concurrent.CancellationException}. A no-op once it has ended.
+   * Stops the pipeline: no more input is read and elements in flight are dropped (the stages' calls still
+   * queued on a queue are cancelled: they leave the queue and never run; running ones finish); its Future fails
+   * with {@link java.util.concurrent.CancellationException}. A no-op once it has ended.
    *
    * @return a Future completed when the pipeline has ended and its own threads have stopped
    */

@@ -168,7 +168,10 @@ public final class Stage {
 
   /**
    * The options of each call this stage makes on its queue: niceness, series, timeout, retries. Only for a
-   * stage on {@link #threads(int) threads} or {@link #on(TaskQueue) a queue}.
+   * stage on {@link #threads(int) threads} or {@link #on(TaskQueue) a queue}. When the run stops early
+   * (cancelled, or failed), the stage's calls still queued are cancelled through a {@link
+   * io.asynqueue.CancelToken} of the stage's own; options that bring a token of their own keep it, and
+   * cancelling it is then up to the caller.
    *
    * @param options the options (copied)
    * @return a reference to this, so the API can be used fluently

@@ -1,7 +1,8 @@
 package io.asynqueue.pipeline;
 
-import io.asynqueue.Workers;
 import io.asynqueue.CallOptions;
+import io.asynqueue.CancelToken;
+import io.asynqueue.Workers;
 import io.asynqueue.stream.Deferator;
 import io.asynqueue.DetachMode;
 import io.asynqueue.Task;
@@ -36,7 +37,9 @@ import java.util.function.Predicate;
  *
  * Calls: on the event loop the function runs synchronously in step(); on threads or a queue it is a call on
  * that TaskQueue (an iterate call for flatMap, whose Deferator is then read with explicit demand, a few
- * elements ahead per slot). Every call is made from the engine's context, so results come back on it.
+ * elements ahead per slot). Every call is made from the engine's context, so results come back on it. The
+ * calls carry the stage's CancelToken (unless the stage's options bring their own): when the run ends early
+ * (cancelled, or failed), close() cancels the calls still queued, which nobody wants any more.
  */
 final class WorkStage extends Node {
 
@@ -93,7 +96,9 @@ final class WorkStage extends Node {
   private final boolean ordered;
   private final Function<Object, Object> keyFn;
   private final Predicate<Object> bypass;
-  private final CallOptions callOptions;
+  private CallOptions callOptions;
+  /** Cancels the stage's calls still queued when the run stops; null when the stage makes no queue calls. */
+  private CancelToken cancelToken;
 
   private TaskQueue queue;
   private boolean privateQueue;
@@ -155,6 +160,10 @@ final class WorkStage extends Node {
       maxInFlight = 1;
     }
     window = windowFor(maxInFlight);
+    if (queue != null && (callOptions == null || callOptions.getCancelToken() == null)) {
+      cancelToken = new CancelToken();
+      callOptions = (callOptions == null ? new CallOptions() : callOptions).setCancelToken(cancelToken);
+    }
   }
 
   /**
@@ -549,6 +558,9 @@ final class WorkStage extends Node {
 
   @Override
   void close(boolean failed) {
+    if (cancelToken != null) {
+      cancelToken.cancel(); // the calls still queued: their results would be ignored
+    }
     for (Slot s : streaming) {
       s.stream.stop();
     }

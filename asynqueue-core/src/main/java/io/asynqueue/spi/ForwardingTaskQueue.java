@@ -46,6 +46,11 @@ public abstract class ForwardingTaskQueue implements TaskQueue {
   }
 
   @Override
+  public Future<Integer> cancel(String series, boolean interrupt) {
+    return delegate.cancel(series, interrupt);
+  }
+
+  @Override
   public <R> Future<List<R>> update(Task<R> task, boolean ephemeral, Object... args) {
     return delegate.update(task, ephemeral, args);
   }

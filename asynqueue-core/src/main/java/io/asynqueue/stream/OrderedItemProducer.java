@@ -37,6 +37,17 @@ import java.util.function.Function;
  * and {@code pipeTo}'s Future fails). Results of inputs after it are dropped. Without an exception handler
  * the failure is reported to the context.
  *
+ * <p><b>Stopping early.</b> {@link #stop()}, or a failure, leaves the items already started to finish for
+ * nobody. Given a {@code cancel} action ({@link #create(Context, Iterator, Function, int, Runnable)}), the
+ * producer runs it then, so that they do not: with queue calls made with a {@code CancelToken}, {@code
+ * token::cancel} takes the calls still queued off the queue.
+ *
+ * <pre>{@code
+ * CancelToken rows = new CancelToken();
+ * CallOptions options = new CallOptions().setCancelToken(rows);
+ * OrderedItemProducer.create(context, ys, y -> queue.call(Renderer::row, options, spec, y), window, rows::cancel);
+ * }</pre>
+ *
  * <p><b>Threading.</b> Confined to its context: the iterator is advanced and {@code fn} is called there,
  * handlers run there; calls from another thread are re-run on the context in call order. The Futures of
  * {@code fn} may complete on any thread.
@@ -60,6 +71,8 @@ public final class OrderedItemProducer<T> implements ReadStream<T> {
 
   private final ContextInternal ctx;
   private final Starter<T> starter;
+  /** Run once if the stream stops before its inputs are done; or null. */
+  private Runnable cancel;
   private final int window;
   private final Object[] values;
   private final byte[] states;
@@ -81,9 +94,10 @@ public final class OrderedItemProducer<T> implements ReadStream<T> {
   private boolean drainScheduled;
   private boolean stopRequested;
 
-  private OrderedItemProducer(ContextInternal ctx, Starter<T> starter, int window) {
+  private OrderedItemProducer(ContextInternal ctx, Starter<T> starter, int window, Runnable cancel) {
     this.ctx = ctx;
     this.starter = starter;
+    this.cancel = cancel;
     this.window = window;
     this.values = new Object[window];
     this.states = new byte[window];
@@ -103,6 +117,27 @@ public final class OrderedItemProducer<T> implements ReadStream<T> {
    */
   public static <I, T> OrderedItemProducer<T> create(Context context, Iterator<I> inputs,
       Function<? super I, ? extends Future<T>> fn, int window) {
+    return create(context, inputs, fn, window, null);
+  }
+
+  /**
+   * An OrderedItemProducer over {@code inputs} that runs {@code cancel} if it stops early: on {@link #stop()},
+   * or when it fails (once the results before the failed item are delivered); once, on the context. It is meant
+   * to cancel the items started and no longer wanted, such as the calls made with a {@code CancelToken}: {@code
+   * token::cancel}.
+   *
+   * @param context where the iterator is advanced, {@code fn} is called and handlers run
+   * @param inputs the inputs, read lazily on the context; may be endless
+   * @param fn starts the work for one input; its Future may complete on any thread
+   * @param window how many items may be started but not yet delivered, at least 1
+   * @param cancel run once if the stream stops before its inputs are done; {@code null} for nothing
+   * @param <I> the input type
+   * @param <T> the result type
+   * @return the producer; it starts nothing until a handler is set
+   * @throws IllegalArgumentException if {@code window < 1}
+   */
+  public static <I, T> OrderedItemProducer<T> create(Context context, Iterator<I> inputs,
+      Function<? super I, ? extends Future<T>> fn, int window, Runnable cancel) {
     Objects.requireNonNull(context, "context");
     Objects.requireNonNull(inputs, "inputs");
     Objects.requireNonNull(fn, "fn");
@@ -120,7 +155,7 @@ public final class OrderedItemProducer<T> implements ReadStream<T> {
         return fn.apply(inputs.next());
       }
     };
-    return new OrderedItemProducer<>((ContextInternal) context, starter, window);
+    return new OrderedItemProducer<>((ContextInternal) context, starter, window, cancel);
   }
 
   /** @return the window: how many items may be started but not yet delivered */
@@ -130,8 +165,9 @@ public final class OrderedItemProducer<T> implements ReadStream<T> {
 
   /**
    * Stops early: starts no further item, drops the results not yet delivered, and ends the stream (the end
-   * handler is called, so a pipe completes). Items already running are not cancelled; their results are
-   * ignored. A no-op once the stream has ended or failed.
+   * handler is called, so a pipe completes). Items already started are left to finish, their results
+   * ignored, unless the producer was given a {@code cancel} action, which runs now. A no-op once the stream has
+   * ended or failed.
    */
   public void stop() {
     if (!ctx.inThread()) {
@@ -142,7 +178,22 @@ public final class OrderedItemProducer<T> implements ReadStream<T> {
       return;
     }
     stopRequested = true;
+    runCancel();
     scheduleDrain();
+  }
+
+  /** Runs the cancel action, once; one that throws is reported to the context. */
+  private void runCancel() {
+    Runnable c = cancel;
+    if (c == null) {
+      return;
+    }
+    cancel = null;
+    try {
+      c.run();
+    } catch (Throwable t) {
+      ctx.reportException(t);
+    }
   }
 
   // ---------------------------------------------------------------- ReadStream
@@ -277,6 +328,7 @@ public final class OrderedItemProducer<T> implements ReadStream<T> {
         states[slot] = EMPTY;
         finished = true;
         Arrays.fill(values, null);
+        runCancel(); // the items after the failed one are dropped: no need to run them
         Handler<Throwable> eh = exceptionHandler;
         if (eh != null) {
           ctx.emit(cause, eh);

@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.asynqueue.CallOptions;
+import io.asynqueue.CancelToken;
 import io.asynqueue.stream.Deferator;
 import io.asynqueue.DetachMode;
 import io.asynqueue.QueueShutdownException;
 import io.asynqueue.Task;
+import io.asynqueue.TaskCancelledException;
 import io.asynqueue.TaskException;
 import io.asynqueue.TaskQueue;
 import io.asynqueue.TaskQueueOptions;
@@ -27,10 +29,15 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.AfterEach;
@@ -54,6 +61,9 @@ import org.junit.jupiter.api.io.TempDir;
  *   <li>the worker settles every job exactly once;
  *   <li>a timeout fails the call and stops the task (as the kind can), and the worker carries on;
  *   <li>a retry runs at the head of the queue;
+ *   <li>a cancelled call fails with {@link TaskCancelledException}: a queued one never runs, a running one is
+ *       stopped (as a timeout stops it) only when the cancel interrupts, and the worker carries on; a cancel
+ *       counts what it cancelled, also while it races with the dispatch;
  *   <li>detaching gracefully finishes the held call; reassigning or crashing with retries runs it again
  *       elsewhere; crashing without retries fails it with {@link WorkerLostException};
  *   <li>a worker that is lost (its process killed, its connection cut) fails or retries exactly the calls
@@ -488,6 +498,172 @@ public abstract class WorkerContractTest {
     assertThat(await(a)).isEqualTo(2);
     assertThat(await(b)).isEqualTo(1);
     assertThat(Files.readAllLines(dir.resolve("order"))).containsExactly("A", "A", "B");
+  }
+
+  // ---------------------------------------------------------------- cancelling
+
+  @Test
+  void cancel_ofQueuedCalls_failsThemTyped_andTheyNeverRun() throws Exception {
+    TaskQueue q = queue(1);
+    String gate = gate("busy");
+    Future<Object> busy = q.call(ContractTasks.AWAIT, gate);
+    awaitLines(Path.of(gate + ".started"), 1);
+    CancelToken token = new CancelToken();
+    CallOptions options = new CallOptions().setCancelToken(token);
+    String ran = dir.resolve("ran").toString();
+    List<Future<String>> cancelled = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      cancelled.add(q.call(ContractTasks.RECORD, options, ran, "cancelled " + i));
+    }
+    Future<String> kept = q.call(ContractTasks.RECORD, ran, "kept");
+    assertThat(token.cancel()).as("calls cancelled").isEqualTo(5);
+    for (Future<String> call : cancelled) {
+      assertThat(failure(call)).isInstanceOf(TaskCancelledException.class).hasMessageContaining("queued");
+    }
+    assertThat(q.load().queued()).as("calls left in the queue").isEqualTo(1);
+    assertThat(failure(q.call(ContractTasks.RECORD, options, ran, "late"))).as("a call made with a cancelled token")
+        .isInstanceOf(TaskCancelledException.class);
+    assertThat(busy.isComplete()).as("the running call, not interrupted").isFalse();
+    open(gate);
+    assertThat(await(busy)).isEqualTo("released");
+    assertThat(await(kept)).isEqualTo("kept");
+    assertThat(Files.readAllLines(Path.of(ran))).containsExactly("kept");
+  }
+
+  @Test
+  void cancel_withoutInterrupt_letsTheRunningCallFinish() throws Exception {
+    TaskQueue q = queue(1);
+    String gate = gate("running");
+    CancelToken token = new CancelToken();
+    Future<Object> running = q.call(ContractTasks.AWAIT, new CallOptions().setCancelToken(token), gate);
+    awaitLines(Path.of(gate + ".started"), 1);
+    assertThat(token.cancel()).as("calls cancelled").isZero();
+    open(gate);
+    assertThat(await(running)).isEqualTo("released");
+  }
+
+  @Test
+  void cancel_withInterrupt_stopsTheRunningCall_andTheWorkerCarriesOn() throws Exception {
+    TaskQueue q = queue(1);
+    String gate = gate("running");
+    long pid = await(q.call(ContractTasks.PID)); // the task may be stopped before it can write down its own
+    CancelToken token = new CancelToken();
+    Future<Object> running = q.call(ContractTasks.AWAIT, new CallOptions().setCancelToken(token), gate);
+    awaitLines(Path.of(gate + ".started"), 1);
+    assertThat(token.cancel(true)).as("calls cancelled").isEqualTo(1);
+    assertThat(failure(running)).isInstanceOf(TaskCancelledException.class).hasMessageContaining("running");
+    assertThat(await(q.call(ContractTasks.TWICE, 21))).as("the worker carries on").isEqualTo(42);
+    switch (timeoutStop()) {
+      case INTERRUPT -> awaitLines(Path.of(gate + ".interrupted"), 1);
+      case KILL -> {
+        assertThat(pid).as("a child's pid").isNotEqualTo(ProcessHandle.current().pid());
+        ProcessHandle.of(pid).ifPresent(p -> await(Future.fromCompletionStage(p.onExit())));
+      }
+      case NOTHING -> { }
+    }
+  }
+
+  @Test
+  void cancelSeries_cancelsThatSeriesOnly_andCountsWhatItCancelled() throws Exception {
+    TaskQueue q = queue(1);
+    String gate = gate("busy");
+    Future<Object> busy = q.call(ContractTasks.AWAIT, new CallOptions().setSeries("a"), gate);
+    awaitLines(Path.of(gate + ".started"), 1);
+    String ran = dir.resolve("ran").toString();
+    List<Future<String>> a = new ArrayList<>();
+    List<Future<String>> others = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      a.add(q.call(ContractTasks.RECORD, new CallOptions().setSeries("a"), ran, "a" + i));
+    }
+    for (int i = 0; i < 2; i++) {
+      others.add(q.call(ContractTasks.RECORD, new CallOptions().setSeries("b"), ran, "b" + i));
+    }
+    others.add(q.call(ContractTasks.RECORD, ran, "default"));
+    assertThat(await(q.cancel("a"))).as("calls of series a cancelled").isEqualTo(3);
+    assertThat(await(q.cancel("nobody's"))).as("calls of a series with none").isZero();
+    for (Future<String> call : a) {
+      assertThat(failure(call)).isInstanceOf(TaskCancelledException.class);
+    }
+    assertThat(busy.isComplete()).as("the running call of series a, not interrupted").isFalse();
+    open(gate);
+    assertThat(await(busy)).isEqualTo("released");
+    for (Future<String> call : others) {
+      await(call);
+    }
+    assertThat(Files.readAllLines(Path.of(ran))).containsExactlyInAnyOrder("b0", "b1", "default");
+
+    String gate2 = gate("busy2");
+    Future<Object> running = q.call(ContractTasks.AWAIT, new CallOptions().setSeries("c"), gate2);
+    awaitLines(Path.of(gate2 + ".started"), 1);
+    Future<String> queued = q.call(ContractTasks.RECORD, new CallOptions().setSeries("c"), ran, "c");
+    assertThat(await(q.cancel("c", true))).as("calls of series c cancelled, the running one too").isEqualTo(2);
+    assertThat(failure(running)).isInstanceOf(TaskCancelledException.class);
+    assertThat(failure(queued)).isInstanceOf(TaskCancelledException.class);
+    assertThat(await(q.call(ContractTasks.TWICE, 2))).as("the worker carries on").isEqualTo(4);
+  }
+
+  /**
+   * A cancel from another thread races with the calls being made and dispatched: every Future completes once,
+   * with its own result or a {@link TaskCancelledException}; the cancel counts exactly the calls it failed; a
+   * call cancelled while queued never ran, and no call ran twice.
+   */
+  @Test
+  void cancel_racingWithDispatch_completesEveryFutureOnce_andCountsRight() throws Exception {
+    TaskQueue q = queue(2);
+    int calls = 20;
+    ExecutorService canceller = Executors.newSingleThreadExecutor();
+    try {
+      for (int round = 0; round < rounds(); round++) {
+        boolean interrupt = round % 2 == 1;
+        CancelToken token = new CancelToken();
+        CallOptions options = new CallOptions().setCancelToken(token);
+        String ran = dir.resolve("ran" + round).toString();
+        CountDownLatch go = new CountDownLatch(1);
+        int before = round * 7 % calls; // calls made before the cancel is let go
+        int spins = round * 997 % 2000;
+        java.util.concurrent.Future<Integer> count = canceller.submit(() -> {
+          go.await();
+          for (int i = 0; i < spins; i++) {
+            Thread.onSpinWait();
+          }
+          return token.cancel(interrupt);
+        });
+        List<Future<String>> futures = new ArrayList<>();
+        for (int i = 0; i < calls; i++) {
+          if (i == before) {
+            go.countDown();
+          }
+          futures.add(q.call(ContractTasks.RECORD, options, ran, "r" + i));
+        }
+        int cancelled = count.get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
+        await(Future.join(new ArrayList<>(futures)).otherwiseEmpty());
+        int failedByTheCancel = 0;
+        Set<String> succeeded = new HashSet<>();
+        for (int i = 0; i < calls; i++) {
+          Future<String> f = futures.get(i);
+          assertThat(f.isComplete()).as("round %d: call %d complete", round, i).isTrue();
+          if (f.succeeded()) {
+            assertThat(f.result()).as("round %d: call %d", round, i).isEqualTo("r" + i);
+            succeeded.add(f.result());
+          } else {
+            assertThat(f.cause()).as("round %d: call %d", round, i).isInstanceOf(TaskCancelledException.class);
+            if (!f.cause().getMessage().startsWith("its token was cancelled")) {
+              failedByTheCancel++;
+            }
+          }
+        }
+        assertThat(cancelled).as("round %d: what the cancel counted", round).isEqualTo(failedByTheCancel);
+        List<String> lines = Files.exists(Path.of(ran)) ? Files.readAllLines(Path.of(ran)) : List.of();
+        assertThat(new HashSet<>(lines)).as("round %d: no call ran twice", round).hasSize(lines.size());
+        if (interrupt) {
+          assertThat(lines).as("round %d: every call that succeeded ran", round).containsAll(succeeded);
+        } else {
+          assertThat(lines).as("round %d: the calls that ran", round).containsExactlyInAnyOrderElementsOf(succeeded);
+        }
+      }
+    } finally {
+      canceller.shutdownNow();
+    }
   }
 
   // ---------------------------------------------------------------- detaching

@@ -7,8 +7,10 @@ import io.asynqueue.DetachMode;
 import io.asynqueue.TaskException;
 import io.asynqueue.TaskQueue;
 import io.asynqueue.TaskTimeoutException;
+import io.asynqueue.ThreadQueue;
 import io.asynqueue.WorkerLostException;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
@@ -392,6 +394,42 @@ final class PipelineFailureTest {
       assertThat(result.cause()).isInstanceOf(CancellationException.class);
       assertThat(used).isNotEmpty().noneMatch(Thread::isAlive);
       tc.completeNow();
+    })));
+  }
+
+  /** A stopped pipeline's calls still queued on its stage's queue leave the queue, and never run. */
+  @Test
+  void cancel_takesTheStagesQueuedCallsOffTheQueue(Vertx vertx, VertxTestContext tc) throws Exception {
+    TaskQueue q = ThreadQueue.create(vertx, 1);
+    CountDownLatch gate = new CountDownLatch(1);
+    CountDownLatch running = new CountDownLatch(1);
+    Set<Long> ran = ConcurrentHashMap.newKeySet();
+    Pipeline<Long> p = Pipeline.from(vertx, PipelineFixtures.Counter.endless())
+        .map(x -> {
+          ran.add(x);
+          if (x == 0) {
+            running.countDown();
+            gate.await();
+          }
+          return x;
+        }, stage().on(q).maxInFlight(8));
+    Future<Void> result = p.forEach(x -> { });
+    PipelineFixtures.await(running);
+    Promise<Void> queued = Promise.promise(); // the stage has calls waiting behind the running one
+    vertx.setPeriodic(1, id -> {
+      if (q.load().queued() > 0) {
+        vertx.cancelTimer(id);
+        queued.complete();
+      }
+    });
+    queued.future().compose(v -> p.cancel()).onComplete(tc.succeeding(v -> tc.verify(() -> {
+      assertThat(result.cause()).isInstanceOf(CancellationException.class);
+      assertThat(q.load().queued()).as("calls left in the queue").isZero();
+      gate.countDown();
+      q.call(() -> -1L).onComplete(tc.succeeding(x -> tc.verify(() -> { // after anything still queued
+        assertThat(ran).containsExactly(0L);
+        tc.completeNow();
+      })));
     })));
   }
 

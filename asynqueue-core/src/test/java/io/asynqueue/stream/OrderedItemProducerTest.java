@@ -3,6 +3,11 @@ package io.asynqueue.stream;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.asynqueue.CallOptions;
+import io.asynqueue.CancelToken;
+import io.asynqueue.TaskCancelledException;
+import io.asynqueue.TaskQueue;
+import io.asynqueue.ThreadQueue;
 import io.asynqueue.stream.IterationFixtures.CountingIterator;
 import io.asynqueue.stream.IterationFixtures.SlowWriteStream;
 import io.vertx.core.Context;
@@ -17,8 +22,12 @@ import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
@@ -258,6 +267,82 @@ final class OrderedItemProducerTest {
           test.completeNow();
         })));
       });
+    });
+  }
+
+  /**
+   * A producer over queue calls made with a CancelToken, given {@code token::cancel}: {@code stop()} takes the
+   * calls still queued off the queue (their Futures fail typed), so they never run.
+   */
+  @Test
+  void stop_runsTheCancelAction_andTheQueuedCallsNeverRun(Vertx vertx, VertxTestContext tc) throws Exception {
+    TaskQueue q = ThreadQueue.create(vertx, 1);
+    CountDownLatch gate = new CountDownLatch(1);
+    CountDownLatch started = new CountDownLatch(1);
+    Set<Integer> ran = ConcurrentHashMap.newKeySet();
+    CancelToken token = new CancelToken();
+    CallOptions options = new CallOptions().setCancelToken(token);
+    List<Future<Integer>> calls = Collections.synchronizedList(new ArrayList<>());
+    int window = 8;
+    Context ctx = vertx.getOrCreateContext();
+    AtomicReference<OrderedItemProducer<Integer>> producer = new AtomicReference<>();
+    ctx.runOnContext(v -> {
+      producer.set(OrderedItemProducer.create(ctx, inputs(100), i -> {
+        Future<Integer> call = q.call(() -> {
+          ran.add(i);
+          if (i == 0) {
+            started.countDown();
+            gate.await();
+          }
+          return i;
+        }, options);
+        calls.add(call);
+        return call;
+      }, window, token::cancel));
+      producer.get().handler(x -> { });
+    });
+    assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
+    ctx.runOnContext(v -> {
+      tc.verify(() -> assertThat(calls).hasSize(window));
+      producer.get().stop();
+      tc.verify(() -> {
+        assertThat(token.isCancelled()).isTrue();
+        assertThat(q.load().queued()).as("calls left in the queue").isZero();
+      });
+      gate.countDown();
+      Future.join(new ArrayList<>(calls)).otherwiseEmpty()
+          .compose(x -> q.call(() -> -1)) // runs after anything that was still queued
+          .onComplete(tc.succeeding(x -> tc.verify(() -> {
+            assertThat(calls.get(0).result()).isZero();
+            for (Future<Integer> call : calls.subList(1, window)) {
+              assertThat(call.cause()).isInstanceOf(TaskCancelledException.class);
+            }
+            assertThat(ran).containsExactly(0);
+            tc.completeNow();
+          })));
+    });
+  }
+
+  /** A failing item runs the cancel action too: the items after it are dropped, so their calls need not run. */
+  @Test
+  void aFailingItem_runsTheCancelAction_once(Vertx vertx, VertxTestContext tc) {
+    Context ctx = vertx.getOrCreateContext();
+    AtomicInteger cancels = new AtomicInteger();
+    Promise<Integer> first = Promise.promise();
+    RuntimeException boom = new RuntimeException("item 0 failed");
+    ctx.runOnContext(v -> {
+      OrderedItemProducer<Integer> producer = OrderedItemProducer.create(ctx, inputs(100),
+          i -> i == 0 ? first.future() : Promise.<Integer>promise().future(), 4, cancels::incrementAndGet);
+      ListConsumer<Integer> sink = ListConsumer.create(ctx);
+      producer.pipeTo(sink).onComplete(tc.failing(e -> tc.verify(() -> {
+        assertThat(e).isSameAs(boom);
+        assertThat(cancels).hasValue(1);
+        producer.stop(); // a no-op once failed
+        assertThat(cancels).hasValue(1);
+        tc.completeNow();
+      })));
+      tc.verify(() -> assertThat(cancels).hasValue(0));
+      first.fail(boom);
     });
   }
 }
