@@ -188,9 +188,9 @@ public final class QueueRowSource implements RowSource {
    * The rows of a view, as {@link #rows(Context, ViewSpec)}, with every row task in one series: renders in
    * different series share the workers fairly, so a huge render does not starve a small one.
    *
-   * <p>{@link OrderedItemProducer#stop()} cancels the rest of the render: no further row is submitted. The
-   * rows already submitted (at most the {@linkplain OrderedItemProducer#window() window},
-   * {@value #ROWS_PER_WORKER} per worker) still run; their results are dropped.
+   * <p>{@link OrderedItemProducer#stop()} cancels the rest of the render: no further row is submitted, and with a
+   * series the rows still queued leave the queue at once ({@link TaskQueue#cancel(String)}). Only the rows running
+   * then (at most one per worker) finish; their results are dropped.
    *
    * @param context the context the stream emits on
    * @param spec the view
@@ -206,7 +206,8 @@ public final class QueueRowSource implements RowSource {
         context,
         IntStream.range(0, spec.ny()).iterator(),
         (Integer y) -> queue.call(row, options, spec, y),
-        window);
+        window,
+        series == null ? null : () -> queue.cancel(series));
   }
 
   /** @return the queue the rows are computed on */

@@ -45,8 +45,8 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * <p><b>Sharing and cancelling.</b> Each render's rows go to the queue in their own series, so concurrent
  * renders share the workers fairly. At most {@link QueueRowSource#ROWS_PER_WORKER} rows per worker of a
- * render are submitted at once; when the client disconnects, no further row is submitted, so at most that
- * window of rows is still computed, for nobody, before the queue is free of the render.
+ * render are submitted at once; when the client disconnects, no further row is submitted and the render's rows
+ * still queued are cancelled at once, so only the rows running then are computed, for nobody.
  */
 public final class MandelbrotServer {
 

@@ -48,7 +48,7 @@ final class MandelbrotServerTest {
     source = QueueRowSource.threads(vertx, WORKERS);
     client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1"));
     // room for the many renders at once of one client (127.0.0.1) below; MandelbrotServerLimitsTest tests the limits
-    ServerLimits roomy = new ServerLimits(64, 64, ServerLimits.DEFAULT_MAX_WORK, 256, Duration.ofSeconds(30), false);
+    ServerLimits roomy = new ServerLimits(64, 64, Long.MAX_VALUE, 256, Duration.ofSeconds(30), false);
     MandelbrotServer.start(vertx, source, "threads", "127.0.0.1", 0, roomy)
         .onComplete(ctx.succeeding(s -> {
           server = s;
@@ -235,6 +235,44 @@ final class MandelbrotServerTest {
         })));
       });
     }));
+  }
+
+  /**
+   * Issue 15: a client that hangs up left its render's queued rows to be computed for nobody (the window: 5 per
+   * worker). Now they leave the queue at once: after many hit-and-run heavy requests, only the rows running at each
+   * hang-up are computed.
+   */
+  @Test
+  @Timeout(value = 3, timeUnit = TimeUnit.MINUTES)
+  void hitAndRunRequests_leaveNothingQueued(Vertx vertx, VertxTestContext ctx) {
+    int requests = 30;
+    HttpClient http = vertx.createHttpClient();
+    Future<Void> chain = Future.succeededFuture();
+    for (int i = 0; i < requests; i++) {
+      // inside the set: every pixel takes all 100,000 iterations, a row a good fraction of a second
+      chain = chain.compose(v -> openBigRender(http, "N=1000&cr=-0.2&ci=0&crpm=0.05&values=100000").compose(resp -> {
+        Promise<Void> gone = Promise.promise();
+        resp.handler(chunk -> {
+          // the PNG's header has come; the rows are (about to be) queued: hang up
+        });
+        resp.request().connection().closeHandler(x -> gone.tryComplete());
+        resp.request().connection().close();
+        return gone.future();
+      }));
+    }
+    chain.compose(v -> eventually(vertx, () -> server.stats().getJsonObject("renders").getLong("cancelled")
+            == requests))
+        .compose(v -> eventually(vertx, () -> server.stats().getInteger("queued") + server.stats().getInteger("running")
+            == 0))
+        .onComplete(ctx.succeeding(v -> ctx.verify(() -> {
+          // after the last hang-up reached the server, only the rows running then (one per worker) were computed;
+          // without cancelling, the rows queued then (up to 10 a render) ran on too
+          JsonObject stats = server.stats();
+          long afterLastHangUp = stats.getLong("rowsDone") - stats.getJsonObject("lastDisconnect").getLong("rowsDone");
+          assertThat(afterLastHangUp).isLessThanOrEqualTo(2 * WORKERS);
+          assertThat(server.stats().getJsonObject("renders").getLong("served")).isZero();
+          ctx.completeNow();
+        })));
   }
 
   @Test
