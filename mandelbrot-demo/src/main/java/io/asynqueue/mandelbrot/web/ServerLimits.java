@@ -25,6 +25,12 @@ public record ServerLimits(int maxRenders, int maxRendersPerClient, long maxWork
   /**
    * Checks the limits.
    *
+   * @param maxRenders renders at once, overall
+   * @param maxRendersPerClient renders at once from one client address
+   * @param maxWork the largest render, in pixel-iterations
+   * @param maxConnections open connections at most
+   * @param idleTimeout how long a connection may stay open with no request under way
+   * @param h2c whether HTTP/2 over cleartext is accepted
    * @throws IllegalArgumentException if a count or the work is below 1 or the timeout not positive
    */
   public ServerLimits {
