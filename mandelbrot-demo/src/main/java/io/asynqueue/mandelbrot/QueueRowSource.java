@@ -45,6 +45,12 @@ public final class QueueRowSource implements RowSource {
   /** How many times a row of a cluster render is tried again when the server computing it is lost. */
   public static final int CLUSTER_ROW_RETRIES = 2;
 
+  /**
+   * How many times a row of a process render is tried again when the child computing it dies (a row is a pure
+   * function of the view and its index, so running it twice is safe); the child is replaced meanwhile.
+   */
+  public static final int PROCESS_ROW_RETRIES = 2;
+
   /** The row task. A static method reference, so it serializes to a child JVM as a name. */
   private static final Task2<ViewSpec, Integer, byte[]> ROW = MandelbrotValuer::row;
 
@@ -160,14 +166,17 @@ public final class QueueRowSource implements RowSource {
   }
 
   /**
-   * Rows on a new {@code ProcessQueue} of this many child JVMs, one row at a time each.
+   * Rows on a new {@code ProcessQueue} of this many child JVMs, one row at a time each. A row whose child dies
+   * (killed, out of memory) is computed again, up to {@value #PROCESS_ROW_RETRIES} times, on the other children or
+   * the one that replaces it: a render outlives a lost child.
    *
    * @param vertx the Vert.x instance
    * @param processes the number of child JVMs
    * @return the source; {@link #close()} shuts its queue down and stops the children
    */
   public static QueueRowSource processes(Vertx vertx, int processes) {
-    return new QueueRowSource(ProcessQueue.create(vertx, processes), processes);
+    return new QueueRowSource(ProcessQueue.create(vertx, processes), ROWS_PER_WORKER * checked(processes),
+        () -> processes, ROW, PROCESS_ROW_RETRIES);
   }
 
   @Override
@@ -179,9 +188,9 @@ public final class QueueRowSource implements RowSource {
    * The rows of a view, as {@link #rows(Context, ViewSpec)}, with every row task in one series: renders in
    * different series share the workers fairly, so a huge render does not starve a small one.
    *
-   * <p>{@link OrderedItemProducer#stop()} cancels the rest of the render: no further row is submitted. The
-   * rows already submitted (at most the {@linkplain OrderedItemProducer#window() window},
-   * {@value #ROWS_PER_WORKER} per worker) still run; their results are dropped.
+   * <p>{@link OrderedItemProducer#stop()} cancels the rest of the render: no further row is submitted, and with a
+   * series the rows still queued leave the queue at once ({@link TaskQueue#cancel(String)}). Only the rows running
+   * then (at most one per worker) finish; their results are dropped.
    *
    * @param context the context the stream emits on
    * @param spec the view
@@ -197,7 +206,8 @@ public final class QueueRowSource implements RowSource {
         context,
         IntStream.range(0, spec.ny()).iterator(),
         (Integer y) -> queue.call(row, options, spec, y),
-        window);
+        window,
+        series == null ? null : () -> queue.cancel(series));
   }
 
   /** @return the queue the rows are computed on */

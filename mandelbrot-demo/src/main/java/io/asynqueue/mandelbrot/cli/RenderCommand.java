@@ -11,10 +11,8 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
-import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -80,8 +78,10 @@ final class RenderCommand implements Callable<Integer> {
   int nValues;
 
   @Option(names = {"-o", "--output"}, paramLabel = "file",
-      description = "Write the PNG to this file and the statistics to stdout. "
-          + "Without it (or with -o -) the PNG goes to stdout and the statistics to stderr.")
+      description = "Write the PNG to this file and the statistics to stdout. The PNG is written to a temporary "
+          + "file beside it and renamed onto it once whole: a failed or interrupted render leaves an existing file "
+          + "as it was. Devices and pipes (/dev/null, /dev/stdout, a FIFO) are written in place. "
+          + "Without -o (or with -o -) the PNG goes to stdout and the statistics to stderr.")
   Path output;
 
   @Option(names = {"-w", "--workers"}, paramLabel = "N",
@@ -185,26 +185,19 @@ final class RenderCommand implements Callable<Integer> {
     if (output == null && terminal.stdoutIsTerminal()) {
       throw usage("will not write a PNG to a terminal: give -o FILE or redirect stdout");
     }
-    OutputStream out;
-    try {
-      out = output == null
-          ? terminal.stdout()
-          : new BufferedOutputStream(Files.newOutputStream(output), 1 << 16);
-    } catch (IOException | RuntimeException e) {
-      terminal.err().println("mcm render: cannot write " + output + ": " + Mcm.describe(e));
-      return Mcm.EXIT_FAILURE;
-    }
     boolean showProgress = progress != null ? progress : terminal.stderrIsTerminal();
     RenderStats stats;
-    try {
-      stats = render(view, out, output != null, showProgress, servers, secret);
-    } catch (Exception e) {
-      if (output != null) {
-        Files.deleteIfExists(output); // no half-written PNG left behind
-      }
-      throw e;
+    if (output == null) {
+      stats = render(view, terminal.stdout(), false, showProgress, servers, secret);
+      terminal.err().println(stats);
+      return 0;
     }
-    (output != null ? terminal.out() : terminal.err()).println(stats);
+    // a temporary file beside the output, renamed onto it on success; removed on failure or a signal
+    try (OutputFile file = OutputFile.open(output)) {
+      stats = render(view, file.stream(), true, showProgress, servers, secret);
+      file.commit();
+    }
+    terminal.out().println(stats);
     return 0;
   }
 

@@ -2,6 +2,7 @@ package io.asynqueue.mandelbrot.cli;
 
 import io.asynqueue.mandelbrot.QueueRowSource;
 import io.asynqueue.mandelbrot.web.MandelbrotServer;
+import io.asynqueue.mandelbrot.web.ServerLimits;
 import io.asynqueue.remote.RemoteWorkerOptions;
 import io.asynqueue.remote.cli.ClusterArgs;
 import io.vertx.core.Future;
@@ -35,7 +36,10 @@ import picocli.CommandLine.Spec;
       "With --cluster, the rows are computed by the workers of a cluster pool ('mcm worker --cluster'), found "
           + "through the cluster as they come and go.",
       "GET /image.png?N=&cr=&ci=&crpm=[&cipm=][&values=] is the PNG (N: width, 240 to 10000; "
-          + "values: iterations, default 3000); GET /stats is the queue's load as JSON."
+          + "values: iterations, default 3000); GET /stats is the queue's load as JSON.",
+      "Limits: a render above --max-work gets a 400; beyond --max-renders-per-client renders at once from one "
+          + "address a 429, beyond --max-renders overall a 503 (both with Retry-After); connections beyond "
+          + "--max-connections are closed, and so is one with no request under way for --idle-timeout."
     },
     footer = {
       "",
@@ -81,6 +85,33 @@ final class ServeCommand implements Callable<Integer> {
       description = "The workers' shared secret, for --cluster (default: ~/.asynqueue/secret).")
   Path secretFile;
 
+  private static final ServerLimits DEFAULTS = ServerLimits.defaults();
+
+  @Option(names = "--max-renders", paramLabel = "N",
+      description = "Renders at once, overall; more get a 503 (default: 2 per core, ${DEFAULT-VALUE} here).")
+  int maxRenders = DEFAULTS.maxRenders();
+
+  @Option(names = "--max-renders-per-client", paramLabel = "N",
+      description = "Renders at once from one client address; more get a 429 (default: one per core, at least 2, "
+          + "${DEFAULT-VALUE} here).")
+  int maxRendersPerClient = DEFAULTS.maxRendersPerClient();
+
+  @Option(names = "--max-work", paramLabel = "pixel-iterations",
+      description = "The largest render: N x height x values; larger get a 400 (default: ${DEFAULT-VALUE}).")
+  long maxWork = DEFAULTS.maxWork();
+
+  @Option(names = "--max-connections", paramLabel = "N",
+      description = "Open connections at most; more are closed (default: 64 per core, ${DEFAULT-VALUE} here).")
+  int maxConnections = DEFAULTS.maxConnections();
+
+  @Option(names = "--idle-timeout", paramLabel = "seconds",
+      description = "Close a connection with no request under way (a request head not all there included) after "
+          + "this long (default: ${DEFAULT-VALUE}).")
+  long idleTimeoutSeconds = DEFAULTS.idleTimeout().toSeconds();
+
+  @Option(names = "--h2c", description = "Accept HTTP/2 over cleartext too (default: HTTP/1.1 only).")
+  boolean h2c;
+
   ServeCommand(Terminal terminal) {
     this.terminal = terminal;
   }
@@ -95,6 +126,14 @@ final class ServeCommand implements Callable<Integer> {
     }
     if (processes != null && (processes < 1 || processes > RenderCommand.MAX_PROCESSES)) {
       throw usage("--processes must be 1 to " + RenderCommand.MAX_PROCESSES + ", not " + processes);
+    }
+    ServerLimits limits;
+    try {
+      limits = new ServerLimits(maxRenders, maxRendersPerClient, maxWork, maxConnections,
+          Duration.ofSeconds(idleTimeoutSeconds), h2c);
+    } catch (IllegalArgumentException e) {
+      throw usage("--max-renders, --max-renders-per-client, --max-work, --max-connections and --idle-timeout "
+          + "must be at least 1");
     }
     String secret = null;
     if (cluster.enabled()) {
@@ -136,7 +175,7 @@ final class ServeCommand implements Callable<Integer> {
     String kind = cluster.enabled() ? "cluster" : processes != null ? "processes" : "threads";
     MandelbrotServer server;
     try {
-      server = MandelbrotServer.start(vertx, source, kind, host, port)
+      server = MandelbrotServer.start(vertx, source, kind, host, port, limits)
           .toCompletionStage().toCompletableFuture().get();
     } catch (ExecutionException e) {
       stop(vertx, source);

@@ -12,11 +12,16 @@ import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.StaticHandler;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -32,10 +37,16 @@ import java.util.concurrent.atomic.AtomicReference;
  * {@code floor(N * cipm / crpm)}, at most {@value #MAX_HEIGHT}. Anything unparsable or out of range gets
  * a 400 with a one-line message.
  *
+ * <p><b>Limits</b> ({@link ServerLimits}). A render of more than {@code maxWork} pixel-iterations (width x height x
+ * {@code values}) gets a 400 saying so. Beyond {@code maxRendersPerClient} renders at once from one client address
+ * a request gets a 429, beyond {@code maxRenders} overall a 503, both with {@code Retry-After}. Connections beyond
+ * {@code maxConnections} are closed as they open; a connection with no request under way for {@code idleTimeout}
+ * (a request head not all there by then included) is closed. HTTP/2 cleartext is off unless asked for.
+ *
  * <p><b>Sharing and cancelling.</b> Each render's rows go to the queue in their own series, so concurrent
  * renders share the workers fairly. At most {@link QueueRowSource#ROWS_PER_WORKER} rows per worker of a
- * render are submitted at once; when the client disconnects, no further row is submitted, so at most that
- * window of rows is still computed, for nobody, before the queue is free of the render.
+ * render are submitted at once; when the client disconnects, no further row is submitted and the render's rows
+ * still queued are cancelled at once, so only the rows running then are computed, for nobody.
  */
 public final class MandelbrotServer {
 
@@ -64,14 +75,22 @@ public final class MandelbrotServer {
   private final AtomicLong cancelled = new AtomicLong();
   private final AtomicLong failed = new AtomicLong();
   private final AtomicLong rejected = new AtomicLong();
+  private final AtomicLong refused = new AtomicLong();
+  private final ServerLimits limits;
+  private final ConnectionGuard connections;
+  private final AtomicInteger active = new AtomicInteger();
+  /** Renders under way per client address; an address leaves the map when its last render ends. */
+  private final Map<String, Integer> activePerClient = new ConcurrentHashMap<>();
   /** The queue's load when the last client went away mid-render: what is left to run for nobody. */
   private volatile JsonObject lastDisconnect = new JsonObject();
   private HttpServer server;
 
-  private MandelbrotServer(Vertx vertx, QueueRowSource source, String workerKind) {
+  private MandelbrotServer(Vertx vertx, QueueRowSource source, String workerKind, ServerLimits limits) {
     this.vertx = vertx;
     this.source = source;
     this.workerKind = workerKind;
+    this.limits = limits;
+    this.connections = new ConnectionGuard(vertx, limits);
   }
 
   /**
@@ -87,8 +106,26 @@ public final class MandelbrotServer {
    */
   public static Future<MandelbrotServer> start(Vertx vertx, QueueRowSource source, String workerKind,
       String host, int port) {
-    MandelbrotServer s = new MandelbrotServer(vertx, source, workerKind);
-    return vertx.createHttpServer()
+    return start(vertx, source, workerKind, host, port, ServerLimits.defaults());
+  }
+
+  /**
+   * Starts a server with these limits.
+   *
+   * @param vertx the Vert.x instance
+   * @param source where the rows are computed; left open by {@link #close()}
+   * @param workerKind what the workers are, for {@code /stats}: {@code "threads"}, {@code "processes"} or
+   *     {@code "cluster"}
+   * @param host the interface to listen on
+   * @param port the port, 0 for any free one
+   * @param limits renders, work, connections and timeouts at most
+   * @return a Future of the listening server
+   */
+  public static Future<MandelbrotServer> start(Vertx vertx, QueueRowSource source, String workerKind,
+      String host, int port, ServerLimits limits) {
+    MandelbrotServer s = new MandelbrotServer(vertx, source, workerKind, limits);
+    return vertx.createHttpServer(new HttpServerOptions().setHttp2ClearTextEnabled(limits.h2c()))
+        .connectionHandler(s.connections::opened)
         .requestHandler(s.router())
         .listen(port, host)
         .map(http -> {
@@ -109,6 +146,12 @@ public final class MandelbrotServer {
 
   private Router router() {
     Router router = Router.router(vertx);
+    router.route().handler(rc -> {
+      var connection = rc.request().connection();
+      connections.busy(connection);
+      rc.addEndHandler(ar -> connections.idle(connection));
+      rc.next();
+    });
     router.get("/image.png").handler(this::image);
     router.get("/stats").handler(rc -> rc.response()
         .putHeader("Content-Type", "application/json")
@@ -124,7 +167,8 @@ public final class MandelbrotServer {
    * @return {@code queued} (rows waiting for a worker), {@code running} (rows being computed),
    *     {@code workers} (per worker ID: {@code running} and {@code done}), {@code rowsDone}, and the renders
    *     {@code started}, {@code served} (sent whole), {@code cancelled} (client gone), {@code failed},
-   *     {@code active} and {@code rejected} (400); {@code lastDisconnect}: the queue's {@code rowsDone} and
+   *     {@code active}, {@code rejected} (400) and {@code refused} (429, 503); {@code connections} open;
+   *     {@code lastDisconnect}: the queue's {@code rowsDone} and
    *     {@code rowsInFlight} when the last client went away mid-render (its rows in flight still run, but
    *     no more are submitted)
    */
@@ -151,7 +195,9 @@ public final class MandelbrotServer {
             .put("cancelled", cancelled.get())
             .put("failed", failed.get())
             .put("active", started.get() - finished)
-            .put("rejected", rejected.get()))
+            .put("rejected", rejected.get())
+            .put("refused", refused.get()))
+        .put("connections", connections.open())
         .put("lastDisconnect", lastDisconnect);
   }
 
@@ -159,6 +205,11 @@ public final class MandelbrotServer {
     ViewSpec spec;
     try {
       spec = viewOf(rc.request().params());
+      long work = (long) spec.nx() * spec.ny() * spec.nValues();
+      if (work > limits.maxWork()) {
+        throw new IllegalArgumentException("the render would take " + work + " pixel-iterations (N x height x values);"
+            + " this server takes at most " + limits.maxWork() + " (mcm serve --max-work)");
+      }
     } catch (IllegalArgumentException e) {
       rejected.incrementAndGet();
       rc.response().setStatusCode(400)
@@ -166,6 +217,24 @@ public final class MandelbrotServer {
           .end(e.getMessage() + "\n");
       return;
     }
+    String client = rc.request().remoteAddress() == null ? "" : rc.request().remoteAddress().hostAddress();
+    String refusal = admit(client);
+    if (refusal != null) {
+      refused.incrementAndGet();
+      rc.response().setStatusCode(refusal.startsWith("too many renders from") ? 429 : 503)
+          .putHeader("Retry-After", "2")
+          .putHeader("Content-Type", "text/plain; charset=utf-8")
+          .end(refusal + "\n");
+      return;
+    }
+    // given back when the client goes or the render ends, whichever is first (the close handler below replaces the
+    // routing context's, so its end handlers would not hear of a closed connection)
+    AtomicBoolean holding = new AtomicBoolean(true);
+    Runnable releaseSlot = () -> {
+      if (holding.compareAndSet(true, false)) {
+        release(client);
+      }
+    };
     long id = started.incrementAndGet();
     Context context = vertx.getOrCreateContext();
     HttpServerResponse response = rc.response()
@@ -177,6 +246,7 @@ public final class MandelbrotServer {
     AtomicReference<OrderedItemProducer<byte[]>> rows = new AtomicReference<>();
     // The client has gone: submit no further row. The pipe then ends; nothing more is written.
     response.closeHandler(v -> {
+      releaseSlot.run();
       out.clientGone();
       if (rows.get() != null) {
         rows.get().stop();
@@ -196,16 +266,18 @@ public final class MandelbrotServer {
             return Future.<Void>succeededFuture();
           }
           rows.set(source.rows(context, spec, "render-" + id));
-          // the PNG is written whole once this pipe completes: the response is ended below, not by the stream
-          PngWriteStream png = new PngWriteStream(context, encoder, out, false, null);
-          return rows.get().pipeTo(new ResponseRowSink(png, response));
+          // the stream closes out after the PNG's last byte; the response is ended below, not by the stream
+          PngWriteStream png = new PngWriteStream(context, encoder, out, true, null);
+          // and the last byte reaches the response once out's close has (see ResponseOutputStream)
+          return rows.get().pipeTo(new ResponseRowSink(png, response)).compose(v -> out.closed());
         })
         .onComplete(ar -> {
+          releaseSlot.run();
           if (out.isClientGone()) {
             cancelled.incrementAndGet();
           } else if (ar.succeeded()) {
             // counted before the end is written, so that a client that has its whole image finds it in /stats;
-            // the PNG's bytes are already queued on this context, ahead of this task, in order
+            // every byte of the PNG has been written to the response by now (out is closed)
             served.incrementAndGet();
             response.end();
           } else {
@@ -216,6 +288,30 @@ public final class MandelbrotServer {
             response.reset(); // the PNG is broken and the status already sent: cut the connection
           }
         });
+  }
+
+  /** Takes a render slot for a client, or says why not. */
+  private String admit(String client) {
+    if (active.incrementAndGet() > limits.maxRenders()) {
+      active.decrementAndGet();
+      return "the server is busy: " + limits.maxRenders() + " renders under way; try again shortly";
+    }
+    int[] mine = {0};
+    activePerClient.compute(client, (k, n) -> {
+      mine[0] = n == null ? 1 : n + 1;
+      return mine[0] > limits.maxRendersPerClient() ? n : Integer.valueOf(mine[0]);
+    });
+    if (mine[0] > limits.maxRendersPerClient()) {
+      active.decrementAndGet();
+      return "too many renders from " + client + ": at most " + limits.maxRendersPerClient() + " at once";
+    }
+    return null;
+  }
+
+  /** Gives a client's render slot back. */
+  private void release(String client) {
+    active.decrementAndGet();
+    activePerClient.computeIfPresent(client, (k, n) -> n <= 1 ? null : n - 1);
   }
 
   /**

@@ -18,7 +18,9 @@ final class ServeCommandTest {
       "--workers 0      | --workers must be 1 to 1024",
       "--cluster 127.0.0.1:5701 --workers 2     | give --workers or --cluster, not both",
       "--cluster 127.0.0.1:5701 --processes 2   | give --processes or --cluster, not both",
-      "--cluster 127.0.0.1:5701 --worker-wait 0 | --worker-wait must be at least 1"})
+      "--cluster 127.0.0.1:5701 --worker-wait 0 | --worker-wait must be at least 1",
+      "--max-renders 0  | --max-renders, --max-renders-per-client, --max-work",
+      "--idle-timeout 0 | --idle-timeout must be at least 1"})
   void badArguments_areUsageErrors(String args, String message) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
@@ -33,6 +35,7 @@ final class ServeCommandTest {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     assertThat(Mcm.run(Terminal.of(out, new ByteArrayOutputStream()), "serve", flag)).isZero();
     assertThat(out.toString(StandardCharsets.UTF_8))
-        .contains("--port", "--processes", "--workers", "--host", "/image.png", "/stats");
+        .contains("--port", "--processes", "--workers", "--host", "/image.png", "/stats", "--max-renders",
+            "--max-renders-per-client", "--max-work", "--max-connections", "--idle-timeout", "--h2c");
   }
 }

@@ -3,6 +3,7 @@ package io.asynqueue.mandelbrot.web;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.asynqueue.mandelbrot.QueueRowSource;
+import io.asynqueue.process.ProcessQueue;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -15,7 +16,10 @@ import io.vertx.ext.web.client.WebClient;
 import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
 import java.util.concurrent.TimeUnit;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -69,6 +73,40 @@ final class MandelbrotServerProcessTest {
       assertThat(p.body().length()).isGreaterThan(1000);
       assertThat(p.body().getBytes()).isEqualTo(t.body().getBytes());
       assertThat(onProcesses.stats().getString("workerKind")).isEqualTo("processes");
+      ctx.completeNow();
+    })));
+  }
+
+  /** Issue 15: kill -9 of a child mid-render; its rows are computed again and the image is whole. */
+  @Test
+  @Timeout(value = 4, timeUnit = TimeUnit.MINUTES)
+  void aChildKilledMidRender_theImageIsStillWhole(Vertx vertx, VertxTestContext ctx) {
+    String uri = "/image.png?N=600&cr=-0.73249&ci=0.21653&crpm=0.0112&cipm=0.008";
+    int rows = 428;
+    ProcessQueue queue = (ProcessQueue) processes.queue();
+    Future<HttpResponse<Buffer>> onKilled = queue.ready().compose(v -> get(onProcesses, uri));
+    Promise<Long> killed = Promise.promise();
+    vertx.setPeriodic(20, id -> {
+      long done = onProcesses.stats().getLong("rowsDone");
+      if (done >= 20 || onKilled.isComplete()) {
+        vertx.cancelTimer(id);
+        long pid = queue.processWorkers().get(0).pid();
+        ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+        killed.complete(done);
+      }
+    });
+    Future.all(onKilled, killed.future(), get(onThreads, uri)).onComplete(ctx.succeeding(all -> ctx.verify(() -> {
+      assertThat((long) all.resultAt(1)).as("rows done when the child was killed").isLessThan(rows / 2);
+      HttpResponse<Buffer> p = all.resultAt(0);
+      HttpResponse<Buffer> t = all.resultAt(2);
+      assertThat(p.statusCode()).isEqualTo(200);
+      BufferedImage actual = ImageIO.read(new ByteArrayInputStream(p.body().getBytes()));
+      BufferedImage expected = ImageIO.read(new ByteArrayInputStream(t.body().getBytes()));
+      assertThat(actual.getHeight()).isEqualTo(rows);
+      int w = expected.getWidth();
+      assertThat(actual.getRGB(0, 0, w, rows, null, 0, w)).isEqualTo(expected.getRGB(0, 0, w, rows, null, 0, w));
+      assertThat(queue.processWorkers().get(0).restarts()).as("the killed child was replaced").isEqualTo(1);
+      assertThat(onProcesses.stats().getJsonObject("renders").getLong("served")).isEqualTo(1);
       ctx.completeNow();
     })));
   }

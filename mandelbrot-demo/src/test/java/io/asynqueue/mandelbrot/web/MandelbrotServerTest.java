@@ -2,6 +2,7 @@ package io.asynqueue.mandelbrot.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.asynqueue.mandelbrot.CpuHog;
 import io.asynqueue.mandelbrot.QueueRowSource;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -19,6 +20,10 @@ import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterEach;
@@ -42,7 +47,9 @@ final class MandelbrotServerTest {
   void start(Vertx vertx, VertxTestContext ctx) {
     source = QueueRowSource.threads(vertx, WORKERS);
     client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1"));
-    MandelbrotServer.start(vertx, source, "threads", "127.0.0.1", 0)
+    // room for the many renders at once of one client (127.0.0.1) below; MandelbrotServerLimitsTest tests the limits
+    ServerLimits roomy = new ServerLimits(64, 64, Long.MAX_VALUE, 256, Duration.ofSeconds(30), false);
+    MandelbrotServer.start(vertx, source, "threads", "127.0.0.1", 0, roomy)
         .onComplete(ctx.succeeding(s -> {
           server = s;
           client = WebClient.create(vertx,
@@ -117,6 +124,37 @@ final class MandelbrotServerTest {
       assertThat(r.bodyAsString()).as(query).isNotBlank().doesNotContain("Exception");
       ctx.completeNow();
     })));
+  }
+
+  /**
+   * Issue 15: under load a 200 response now and then held only the PNG's 33-byte header. The pipe's end (a Future
+   * completed on the encoding thread) ran the response's end on the context ahead of the last bytes the encoder
+   * had posted there. Small renders, many at once, while busy loops keep every core busy, hit that window in a
+   * few dozen renders; 480 of them found it every time before the fix.
+   */
+  @Test
+  @Timeout(value = 5, timeUnit = TimeUnit.MINUTES)
+  void manySmallRendersUnderLoad_eachBodyIsTheWholePng(Vertx vertx) throws Exception {
+    String uri = "/image.png?N=240&values=50";
+    byte[] expected = get(uri).await(60, TimeUnit.SECONDS).body().getBytes();
+    assertThat(png(Buffer.buffer(expected)).getHeight()).isEqualTo(240);
+    List<String> wrong = new ArrayList<>();
+    try (CpuHog hog = new CpuHog()) {
+      for (int round = 0; round < 60; round++) {
+        List<Future<HttpResponse<Buffer>>> all = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+          all.add(get(uri));
+        }
+        Future.join(all).await(120, TimeUnit.SECONDS);
+        for (Future<HttpResponse<Buffer>> f : all) {
+          Buffer body = f.result().body();
+          if (f.result().statusCode() != 200 || body == null || !Arrays.equals(body.getBytes(), expected)) {
+            wrong.add(f.result().statusCode() + ": " + (body == null ? 0 : body.length()) + " bytes");
+          }
+        }
+      }
+    }
+    assertThat(wrong).as("responses that are not the whole PNG (of %d bytes)", expected.length).isEmpty();
   }
 
   @Test
@@ -197,6 +235,44 @@ final class MandelbrotServerTest {
         })));
       });
     }));
+  }
+
+  /**
+   * Issue 15: a client that hangs up left its render's queued rows to be computed for nobody (the window: 5 per
+   * worker). Now they leave the queue at once: after many hit-and-run heavy requests, only the rows running at each
+   * hang-up are computed.
+   */
+  @Test
+  @Timeout(value = 3, timeUnit = TimeUnit.MINUTES)
+  void hitAndRunRequests_leaveNothingQueued(Vertx vertx, VertxTestContext ctx) {
+    int requests = 30;
+    HttpClient http = vertx.createHttpClient();
+    Future<Void> chain = Future.succeededFuture();
+    for (int i = 0; i < requests; i++) {
+      // inside the set: every pixel takes all 100,000 iterations, a row a good fraction of a second
+      chain = chain.compose(v -> openBigRender(http, "N=1000&cr=-0.2&ci=0&crpm=0.05&values=100000").compose(resp -> {
+        Promise<Void> gone = Promise.promise();
+        resp.handler(chunk -> {
+          // the PNG's header has come; the rows are (about to be) queued: hang up
+        });
+        resp.request().connection().closeHandler(x -> gone.tryComplete());
+        resp.request().connection().close();
+        return gone.future();
+      }));
+    }
+    chain.compose(v -> eventually(vertx, () -> server.stats().getJsonObject("renders").getLong("cancelled")
+            == requests))
+        .compose(v -> eventually(vertx, () -> server.stats().getInteger("queued") + server.stats().getInteger("running")
+            == 0))
+        .onComplete(ctx.succeeding(v -> ctx.verify(() -> {
+          // after the last hang-up reached the server, only the rows running then (one per worker) were computed;
+          // without cancelling, the rows queued then (up to 10 a render) ran on too
+          JsonObject stats = server.stats();
+          long afterLastHangUp = stats.getLong("rowsDone") - stats.getJsonObject("lastDisconnect").getLong("rowsDone");
+          assertThat(afterLastHangUp).isLessThanOrEqualTo(2 * WORKERS);
+          assertThat(server.stats().getJsonObject("renders").getLong("served")).isZero();
+          ctx.completeNow();
+        })));
   }
 
   @Test
