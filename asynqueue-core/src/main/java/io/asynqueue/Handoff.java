@@ -66,6 +66,7 @@ final class Handoff {
       for (JobImpl job : refuseRetry) {
         Throwable cause = job.retryCause;
         job.retryCause = null;
+        dispatcher.metrics.ended(job, cause);
         job.promise.fail(cause);
       }
     }
@@ -107,6 +108,7 @@ final class Handoff {
     if (timeout != null) {
       job.timerId = dispatcher.vertx.setTimer(Math.max(1, timeout.toMillis()), id -> timedOut(dispatcher, job));
     }
+    dispatcher.metrics.started(job);
     runOnWorker(job, w);
   }
 

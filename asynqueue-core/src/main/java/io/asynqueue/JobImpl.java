@@ -67,6 +67,9 @@ final class JobImpl implements Job, Comparable<JobImpl> {
   JobImpl prevHeld;
   JobImpl nextHeld;
   volatile long timerId = -1;
+  /** System.nanoTime() when the call was made and when this attempt started; 0 unless metrics are recorded. */
+  long queuedAt;
+  long startedAt;
   private volatile int state;
   private String description;
 

@@ -209,6 +209,7 @@ final class Roster {
       for (JobImpl job : toStart) {
         Handoff.start(dispatcher, job, slot);
       }
+      dispatcher.metrics.attached(slot);
       attached.complete(slot.id);
       dispatcher.loads.signal();
     }
@@ -267,6 +268,7 @@ final class Roster {
     slot.gone = true;
     workers.remove(slot.id);
     dispatcher.unidle(slot);
+    dispatcher.metrics.detached(slot);
     dispatcher.drain.failUnservableIfDraining();
   }
 
@@ -320,6 +322,7 @@ final class Roster {
       dispatcher.unidle(slot);
       updates = new ArrayList<>(savedUpdates);
     }
+    dispatcher.metrics.restarted(slot);
     ContextInternal ctx = vertx.getOrCreateContext();
     Future<Void> replayed = Future.succeededFuture();
     for (Object[] update : updates) {
@@ -344,6 +347,7 @@ final class Roster {
       retire(slot);
     }
     LOG.warn("{} resigned: {}", slot, cause.toString());
+    dispatcher.metrics.lost(slot);
     dispatcher.loads.signal();
     crashAndSettle(slot, false, cause);
     dispatcher.drain.checkDrained();

@@ -84,6 +84,7 @@ final class TaskQueueImpl implements TaskQueue {
         o.getTimeout(), o.getRetries(), 1, o.isDoNext(), ctx, ctx.promise());
     job.last = o.isDoLast();
     job.niceness = o.getNiceness();
+    d.metrics.queued(job);
     JobImpl top;
     do {
       top = incoming.get();

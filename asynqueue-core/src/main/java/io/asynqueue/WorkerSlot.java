@@ -34,6 +34,8 @@ final class WorkerSlot implements WorkerSupervisor {
   boolean gone;
   /** Paused by the worker (its connection is down): takes no new jobs until it resumes. */
   boolean paused;
+  /** The meters of its kind, kept by the queue's metrics recorder; null without metrics. */
+  Object meters;
 
   WorkerSlot(Roster roster, int id, Worker worker) {
     this.roster = roster;
