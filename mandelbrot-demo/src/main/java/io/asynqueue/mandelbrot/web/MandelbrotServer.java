@@ -7,6 +7,7 @@ import io.asynqueue.mandelbrot.PngWriteStream;
 import io.asynqueue.mandelbrot.QueueRowSource;
 import io.asynqueue.mandelbrot.Renderer;
 import io.asynqueue.mandelbrot.ViewSpec;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
@@ -22,7 +23,8 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The web server of {@code mcm serve}: the page ({@code /}, with {@code mcm.js} and {@code mcm.css} from the
- * jar), {@code /image.png} and {@code /stats}.
+ * jar), {@code /image.png}, {@code /stats} and, given a registry, {@code /metrics} (the queue's meters in the
+ * Prometheus text format).
  *
  * <p><b>{@code GET /image.png?N=&cr=&ci=&crpm=[&cipm=][&values=]}</b> streams a PNG as its rows finish,
  * chunked. {@code N} is the width, default {@value #DEFAULT_WIDTH}, clamped to {@value #MIN_WIDTH} to
@@ -59,6 +61,8 @@ public final class MandelbrotServer {
   private final Vertx vertx;
   private final QueueRowSource source;
   private final String workerKind;
+  /** Scraped at {@code /metrics}; null for none. */
+  private final PrometheusMeterRegistry metrics;
   private final AtomicLong started = new AtomicLong();
   private final AtomicLong served = new AtomicLong();
   private final AtomicLong cancelled = new AtomicLong();
@@ -68,10 +72,11 @@ public final class MandelbrotServer {
   private volatile JsonObject lastDisconnect = new JsonObject();
   private HttpServer server;
 
-  private MandelbrotServer(Vertx vertx, QueueRowSource source, String workerKind) {
+  private MandelbrotServer(Vertx vertx, QueueRowSource source, String workerKind, PrometheusMeterRegistry metrics) {
     this.vertx = vertx;
     this.source = source;
     this.workerKind = workerKind;
+    this.metrics = metrics;
   }
 
   /**
@@ -87,7 +92,23 @@ public final class MandelbrotServer {
    */
   public static Future<MandelbrotServer> start(Vertx vertx, QueueRowSource source, String workerKind,
       String host, int port) {
-    MandelbrotServer s = new MandelbrotServer(vertx, source, workerKind);
+    return start(vertx, source, workerKind, host, port, null);
+  }
+
+  /**
+   * Starts a server that also serves {@code GET /metrics}: the registry scraped, in the Prometheus text format.
+   *
+   * @param vertx the Vert.x instance
+   * @param source where the rows are computed; left open by {@link #close()}
+   * @param workerKind what the workers are, for {@code /stats}
+   * @param host the interface to listen on
+   * @param port the port, 0 for any free one
+   * @param metrics the registry the source's queue records in, or null for no {@code /metrics}
+   * @return a Future of the listening server
+   */
+  public static Future<MandelbrotServer> start(Vertx vertx, QueueRowSource source, String workerKind,
+      String host, int port, PrometheusMeterRegistry metrics) {
+    MandelbrotServer s = new MandelbrotServer(vertx, source, workerKind, metrics);
     return vertx.createHttpServer()
         .requestHandler(s.router())
         .listen(port, host)
@@ -114,6 +135,10 @@ public final class MandelbrotServer {
         .putHeader("Content-Type", "application/json")
         .putHeader("Cache-Control", "no-store")
         .end(stats().encodePrettily()));
+    if (metrics != null) {
+      router.get("/metrics").handler(rc -> rc.response()
+          .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(metrics.scrape()));
+    }
     router.get().handler(StaticHandler.create("webroot").setIndexPage("index.html"));
     return router;
   }
