@@ -127,6 +127,11 @@ final class MicrometerQueueMetrics extends QueueMetrics {
   }
 
   @Override
+  void handshakeRefused(WorkerSlot slot) {
+    kind(slot).refused.increment();
+  }
+
+  @Override
   void detached(WorkerSlot slot) {
     kind(slot).slots.remove(slot);
     List<Meter> gone = workerMeters.remove(slot);
@@ -169,6 +174,7 @@ final class MicrometerQueueMetrics extends QueueMetrics {
     final Counter attached;
     final Counter lost;
     final Counter restarted;
+    final Counter refused;
     final Calls all;
     final Map<String, Calls> series = new ConcurrentHashMap<>();
     final Calls other;
@@ -187,6 +193,9 @@ final class MicrometerQueueMetrics extends QueueMetrics {
           .register(registry));
       restarted = keep(Counter.builder("asynqueue.workers.restarted").tags(tags)
           .description("Workers that started over: a process worker's new child, a remote worker's reconnection")
+          .register(registry));
+      refused = keep(Counter.builder("asynqueue.workers.refused").tags(tags)
+          .description("Handshakes a remote or cluster worker's server refused (a wrong secret, another protocol)")
           .register(registry));
       all = bySeries ? null : new Calls(tags);
       other = bySeries ? new Calls(tags.and("series", "other")) : null;

@@ -55,6 +55,10 @@ abstract class QueueMetrics {
   void restarted(WorkerSlot slot) {
   }
 
+  /** A worker's server refused its handshake. */
+  void handshakeRefused(WorkerSlot slot) {
+  }
+
   /** A worker was taken out of the queue (detached, resigned or shut down). Under the lock. */
   void detached(WorkerSlot slot) {
   }

@@ -338,6 +338,11 @@ final class Roster {
     return replayed.andThen(ar -> resume(slot));
   }
 
+  /** The worker's server refused its handshake: for the metrics. */
+  void handshakeRefused(WorkerSlot slot) {
+    dispatcher.metrics.handshakeRefused(slot);
+  }
+
   /** The worker gave up: it is retired and crashed, and what it held fails (retried where allowed). */
   void resign(WorkerSlot slot, Throwable cause) {
     synchronized (lock) {

@@ -125,6 +125,11 @@ final class WorkerSlot implements WorkerSupervisor {
   }
 
   @Override
+  public void handshakeRefused() {
+    roster.handshakeRefused(this);
+  }
+
+  @Override
   public String toString() {
     return "worker " + id + " (" + worker.getClass().getSimpleName() + ")";
   }

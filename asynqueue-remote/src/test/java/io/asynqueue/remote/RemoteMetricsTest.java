@@ -12,7 +12,10 @@ import io.vertx.core.Vertx;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** A queue's metrics with a remote worker: its calls are tagged {@code kind=remote}, its reconnects counted. */
+/**
+ * A queue's metrics with a remote worker: its calls are tagged {@code kind=remote}, its reconnects and refused
+ * handshakes counted.
+ */
 @Timeout(60)
 final class RemoteMetricsTest {
 
@@ -37,6 +40,25 @@ final class RemoteMetricsTest {
       assertThat(registry.find("asynqueue.workers.restarted").tag("kind", "remote").counter().count())
           .isEqualTo(1);
       assertThat(registry.find("asynqueue.workers.lost").tag("kind", "remote").counter().count()).isZero();
+    } finally {
+      await(q.shutdown());
+      await(server.close());
+      await(vertx.close());
+    }
+  }
+
+  @Test
+  void aWorkerWithTheWrongSecret_countsARefusedHandshake() throws Exception {
+    Vertx vertx = Vertx.vertx();
+    WorkerServer server = Servers.start(vertx, Servers.serverOptions());
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    TaskQueue q = TaskQueue.create(vertx, new TaskQueueOptions().setMeterRegistry(registry));
+    try {
+      Throwable refused = Servers.failure(q.attachWorker(RemoteWorker.create(vertx,
+          Servers.workerOptions(server.actualPort()).setSecret("not the secret, but long enough"))));
+      assertThat(refused).isInstanceOf(AuthenticationException.class);
+      assertThat(registry.find("asynqueue.workers.refused").tag("kind", "remote").counter().count()).isEqualTo(1);
+      assertThat(registry.find("asynqueue.workers.attached").tag("kind", "remote").counter().count()).isZero();
     } finally {
       await(q.shutdown());
       await(server.close());

@@ -410,6 +410,11 @@ final class ClusterWorkers implements ClusterDirectory.Listener {
         }
 
         @Override
+        public void handshakeRefused() {
+          supervisor.handshakeRefused();
+        }
+
+        @Override
         public Future<Void> restarted() {
           return supervisor.restarted(); // a new connection: the queue replays its updates there, then resumes it
         }
