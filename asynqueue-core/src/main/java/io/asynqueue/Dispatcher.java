@@ -75,6 +75,8 @@ final class Dispatcher {
   final LoadSignal loads;
   final Roster roster;
   final Drain drain;
+  /** Records what happens to calls and workers; {@link QueueMetrics#NONE} without a registry. */
+  final QueueMetrics metrics;
   /**
    * Calls submitted and not yet scheduled, newest first, linked by {@link JobImpl#nextIncoming}: pushed by
    * {@link TaskQueueImpl}, which holds this same object.
@@ -109,6 +111,7 @@ final class Dispatcher {
     this.loads = new LoadSignal(this);
     this.roster = new Roster(this);
     this.drain = new Drain(this);
+    this.metrics = QueueMetrics.of(this, this.options);
   }
 
   // ---------------------------------------------------------------- bookkeeping
@@ -349,6 +352,7 @@ final class Dispatcher {
     boolean retryable = failure instanceof WorkerLostException || failure instanceof TaskTimeoutException;
     boolean retry = retryable && !job.update && job.mayRetry();
     job.retryCause = retry ? failure : null;
+    metrics.settled(job, failure, retry);
     JobImpl top;
     do {
       top = settledJobs.get();
@@ -531,7 +535,9 @@ final class Dispatcher {
     }
     for (JobImpl job : removed) {
       job.untoken();
-      job.promise.fail(new TaskCancelledException("cancelled while queued: " + job.describe()));
+      TaskCancelledException e = new TaskCancelledException("cancelled while queued: " + job.describe());
+      metrics.ended(job, e);
+      job.promise.fail(e);
     }
     for (JobImpl job : claimed) {
       WorkerSlot w = job.worker;

@@ -196,7 +196,9 @@ final class Drain {
   private static void failDropped(List<JobImpl> dropped, String why) {
     for (JobImpl job : dropped) {
       job.untoken();
-      job.promise.fail(new QueueShutdownException(why + ": " + job.describe()));
+      QueueShutdownException e = new QueueShutdownException(why + ": " + job.describe());
+      job.dispatcher.metrics.ended(job, e);
+      job.promise.fail(e);
     }
   }
 
@@ -226,6 +228,7 @@ final class Drain {
       synchronized (lock) {
         dispatcher.state = State.STOPPED;
       }
+      dispatcher.metrics.close();
       promise.complete();
       dispatcher.loads.signal();
     });

@@ -68,6 +68,7 @@ final class Handoff {
         Throwable cause = job.retryCause;
         job.retryCause = null;
         job.untoken();
+        dispatcher.metrics.ended(job, cause);
         job.promise.fail(cause);
       }
     }
@@ -112,6 +113,7 @@ final class Handoff {
     if (timeout != null) {
       job.timerId = dispatcher.vertx.setTimer(Math.max(1, timeout.toMillis()), id -> timedOut(dispatcher, job));
     }
+    dispatcher.metrics.started(job);
     runOnWorker(job, w);
   }
 

@@ -91,6 +91,9 @@ final class JobImpl implements Job, Comparable<JobImpl> {
    */
   int index = SeriesQueue.NOWHERE;
   volatile long timerId = -1;
+  /** System.nanoTime() when the call was made and when this attempt started; 0 unless metrics are recorded. */
+  long queuedAt;
+  long startedAt;
   private volatile int state;
 
   JobImpl(Dispatcher dispatcher, long id, Task<?> task, Object[] args, ResultKind resultKind, boolean update,

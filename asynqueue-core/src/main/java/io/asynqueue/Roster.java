@@ -230,6 +230,7 @@ final class Roster {
       for (JobImpl job : toStart) {
         Handoff.start(dispatcher, job, slot);
       }
+      dispatcher.metrics.attached(slot);
       attached.complete(slot.id);
       dispatcher.loads.signal();
     }
@@ -292,6 +293,7 @@ final class Roster {
     slot.gone = true;
     workers.remove(slot.id);
     dispatcher.unidle(slot);
+    dispatcher.metrics.detached(slot);
     dispatcher.drain.failUnservableIfDraining();
     slot.removeCloseHook();
   }
@@ -346,6 +348,7 @@ final class Roster {
       dispatcher.unidle(slot);
       updates = new ArrayList<>(savedUpdates);
     }
+    dispatcher.metrics.restarted(slot);
     ContextInternal ctx = vertx.getOrCreateContext();
     Future<Void> replayed = Future.succeededFuture();
     for (Object[] update : updates) {
@@ -361,6 +364,11 @@ final class Roster {
     return replayed.andThen(ar -> resume(slot));
   }
 
+  /** The worker's server refused its handshake: for the metrics. */
+  void handshakeRefused(WorkerSlot slot) {
+    dispatcher.metrics.handshakeRefused(slot);
+  }
+
   /** The worker gave up: it is retired and crashed, and what it held fails (retried where allowed). */
   void resign(WorkerSlot slot, Throwable cause) {
     synchronized (lock) {
@@ -370,6 +378,7 @@ final class Roster {
       retire(slot);
     }
     LOG.warn("{} resigned: {}", slot, cause.toString());
+    dispatcher.metrics.lost(slot);
     dispatcher.loads.signal();
     crashAndSettle(slot, false, cause);
     dispatcher.drain.checkDrained();

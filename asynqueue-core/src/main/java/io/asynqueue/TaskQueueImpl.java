@@ -108,6 +108,7 @@ final class TaskQueueImpl implements TaskQueue {
         return Future.failedFuture(new TaskCancelledException("its token was cancelled: " + job.describe()));
       }
     }
+    d.metrics.queued(job);
     JobImpl top;
     do {
       top = incoming.get();

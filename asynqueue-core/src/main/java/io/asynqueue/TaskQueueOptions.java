@@ -1,5 +1,6 @@
 package io.asynqueue;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.Objects;
@@ -11,6 +12,9 @@ import java.util.regex.Pattern;
  * <p>Logging goes through SLF4J to the logger {@code io.asynqueue.TaskQueue}. A failing task is logged at
  * DEBUG; with {@link #setVerbose(boolean) verbose} at WARN with the call described ({@code f(1, 2)}); with
  * {@link #setSpew(boolean) spew} every call is logged at INFO as {@code f(3) -> 6}.
+ *
+ * <p>Metrics go to a Micrometer {@link #setMeterRegistry(MeterRegistry) MeterRegistry}, when one is given; without
+ * one nothing is recorded, and Micrometer (an optional dependency) need not be on the class path.
  */
 public class TaskQueueOptions {
 
@@ -23,6 +27,8 @@ public class TaskQueueOptions {
   private Duration stopTimeout = DEFAULT_STOP_TIMEOUT;
   private boolean verbose;
   private boolean spew;
+  private MeterRegistry meterRegistry;
+  private boolean seriesTag;
 
   /** Options with every default. */
   public TaskQueueOptions() {
@@ -38,6 +44,8 @@ public class TaskQueueOptions {
     this.stopTimeout = other.stopTimeout;
     this.verbose = other.verbose;
     this.spew = other.spew;
+    this.meterRegistry = other.meterRegistry;
+    this.seriesTag = other.seriesTag;
   }
 
   /**
@@ -131,6 +139,48 @@ public class TaskQueueOptions {
     if (spew) {
       this.verbose = true;
     }
+    return this;
+  }
+
+  /** @return the registry the queue records its metrics in, or {@code null} (the default) for none */
+  public MeterRegistry getMeterRegistry() {
+    return meterRegistry;
+  }
+
+  /**
+   * Records the queue's metrics in a Micrometer registry: its calls queued and running, their wait and run times,
+   * how they ended, and its workers (see the README's Metrics section for the meters). Without a registry (the
+   * default) nothing is recorded. Not part of the JSON form.
+   *
+   * @param meterRegistry the registry, or {@code null} for none
+   * @return a reference to this, so the API can be used fluently
+   */
+  public TaskQueueOptions setMeterRegistry(MeterRegistry meterRegistry) {
+    this.meterRegistry = meterRegistry;
+    return this;
+  }
+
+  /** Whether a registry was given; reads the field without naming Micrometer's types. */
+  boolean hasMeterRegistry() {
+    return meterRegistry != null;
+  }
+
+  /** @return whether the call meters are tagged with the call's series */
+  public boolean isSeriesTag() {
+    return seriesTag;
+  }
+
+  /**
+   * Tags the call meters (wait and run times, outcomes, retries) with the call's {@code series} ({@code default}
+   * for the default series), at most 1,000 series per worker kind, the rest tagged {@code other}. Off by default:
+   * a series per user or per request would make a meter for each. Queues that share a registry should agree on
+   * this, since a meter name must have the same tags throughout a registry.
+   *
+   * @param seriesTag whether to
+   * @return a reference to this, so the API can be used fluently
+   */
+  public TaskQueueOptions setSeriesTag(boolean seriesTag) {
+    this.seriesTag = seriesTag;
     return this;
   }
 

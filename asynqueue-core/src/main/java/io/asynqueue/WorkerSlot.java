@@ -37,6 +37,8 @@ final class WorkerSlot implements WorkerSupervisor {
   boolean paused;
   /** Detaches it when the verticle it was attached from is undeployed; null when that is the queue's own. */
   volatile CloseHook closeHook;
+  /** The meters of its kind, kept by the queue's metrics recorder; null without metrics. */
+  Object meters;
 
   WorkerSlot(Roster roster, int id, Worker worker) {
     this.roster = roster;
@@ -136,6 +138,11 @@ final class WorkerSlot implements WorkerSupervisor {
   @Override
   public Future<Void> restarted() {
     return roster.restarted(this);
+  }
+
+  @Override
+  public void handshakeRefused() {
+    roster.handshakeRefused(this);
   }
 
   @Override

@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A thread-only application, run by {@link OptionalKryoTest} in a JVM without Kryo on its class path: it
- * prints what it sees.
+ * A thread-only application, run by {@link OptionalKryoTest} in a JVM without Kryo or Micrometer on its class
+ * path: it prints what it sees.
  */
 public final class WithoutKryo {
 
@@ -20,8 +20,10 @@ public final class WithoutKryo {
    */
   public static void main(String[] args) throws Exception {
     System.out.println("kryo: " + (present("com.esotericsoftware.kryo.Kryo") ? "present" : "absent"));
+    System.out.println("micrometer: "
+        + (present("io.micrometer.core.instrument.MeterRegistry") ? "present" : "absent"));
     Vertx vertx = Vertx.vertx();
-    TaskQueue q = ThreadQueue.create(vertx, 2);
+    TaskQueue q = ThreadQueue.create(vertx, 2, new TaskQueueOptions().setVerbose(true)); // options load too
     Task1<Integer, Integer> twice = x -> x * 2;
     System.out.println("call: " + q.call(twice, 21).await(10, TimeUnit.SECONDS));
     Task0<java.util.Iterator<Integer>> three = () -> List.of(1, 2, 3).iterator();

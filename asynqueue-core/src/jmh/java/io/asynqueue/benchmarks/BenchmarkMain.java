@@ -52,7 +52,12 @@ public final class BenchmarkMain {
           1.0),
       new Pair("thread worker burst of 1000 (ThreadQueue 4)", P + "ThreadBurstBenchmark.threadQueue4",
           P + "ThreadBurstBenchmark.executeBlocking", "executeBlocking(unordered) burst", Kind.THROUGHPUT_RATIO,
-          1.0));
+          1.0),
+      new Pair("thread worker burst of 1000 with metrics (ThreadQueue 2)", P + "MetricsBenchmark.burstWithMetrics",
+          P + "MetricsBenchmark.burstWithout", "the same burst without a registry", Kind.THROUGHPUT_RATIO, 0.9),
+      new Pair("thread worker round trip with metrics (ThreadQueue 1)", P + "MetricsBenchmark.roundTripWithMetrics",
+          P + "MetricsBenchmark.roundTripWithout", "the same round trip without a registry", Kind.THROUGHPUT_RATIO,
+          0.9));
 
   private record Score(double value, double error, String unit) {
   }

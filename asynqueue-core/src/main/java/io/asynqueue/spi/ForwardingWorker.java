@@ -24,6 +24,11 @@ public abstract class ForwardingWorker implements Worker {
   }
 
   @Override
+  public long pid() {
+    return delegate().pid();
+  }
+
+  @Override
   public Future<Void> start(WorkerSupervisor supervisor) {
     return delegate().start(supervisor);
   }

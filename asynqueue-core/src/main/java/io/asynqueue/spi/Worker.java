@@ -2,6 +2,7 @@ package io.asynqueue.spi;
 
 import io.vertx.core.Future;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -41,6 +42,30 @@ public interface Worker {
    */
   default Set<String> series() {
     return Set.of();
+  }
+
+  /**
+   * What kind of worker this is, as the queue's metrics tag it ({@code kind}): {@code thread}, {@code eventloop},
+   * {@code process}, {@code remote}, {@code cluster}. By default the class's simple name in lower case, without
+   * {@code Impl} and {@code Worker} at its end ({@code MyGpuWorker} is {@code mygpu}).
+   *
+   * @return a short name; not changed after attach
+   */
+  default String kind() {
+    String n = getClass().getSimpleName();
+    n = n.endsWith("Impl") ? n.substring(0, n.length() - 4) : n;
+    n = n.endsWith("Worker") && n.length() > 6 ? n.substring(0, n.length() - 6) : n;
+    return n.isEmpty() ? "worker" : n.toLowerCase(Locale.ROOT);
+  }
+
+  /**
+   * The operating-system process this worker runs its tasks in, when that is a child of this JVM (a process
+   * worker): the queue's metrics then report the child's memory and CPU time.
+   *
+   * @return the process id, or -1 when the tasks run in this JVM, elsewhere, or no child is running now
+   */
+  default long pid() {
+    return -1;
   }
 
   /**

@@ -56,4 +56,11 @@ public interface WorkerSupervisor {
     resume();
     return Future.succeededFuture();
   }
+
+  /**
+   * Tells the queue the worker's server refused its handshake (a wrong secret, another protocol version), for
+   * its metrics. The worker goes on as it would: it tries again, or resigns.
+   */
+  default void handshakeRefused() {
+  }
 }

@@ -8,7 +8,9 @@ import io.asynqueue.Task0;
 import io.asynqueue.Task1;
 import io.asynqueue.TaskException;
 import io.asynqueue.TaskTimeoutException;
+import io.asynqueue.TaskQueueOptions;
 import io.asynqueue.WorkerLostException;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Duration;
@@ -60,6 +62,30 @@ class ProcessQueueTest {
     q = ProcessQueue.create(vertx, options.setOutput(ChildOutput.DISCARD));
     await(q.ready());
     return q;
+  }
+
+  @Test
+  void metrics_tagTheProcessKind_reportTheChildsMemoryAndCpu_andCountItsReplacement() throws Exception {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    start(new ProcessQueueOptions().setProcesses(1)
+        .setQueueOptions(new TaskQueueOptions().setMeterRegistry(registry)));
+    Task1<Integer, Integer> twice = Tasks::twice;
+    assertThat(await(q.call(twice, 21))).isEqualTo(42);
+    assertThat(registry.find("asynqueue.calls").tags("kind", "process", "outcome", "completed").counter().count())
+        .isEqualTo(1);
+    assertThat(registry.find("asynqueue.calls.run").tag("kind", "process").timer().count()).isEqualTo(1);
+    assertThat(registry.find("asynqueue.workers").tag("kind", "process").gauge().value()).isEqualTo(1);
+    // A JVM holds megabytes, and has spent CPU time starting.
+    assertThat(registry.find("asynqueue.worker.memory").tag("kind", "process").gauge().value())
+        .isGreaterThan(1 << 20);
+    assertThat(registry.find("asynqueue.worker.cpu").tag("kind", "process").timeGauge().value())
+        .isGreaterThan(0);
+
+    ProcessHandle.of(q.processWorkers().get(0).pid()).orElseThrow().destroyForcibly();
+    // Sent to the dying child, it is lost and retried on the replacement.
+    assertThat(await(q.call(twice, new CallOptions().setRetries(3), 4))).isEqualTo(8);
+    assertThat(registry.find("asynqueue.workers.restarted").tag("kind", "process").counter().count())
+        .isEqualTo(1);
   }
 
   @Test

@@ -40,15 +40,18 @@ final class RemoteTransport implements Transport {
   private final byte[] secret;
   private final String address;
   private final IntSupplier workerId;
+  /** Told of each refused handshake (the supervisor's {@code handshakeRefused}). */
+  private final Runnable refused;
 
   RemoteTransport(ContextInternal context, NetClient client, RemoteWorkerOptions options, byte[] secret,
-      IntSupplier workerId) {
+      IntSupplier workerId, Runnable refused) {
     this.context = context;
     this.client = client;
     this.options = options;
     this.secret = secret;
     this.address = options.getHost() + ":" + options.getPort();
     this.workerId = workerId;
+    this.refused = refused;
   }
 
   @Override
@@ -121,18 +124,18 @@ final class RemoteTransport implements Transport {
           return;
         }
         if (!Handshake.startsWith(handshake, Handshake.MAGIC) || handshake.getByte(4) != Handshake.VERSION) {
-          fail(new WorkerLostException(address + " is not an AsynQueue WorkerServer of protocol version "
+          refuse(new WorkerLostException(address + " is not an AsynQueue WorkerServer of protocol version "
               + Handshake.VERSION));
           return;
         }
         boolean wantsSecret = (handshake.getByte(5) & Handshake.FLAG_SECRET) != 0;
         if (wantsSecret && secret == null) {
-          fail(new Transport.PermanentFailure(new AuthenticationException("the server at " + address
+          refuse(new Transport.PermanentFailure(new AuthenticationException("the server at " + address
               + " requires a secret, and this worker has none")));
           return;
         }
         if (!wantsSecret && secret != null) {
-          fail(new Transport.PermanentFailure(new AuthenticationException("the server at " + address
+          refuse(new Transport.PermanentFailure(new AuthenticationException("the server at " + address
               + " does not use a secret, so it cannot prove it holds this worker's; refusing to talk to it")));
           return;
         }
@@ -145,7 +148,7 @@ final class RemoteTransport implements Transport {
       if (handshake.length() >= 4 && Handshake.startsWith(handshake, Handshake.REJECT_MAGIC)) {
         if (handshake.length() >= Handshake.REJECT) {
           int reason = handshake.getByte(4);
-          fail(reason == Handshake.REASON_PROOF
+          refuse(reason == Handshake.REASON_PROOF
               ? new Transport.PermanentFailure(new AuthenticationException("the server at " + address
                   + " rejected this worker's secret"))
               : new WorkerLostException("the server at " + address + " rejected the handshake (protocol " + reason
@@ -162,7 +165,7 @@ final class RemoteTransport implements Transport {
       }
       byte[] proof = handshake.getBytes(4, Handshake.WELCOME);
       if (secret != null && !Handshake.matches(Handshake.proof(secret, false, serverNonce, clientNonce), proof)) {
-        fail(new Transport.PermanentFailure(new AuthenticationException("the server at " + address
+        refuse(new Transport.PermanentFailure(new AuthenticationException("the server at " + address
             + " could not prove it holds the secret")));
         return;
       }
@@ -216,6 +219,14 @@ final class RemoteTransport implements Transport {
       if (!opened.tryComplete(this)) {
         socket.close();
       }
+    }
+
+    /** The server refused the handshake, or this worker refused the server: counted, then failed. */
+    private void refuse(Throwable cause) {
+      if (!opened.future().isComplete()) {
+        refused.run();
+      }
+      fail(cause);
     }
 
     private void fail(Throwable cause) {

@@ -91,7 +91,7 @@ final class RemoteWorkerImpl extends ForwardingWorker implements RemoteWorker {
     NetClient c = (NetClient) made[0];
     client = c;
     byte[] secret = options.getSecret() == null ? null : options.getSecret().getBytes(StandardCharsets.UTF_8);
-    transport = new RemoteTransport(context, c, options, secret, channel::workerId);
+    transport = new RemoteTransport(context, c, options, secret, channel::workerId, supervisor::handshakeRefused);
     return channel.start(supervisor);
   }
 

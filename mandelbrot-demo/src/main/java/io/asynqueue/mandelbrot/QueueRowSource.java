@@ -5,8 +5,10 @@ import io.asynqueue.stream.OrderedItemProducer;
 import io.asynqueue.Task;
 import io.asynqueue.Task2;
 import io.asynqueue.TaskQueue;
+import io.asynqueue.TaskQueueOptions;
 import io.asynqueue.ThreadQueue;
 import io.asynqueue.process.ProcessQueue;
+import io.asynqueue.process.ProcessQueueOptions;
 import io.asynqueue.remote.cluster.ClusterQueue;
 import io.asynqueue.remote.cluster.ClusterQueueOptions;
 import io.asynqueue.remote.Remote;
@@ -135,7 +137,24 @@ public final class QueueRowSource implements RowSource {
    *     nor TLS
    */
   public static Future<QueueRowSource> cluster(Vertx vertx, String pool, RemoteWorkerOptions template, Duration wait) {
-    ClusterQueue queue = ClusterQueue.create(vertx, pool, new ClusterQueueOptions().setWorkerOptions(template));
+    return cluster(vertx, pool, template, wait, new TaskQueueOptions());
+  }
+
+  /**
+   * Rows computed by the servers of a cluster pool, on a queue with these options (a meter registry, say); see
+   * {@link #cluster(Vertx, String, RemoteWorkerOptions, Duration)}.
+   *
+   * @param vertx a clustered Vert.x instance
+   * @param pool the pool the servers joined
+   * @param template the remote workers' options
+   * @param wait how long to wait for a first server in the pool
+   * @param queueOptions the queue's options
+   * @return a Future of the source, once at least one server is attached
+   */
+  public static Future<QueueRowSource> cluster(Vertx vertx, String pool, RemoteWorkerOptions template, Duration wait,
+      TaskQueueOptions queueOptions) {
+    ClusterQueue queue = ClusterQueue.create(vertx, pool,
+        new ClusterQueueOptions().setWorkerOptions(template).setQueueOptions(queueOptions));
     Set<String> attached = ConcurrentHashMap.newKeySet();
     queue.workerHandler(e -> {
       if (e.kind() == ClusterQueue.WorkerEvent.Kind.ATTACHED) {
@@ -162,7 +181,19 @@ public final class QueueRowSource implements RowSource {
    * @return the source; {@link #close()} shuts its queue down
    */
   public static QueueRowSource threads(Vertx vertx, int workers) {
-    return new QueueRowSource(ThreadQueue.create(vertx, workers), workers);
+    return threads(vertx, workers, new TaskQueueOptions());
+  }
+
+  /**
+   * Rows on a new {@code ThreadQueue} with these options (a meter registry, say).
+   *
+   * @param vertx the Vert.x instance
+   * @param workers the number of thread workers
+   * @param queueOptions the queue's options
+   * @return the source; {@link #close()} shuts its queue down
+   */
+  public static QueueRowSource threads(Vertx vertx, int workers, TaskQueueOptions queueOptions) {
+    return new QueueRowSource(ThreadQueue.create(vertx, workers, queueOptions), workers);
   }
 
   /**
@@ -175,8 +206,21 @@ public final class QueueRowSource implements RowSource {
    * @return the source; {@link #close()} shuts its queue down and stops the children
    */
   public static QueueRowSource processes(Vertx vertx, int processes) {
-    return new QueueRowSource(ProcessQueue.create(vertx, processes), ROWS_PER_WORKER * checked(processes),
-        () -> processes, ROW, PROCESS_ROW_RETRIES);
+    return processes(vertx, processes, new TaskQueueOptions());
+  }
+
+  /**
+   * Rows on a new {@code ProcessQueue} with these options (a meter registry, say).
+   *
+   * @param vertx the Vert.x instance
+   * @param processes the number of child JVMs
+   * @param queueOptions the queue's options
+   * @return the source; {@link #close()} shuts its queue down and stops the children
+   */
+  public static QueueRowSource processes(Vertx vertx, int processes, TaskQueueOptions queueOptions) {
+    return new QueueRowSource(ProcessQueue.create(vertx,
+        new ProcessQueueOptions().setProcesses(checked(processes)).setQueueOptions(queueOptions)),
+        ROWS_PER_WORKER * processes, () -> processes, ROW, PROCESS_ROW_RETRIES);
   }
 
   @Override

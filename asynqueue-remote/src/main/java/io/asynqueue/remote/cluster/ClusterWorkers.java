@@ -410,6 +410,11 @@ final class ClusterWorkers implements ClusterDirectory.Listener {
     }
 
     @Override
+    public String kind() {
+      return "cluster";
+    }
+
+    @Override
     public Future<Void> start(WorkerSupervisor supervisor) {
       return node.starting = remote.start(new WorkerSupervisor() {
         @Override
@@ -441,6 +446,16 @@ final class ClusterWorkers implements ClusterDirectory.Listener {
         @Override
         public void resume() {
           supervisor.resume();
+        }
+
+        @Override
+        public void handshakeRefused() {
+          supervisor.handshakeRefused();
+        }
+
+        @Override
+        public Future<Void> restarted() {
+          return supervisor.restarted(); // a new connection: the queue replays its updates there, then resumes it
         }
       });
     }

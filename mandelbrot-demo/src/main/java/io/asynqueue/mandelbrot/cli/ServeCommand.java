@@ -1,10 +1,13 @@
 package io.asynqueue.mandelbrot.cli;
 
+import io.asynqueue.TaskQueueOptions;
 import io.asynqueue.mandelbrot.QueueRowSource;
 import io.asynqueue.mandelbrot.web.MandelbrotServer;
 import io.asynqueue.mandelbrot.web.ServerLimits;
 import io.asynqueue.remote.RemoteWorkerOptions;
 import io.asynqueue.remote.cli.ClusterArgs;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
@@ -36,7 +39,8 @@ import picocli.CommandLine.Spec;
       "With --cluster, the rows are computed by the workers of a cluster pool ('mcm worker --cluster'), found "
           + "through the cluster as they come and go.",
       "GET /image.png?N=&cr=&ci=&crpm=[&cipm=][&values=] is the PNG (N: width, 240 to 10000; "
-          + "values: iterations, default 3000); GET /stats is the queue's load as JSON.",
+          + "values: iterations, default 3000); GET /stats is the queue's load as JSON; GET /metrics its meters "
+          + "for Prometheus.",
       "Limits: a render above --max-work gets a 400; beyond --max-renders-per-client renders at once from one "
           + "address a 429, beyond --max-renders overall a 503 (both with Retry-After); connections beyond "
           + "--max-connections are closed, and so is one with no request under way for --idle-timeout."
@@ -155,12 +159,14 @@ final class ServeCommand implements Callable<Integer> {
     }
     // with --cluster, a lite member: it comes and goes, holding none of the cluster's data
     Vertx vertx = cluster.enabled() ? ClusterNode.start(cluster, true) : Vertx.vertx();
+    PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    TaskQueueOptions queueOptions = new TaskQueueOptions().setMeterRegistry(metrics);
     QueueRowSource source;
     if (cluster.enabled()) {
       try {
         source = QueueRowSource.cluster(vertx, cluster.pool(),
                 new RemoteWorkerOptions().setSecret(secret).setReconnectAttempts(3),
-                Duration.ofSeconds(workerWaitSeconds))
+                Duration.ofSeconds(workerWaitSeconds), queueOptions)
             .toCompletionStage().toCompletableFuture().get();
       } catch (ExecutionException e) {
         await(vertx.close());
@@ -169,13 +175,13 @@ final class ServeCommand implements Callable<Integer> {
       }
     } else {
       source = processes != null
-          ? QueueRowSource.processes(vertx, processes)
-          : QueueRowSource.threads(vertx, workers);
+          ? QueueRowSource.processes(vertx, processes, queueOptions)
+          : QueueRowSource.threads(vertx, workers, queueOptions);
     }
     String kind = cluster.enabled() ? "cluster" : processes != null ? "processes" : "threads";
     MandelbrotServer server;
     try {
-      server = MandelbrotServer.start(vertx, source, kind, host, port, limits)
+      server = MandelbrotServer.start(vertx, source, kind, host, port, limits, metrics)
           .toCompletionStage().toCompletableFuture().get();
     } catch (ExecutionException e) {
       stop(vertx, source);

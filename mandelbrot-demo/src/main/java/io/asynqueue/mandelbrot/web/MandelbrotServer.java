@@ -7,6 +7,7 @@ import io.asynqueue.mandelbrot.PngWriteStream;
 import io.asynqueue.mandelbrot.QueueRowSource;
 import io.asynqueue.mandelbrot.Renderer;
 import io.asynqueue.mandelbrot.ViewSpec;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
@@ -27,7 +28,8 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The web server of {@code mcm serve}: the page ({@code /}, with {@code mcm.js} and {@code mcm.css} from the
- * jar), {@code /image.png} and {@code /stats}.
+ * jar), {@code /image.png}, {@code /stats} and, given a registry, {@code /metrics} (the queue's meters in the
+ * Prometheus text format).
  *
  * <p><b>{@code GET /image.png?N=&cr=&ci=&crpm=[&cipm=][&values=]}</b> streams a PNG as its rows finish,
  * chunked. {@code N} is the width, default {@value #DEFAULT_WIDTH}, clamped to {@value #MIN_WIDTH} to
@@ -70,6 +72,8 @@ public final class MandelbrotServer {
   private final Vertx vertx;
   private final QueueRowSource source;
   private final String workerKind;
+  /** Scraped at {@code /metrics}; null for none. */
+  private final PrometheusMeterRegistry metrics;
   private final AtomicLong started = new AtomicLong();
   private final AtomicLong served = new AtomicLong();
   private final AtomicLong cancelled = new AtomicLong();
@@ -85,12 +89,14 @@ public final class MandelbrotServer {
   private volatile JsonObject lastDisconnect = new JsonObject();
   private HttpServer server;
 
-  private MandelbrotServer(Vertx vertx, QueueRowSource source, String workerKind, ServerLimits limits) {
+  private MandelbrotServer(Vertx vertx, QueueRowSource source, String workerKind, ServerLimits limits,
+      PrometheusMeterRegistry metrics) {
     this.vertx = vertx;
     this.source = source;
     this.workerKind = workerKind;
     this.limits = limits;
     this.connections = new ConnectionGuard(vertx, limits);
+    this.metrics = metrics;
   }
 
   /**
@@ -106,11 +112,12 @@ public final class MandelbrotServer {
    */
   public static Future<MandelbrotServer> start(Vertx vertx, QueueRowSource source, String workerKind,
       String host, int port) {
-    return start(vertx, source, workerKind, host, port, ServerLimits.defaults());
+    return start(vertx, source, workerKind, host, port, ServerLimits.defaults(), null);
   }
 
   /**
-   * Starts a server with these limits.
+   * Starts a server with these limits, which also serves {@code GET /metrics} (the registry scraped, in the
+   * Prometheus text format) when given a registry.
    *
    * @param vertx the Vert.x instance
    * @param source where the rows are computed; left open by {@link #close()}
@@ -119,11 +126,12 @@ public final class MandelbrotServer {
    * @param host the interface to listen on
    * @param port the port, 0 for any free one
    * @param limits renders, work, connections and timeouts at most
+   * @param metrics the registry the source's queue records in, or null for no {@code /metrics}
    * @return a Future of the listening server
    */
   public static Future<MandelbrotServer> start(Vertx vertx, QueueRowSource source, String workerKind,
-      String host, int port, ServerLimits limits) {
-    MandelbrotServer s = new MandelbrotServer(vertx, source, workerKind, limits);
+      String host, int port, ServerLimits limits, PrometheusMeterRegistry metrics) {
+    MandelbrotServer s = new MandelbrotServer(vertx, source, workerKind, limits, metrics);
     return vertx.createHttpServer(new HttpServerOptions().setHttp2ClearTextEnabled(limits.h2c()))
         .connectionHandler(s.connections::opened)
         .requestHandler(s.router())
@@ -157,6 +165,10 @@ public final class MandelbrotServer {
         .putHeader("Content-Type", "application/json")
         .putHeader("Cache-Control", "no-store")
         .end(stats().encodePrettily()));
+    if (metrics != null) {
+      router.get("/metrics").handler(rc -> rc.response()
+          .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(metrics.scrape()));
+    }
     router.get().handler(StaticHandler.create("webroot").setIndexPage("index.html"));
     return router;
   }

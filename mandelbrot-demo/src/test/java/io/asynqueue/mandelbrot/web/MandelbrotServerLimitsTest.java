@@ -41,7 +41,7 @@ final class MandelbrotServerLimitsTest {
   private Future<Void> start(Vertx vertx, ServerLimits limits) {
     source = QueueRowSource.threads(vertx, 2);
     http = vertx.createHttpClient();
-    return MandelbrotServer.start(vertx, source, "threads", "127.0.0.1", 0, limits).map(s -> {
+    return MandelbrotServer.start(vertx, source, "threads", "127.0.0.1", 0, limits, null).map(s -> {
       server = s;
       client = WebClient.create(vertx);
       return null;

@@ -49,7 +49,7 @@ final class MandelbrotServerTest {
     client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1"));
     // room for the many renders at once of one client (127.0.0.1) below; MandelbrotServerLimitsTest tests the limits
     ServerLimits roomy = new ServerLimits(64, 64, Long.MAX_VALUE, 256, Duration.ofSeconds(30), false);
-    MandelbrotServer.start(vertx, source, "threads", "127.0.0.1", 0, roomy)
+    MandelbrotServer.start(vertx, source, "threads", "127.0.0.1", 0, roomy, null)
         .onComplete(ctx.succeeding(s -> {
           server = s;
           client = WebClient.create(vertx,
