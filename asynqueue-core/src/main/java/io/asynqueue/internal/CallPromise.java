@@ -4,6 +4,8 @@ import io.vertx.core.AsyncResult;
 import io.vertx.core.Completable;
 import io.vertx.core.Future;
 import io.vertx.core.VertxException;
+// Vert.x internal API (listed in InternalImportsTest): a promise of the caller's context whose callbacks it holds and
+// hands to the context's SettledBatch; Vert.x has no public promise to extend or hook.
 import io.vertx.core.impl.future.FutureImpl;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.PromiseInternal;

@@ -1,5 +1,6 @@
 package io.asynqueue.internal;
 
+// Vert.x internal API (listed in InternalImportsTest): the context's execute and reportException, which Context has not.
 import io.vertx.core.internal.ContextInternal;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;

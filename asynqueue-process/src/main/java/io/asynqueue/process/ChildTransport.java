@@ -13,6 +13,8 @@ import io.asynqueue.process.internal.ChildMain;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+// Vert.x internal API (listed in InternalImportsTest): the event-loop context the reply socket is read on
+// (createEventLoopContext, which Vertx has not).
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.VertxInternal;
 import java.io.BufferedInputStream;

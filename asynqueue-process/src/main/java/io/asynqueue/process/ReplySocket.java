@@ -3,6 +3,7 @@ package io.asynqueue.process;
 import io.asynqueue.internal.codec.FrameWriter;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
+// Vert.x internal API (listed in InternalImportsTest): its event loop's execute, timers and promises bound to it.
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetSocket;

@@ -52,10 +52,15 @@ final class InternalImportsTest {
       new Allowed("io.asynqueue.EventLoopWorker", "ContextInternal", RUN_NOW),
       new Allowed("io.asynqueue.EventLoopWorker", "VertxInternal", "createEventLoopContext(): a context of its own,"
           + " not the verticle's, whose timers Vert.x cancels on undeploy"),
+      new Allowed("io.asynqueue.internal.CallPromise", "ContextInternal", CALLER_CONTEXT),
+      new Allowed("io.asynqueue.internal.CallPromise", "FutureImpl", "the call's promise holds the callbacks added"
+          + " before it is settled and runs them in one task per batch (SettledBatch): Vert.x's future is the only"
+          + " one to extend"),
+      new Allowed("io.asynqueue.internal.CallPromise", "PromiseInternal", CALLER_CONTEXT),
+      new Allowed("io.asynqueue.internal.SettledBatch", "ContextInternal", RUN_NOW),
       new Allowed("io.asynqueue.internal.CloseHook", "CloseFuture", CLOSE_HOOK),
       new Allowed("io.asynqueue.internal.CloseHook", "ContextInternal", CLOSE_HOOK),
       new Allowed("io.asynqueue.internal.CloseHook", "VertxInternal", CLOSE_HOOK),
-      new Allowed("io.asynqueue.JobImpl", "ContextInternal", CALLER_CONTEXT),
       new Allowed("io.asynqueue.JobImpl", "PromiseInternal", "the caller's context's promise, which every attempt of"
           + " a call shares and completes on that context"),
       new Allowed("io.asynqueue.Roster", "CloseFuture", CLOSE_HOOK),
@@ -76,6 +81,11 @@ final class InternalImportsTest {
       new Allowed("io.asynqueue.toolkit.DeferredTrackerImpl", "ContextInternal", CALLER_CONTEXT),
       new Allowed("io.asynqueue.toolkit.DelayImpl", "ContextInternal", CALLER_CONTEXT),
       new Allowed("io.asynqueue.toolkit.Timing", "ContextInternal", CALLER_CONTEXT),
+      // asynqueue-process
+      new Allowed("io.asynqueue.process.ChildTransport", "ContextInternal", CONTEXT_TIMERS),
+      new Allowed("io.asynqueue.process.ChildTransport", "VertxInternal", "createEventLoopContext(): the event loop"
+          + " the children's reply sockets are read on"),
+      new Allowed("io.asynqueue.process.ReplySocket", "ContextInternal", CONTEXT_TIMERS),
       // asynqueue-remote
       new Allowed("io.asynqueue.remote.RemoteTransport", "ContextInternal", CONTEXT_TIMERS),
       new Allowed("io.asynqueue.remote.RemoteWorkerImpl", "CloseFuture", CLOSE_HOOK),
@@ -101,7 +111,8 @@ final class InternalImportsTest {
   }
 
   /** A name in an internal package of Vert.x: {@code io.vertx.<anything>.internal.X} or {@code .impl.X}. */
-  private static final Pattern INTERNAL = Pattern.compile("\\bio\\.vertx\\.(?:\\w+\\.)*?(?:internal|impl)\\.(\\w+)");
+  private static final Pattern INTERNAL = Pattern.compile(
+      "\\bio\\.vertx\\.(?:\\w+\\.)*?(?:internal|impl)\\.(?:[a-z]\\w*\\.)*([A-Z]\\w*)");
   private static final Pattern IMPORT = Pattern.compile("^import\\s+(?:static\\s+)?io\\.vertx\\..*;\\s*$");
 
   @Test
