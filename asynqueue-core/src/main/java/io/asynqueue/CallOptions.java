@@ -7,14 +7,15 @@ import java.util.Objects;
 /**
  * Per-call options: priority, series, timeout, retries and cancellation.
  *
- * <p><b>Priority.</b> Lower runs sooner. A call's priority is its series' serial number (a per-series
- * counter that counts the series' calls; a new series starts at the highest counter of any series, so a
- * late series does not jump the queue) times a niceness factor {@code 1 + ((niceness + 20) / 10)^2}:
- * 1, 2, 5, 10 and 17 for niceness -20, -10, 0, +10, +20. Equal priorities run first-come first-served.
- * {@link #setDoNext(boolean) doNext} puts a call ahead of all others, {@link #setDoLast(boolean) doLast}
- * behind all others.
+ * <p><b>Priority.</b> Within a series, lower runs sooner. A call's priority is its series' serial number (a
+ * per-series counter that counts the series' calls) times a niceness factor {@code 1 + ((niceness + 20) /
+ * 10)^2}: 1, 2, 5, 10 and 17 for niceness -20, -10, 0, +10, +20. Equal priorities run first-come
+ * first-served. {@link #setDoNext(boolean) doNext} puts a call ahead of all others, {@link #setDoLast(boolean)
+ * doLast} behind all others, in every series.
  *
- * <p><b>Series.</b> Calls of different series interleave fairly. A worker that declares the series it
+ * <p><b>Series.</b> Series share the workers by the worker time their calls used, each call's time weighted by
+ * its niceness factor: when a worker frees up, the series that has used least goes next (the idea of Linux's
+ * CFS). A series that was idle comes back with at most 100 ms of credit. A worker that declares the series it
  * serves (see {@link io.asynqueue.spi.Worker#series()}) takes only calls of those series and of the
  * default series ({@code null}); the other workers take every series.
  *
@@ -124,7 +125,7 @@ public class CallOptions {
   }
 
   /**
-   * Puts the call ahead of every other call (priority -1,000,000); doNext calls among themselves run in
+   * Puts the call ahead of every other call, of every series; doNext calls among themselves run in
    * the order they were made. Clears {@link #setDoLast(boolean) doLast}.
    *
    * @param doNext whether to rush the call
@@ -144,7 +145,7 @@ public class CallOptions {
   }
 
   /**
-   * Puts the call behind every other call (priority +1,000,000). Clears {@link #setDoNext(boolean) doNext}.
+   * Puts the call behind every other call, of every series. Clears {@link #setDoNext(boolean) doNext}.
    *
    * @param doLast whether to hold the call back
    * @return a reference to this, so the API can be used fluently

@@ -45,6 +45,9 @@ final class SeriesQueue {
   long estimate;
   /** Its calls running. */
   int running;
+  /** Its best call's rank (see SeriesScheduler#before) and id, kept by the scheduler while it is in the heap. */
+  int headRank;
+  long headId;
 
   SeriesQueue(String name) {
     this.name = name;

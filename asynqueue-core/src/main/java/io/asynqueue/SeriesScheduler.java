@@ -128,11 +128,13 @@ final class SeriesScheduler {
     if (q.isEmpty()) {
       wake(q);
       q.add(job);
+      rekey(q);
       heapAdd(q);
     } else {
       JobImpl best = q.peek();
       q.add(job);
       if (job.compareTo(best) < 0) {
+        rekey(q);
         siftUp(q.slot, q);
       }
     }
@@ -188,6 +190,7 @@ final class SeriesScheduler {
     if (q.isEmpty()) {
       heapRemove(q);
     } else {
+      rekey(q);
       siftDown(q.slot, q);
     }
     return job;
@@ -242,6 +245,7 @@ final class SeriesScheduler {
     if (q.isEmpty()) {
       heapRemove(q);
     } else if (wasBest) {
+      rekey(q);
       siftDown(q.slot, q);
     }
   }
@@ -266,19 +270,28 @@ final class SeriesScheduler {
 
   // ---------------------------------------------------------------- the heap of series
 
-  /** Whether series a's best call goes before series b's. Both non-empty. */
+  /**
+   * Whether series a's best call goes before series b's: by rank, then (plain calls) by run time, then by the
+   * call's id. Both non-empty, their keys ({@link #rekey}) current: a comparison reads no call, only the two
+   * series.
+   */
   static boolean before(SeriesQueue a, SeriesQueue b) {
-    JobImpl x = a.peek();
-    JobImpl y = b.peek();
-    int cx = rank(x);
-    int cy = rank(y);
+    int cx = a.headRank;
+    int cy = b.headRank;
     if (cx != cy) {
       return cx < cy;
     }
     if (cx == 1 && a.vruntime != b.vruntime) {
       return a.vruntime < b.vruntime;
     }
-    return x.id < y.id;
+    return a.headId < b.headId;
+  }
+
+  /** Copies a non-empty series' best call's rank and id into it, for {@link #before}. */
+  private static void rekey(SeriesQueue q) {
+    JobImpl best = q.peek();
+    q.headRank = rank(best);
+    q.headId = best.id;
   }
 
   /** 0 for an urgent call, 1 for a plain one, 2 for a doLast one. */
