@@ -50,8 +50,13 @@ public final class Servers {
   }
 
   public static <T> T await(Future<T> f) throws Exception {
+    return await(f, 60);
+  }
+
+  /** As {@link #await(Future)}, waiting at most {@code seconds}: for child servers, which start slowly under load. */
+  public static <T> T await(Future<T> f, int seconds) throws Exception {
     try {
-      return f.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+      return f.toCompletionStage().toCompletableFuture().get(seconds, TimeUnit.SECONDS);
     } catch (ExecutionException e) {
       if (e.getCause() instanceof Exception x) {
         throw x;

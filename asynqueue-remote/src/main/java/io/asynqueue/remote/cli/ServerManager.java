@@ -60,6 +60,12 @@ public final class ServerManager implements AutoCloseable {
     Future<Integer> exited();
   }
 
+  /**
+   * How long a child may take to listen. Generous: a child that joins a cluster takes 15 to 30 s to listen on a
+   * 2-core machine kept busy by other work (Hazelcast's join), against 2 to 3 s on a quiet one.
+   */
+  public static final int START_TIMEOUT_SECONDS = 120;
+
   private final Vertx vertx;
   private final List<String> jvmArgs;
   private final Set<Process> children = ConcurrentHashMap.newKeySet();
@@ -91,7 +97,8 @@ public final class ServerManager implements AutoCloseable {
    *
    * @param serveArgs the arguments of the {@code serve} command ({@code --secret-file}, {@code --service}, ...);
    *     {@code --port 0} is added when no port is given
-   * @return a Future of the running server, failed if the child exits or is not listening within 30 seconds
+   * @return a Future of the running server, failed if the child exits or is not listening within
+   *     {@value #START_TIMEOUT_SECONDS} seconds
    */
   public Future<LocalServer> spawn(String... serveArgs) {
     Promise<LocalServer> promise = Promise.promise();
@@ -124,8 +131,9 @@ public final class ServerManager implements AutoCloseable {
     }
     children.add(p);
     p.onExit().thenRun(() -> children.remove(p));
-    long killer = vertx.setTimer(30_000, id -> {
-      if (promise.tryFail(new IllegalStateException("the server in child " + p.pid() + " did not listen within 30 s"))) {
+    long killer = vertx.setTimer(START_TIMEOUT_SECONDS * 1000L, id -> {
+      if (promise.tryFail(new IllegalStateException("the server in child " + p.pid() + " did not listen within "
+          + START_TIMEOUT_SECONDS + " s"))) {
         p.destroyForcibly();
       }
     });

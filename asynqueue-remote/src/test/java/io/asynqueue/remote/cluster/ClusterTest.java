@@ -70,6 +70,7 @@ final class ClusterTest {
   static ServerManager.LocalServer c;
 
   @BeforeAll
+  @Timeout(ServerManager.START_TIMEOUT_SECONDS + 60) // two nodes join at once: slow on a loaded machine
   static void cluster() throws Exception {
     clusterName = "asynqueue-test-" + UUID.randomUUID();
     clusterPort = 21000 + ThreadLocalRandom.current().nextInt(20000);
@@ -95,8 +96,8 @@ final class ClusterTest {
     await(queue.ready());
     Future<ServerManager.LocalServer> first = servers.spawn(node(secret));
     Future<ServerManager.LocalServer> second = servers.spawn(node(secret));
-    a = await(first);
-    b = await(second);
+    a = await(first, ServerManager.START_TIMEOUT_SECONDS);
+    b = await(second, ServerManager.START_TIMEOUT_SECONDS);
   }
 
   @AfterAll
