@@ -1,7 +1,6 @@
 package io.asynqueue;
 
 import io.asynqueue.Dispatcher.State;
-import io.asynqueue.internal.CallPromise;
 import io.asynqueue.internal.CloseHook;
 import io.asynqueue.spi.Job.ResultKind;
 import io.asynqueue.spi.Worker;
@@ -113,7 +112,7 @@ final class Roster {
     boolean gone;
     synchronized (lock) {
       job = new JobImpl(dispatcher, dispatcher.nextJobId.incrementAndGet(), task, args, ResultKind.VALUE, true,
-          ephemeral, null, null, 0, 1, true, new CallPromise<>(ctx));
+          ephemeral, null, null, 0, 1, true, ctx.promise());
       gone = w.gone;
       if (gone) {
         job.setState(JobImpl.DONE);

@@ -1,7 +1,6 @@
 package io.asynqueue;
 
 import io.asynqueue.Dispatcher.State;
-import io.asynqueue.internal.CallPromise;
 import io.asynqueue.internal.CloseHook;
 import io.asynqueue.spi.Job.ResultKind;
 import io.asynqueue.spi.Worker;
@@ -98,7 +97,7 @@ final class TaskQueueImpl implements TaskQueue {
     }
     ContextInternal ctx = vertx.getOrCreateContext();
     JobImpl job = new JobImpl(d, nextJobId.incrementAndGet(), task, a, kind, false, false, o.getSeries(),
-        o.getTimeout(), o.getRetries(), 1, o.isDoNext(), new CallPromise<>(ctx));
+        o.getTimeout(), o.getRetries(), 1, o.isDoNext(), ctx.promise());
     job.last = o.isDoLast();
     job.niceness = o.getNiceness();
     CancelToken token = o.getCancelToken();

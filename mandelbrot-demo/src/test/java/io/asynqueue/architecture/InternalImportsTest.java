@@ -52,12 +52,6 @@ final class InternalImportsTest {
       new Allowed("io.asynqueue.EventLoopWorker", "ContextInternal", RUN_NOW),
       new Allowed("io.asynqueue.EventLoopWorker", "VertxInternal", "createEventLoopContext(): a context of its own,"
           + " not the verticle's, whose timers Vert.x cancels on undeploy"),
-      new Allowed("io.asynqueue.internal.CallPromise", "ContextInternal", CALLER_CONTEXT),
-      new Allowed("io.asynqueue.internal.CallPromise", "FutureImpl", "the call's promise holds the callbacks added"
-          + " before it is settled and runs them in one task per batch (SettledBatch): Vert.x's future is the only"
-          + " one to extend"),
-      new Allowed("io.asynqueue.internal.CallPromise", "PromiseInternal", CALLER_CONTEXT),
-      new Allowed("io.asynqueue.internal.SettledBatch", "ContextInternal", RUN_NOW),
       new Allowed("io.asynqueue.internal.CloseHook", "CloseFuture", CLOSE_HOOK),
       new Allowed("io.asynqueue.internal.CloseHook", "ContextInternal", CLOSE_HOOK),
       new Allowed("io.asynqueue.internal.CloseHook", "VertxInternal", CLOSE_HOOK),
