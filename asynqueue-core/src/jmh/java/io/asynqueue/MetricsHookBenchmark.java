@@ -44,14 +44,14 @@ public class MetricsHookBenchmark {
   public void setUp() {
     vertx = Vertx.vertx();
     VertxInternal v = (VertxInternal) vertx;
-    Dispatcher plain = new Dispatcher(v, new TaskQueueOptions());
-    Dispatcher recorded = new Dispatcher(v, new TaskQueueOptions().setMeterRegistry(registry()));
+    Dispatcher plain = new Dispatcher(v, new TaskQueueOptions().setName("plain"));
+    Dispatcher recorded = new Dispatcher(v, new TaskQueueOptions().setName("recorded").setMeterRegistry(registry()));
     none = plain.metrics;
     metered = recorded.metrics;
     WorkerSlot slot = new WorkerSlot(recorded.roster, 1, Workers.thread());
     ContextInternal ctx = v.getOrCreateContext();
     Task0<Integer> task = () -> 1;
-    job = new JobImpl(recorded, 1, task, new Object[0], ResultKind.VALUE, false, false, null, null, 0, 1, false, ctx,
+    job = new JobImpl(recorded, 1, task, new Object[0], ResultKind.VALUE, false, false, null, null, 0, 1, false,
         ctx.promise());
     job.worker = slot;
   }
