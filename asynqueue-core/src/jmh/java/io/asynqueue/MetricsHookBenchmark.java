@@ -57,7 +57,8 @@ public class MetricsHookBenchmark {
   }
 
   private MeterRegistry registry() {
-    return registry.equals("simple") ? new SimpleMeterRegistry() : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    return registry.equals("simple") ? new SimpleMeterRegistry()
+        : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   }
 
   @TearDown(Level.Trial)
