@@ -13,8 +13,10 @@ import io.asynqueue.process.internal.ChildMain;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-// Vert.x internal API (listed in InternalImportsTest): the event-loop context the reply socket is read on
-// (createEventLoopContext, which Vertx has not).
+// Vert.x internal API (listed in InternalImportsTest): the event-loop context the reply sockets are read on, with a
+// close future of its own (contextBuilder, CloseFuture), which Vertx has not.
+import io.vertx.core.internal.CloseFuture;
+import io.vertx.core.internal.ContextBuilder;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.VertxInternal;
 import java.io.BufferedInputStream;
@@ -73,8 +75,17 @@ final class ChildTransport implements Transport {
   @Override
   public Future<Channel> open(int generation, Channel.Listener listener) {
     if (context == null) { // the first child: its replies, and every later child's, are read on this context
-      ContextInternal c = ((VertxInternal) worker.vertx()).getOrCreateContext();
-      context = c.isEventLoopContext() ? c : ((VertxInternal) worker.vertx()).createEventLoopContext();
+      // A context of its own, on the caller's event loop when there is one, whose close future nobody closes but
+      // the sockets' own ends: the caller's (a verticle's) would close the reply sockets as the verticle is
+      // undeployed, cutting the children off while the queue detaches this worker gracefully.
+      VertxInternal vertx = (VertxInternal) worker.vertx();
+      ContextInternal current = vertx.getOrCreateContext();
+      ContextBuilder own = vertx.contextBuilder().withEventLoop(current.nettyEventLoop())
+          .withCloseFuture(new CloseFuture());
+      if (current.classLoader() != null) {
+        own.withClassLoader(current.classLoader());
+      }
+      context = own.build();
     }
     Child child = new Child(generation, listener);
     child.start();

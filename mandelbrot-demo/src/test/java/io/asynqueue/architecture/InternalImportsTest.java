@@ -76,9 +76,11 @@ final class InternalImportsTest {
       new Allowed("io.asynqueue.toolkit.DelayImpl", "ContextInternal", CALLER_CONTEXT),
       new Allowed("io.asynqueue.toolkit.Timing", "ContextInternal", CALLER_CONTEXT),
       // asynqueue-process
+      new Allowed("io.asynqueue.process.ChildTransport", "CloseFuture", CLOSE_HOOK),
+      new Allowed("io.asynqueue.process.ChildTransport", "ContextBuilder", CLOSE_HOOK),
       new Allowed("io.asynqueue.process.ChildTransport", "ContextInternal", CONTEXT_TIMERS),
-      new Allowed("io.asynqueue.process.ChildTransport", "VertxInternal", "createEventLoopContext(): the event loop"
-          + " the children's reply sockets are read on"),
+      new Allowed("io.asynqueue.process.ChildTransport", "VertxInternal", "contextBuilder(): the event loop the"
+          + " children's reply sockets are read on, with a close future of its own"),
       new Allowed("io.asynqueue.process.ReplySocket", "ContextInternal", CONTEXT_TIMERS),
       // asynqueue-remote
       new Allowed("io.asynqueue.remote.RemoteTransport", "ContextInternal", CONTEXT_TIMERS),
