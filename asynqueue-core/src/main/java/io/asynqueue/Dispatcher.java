@@ -21,6 +21,8 @@ import org.slf4j.LoggerFactory;
  * new call), the {@link Roster} (the workers and the updates), the {@link Drain} (the shutdown) and the {@link
  * LoadSignal} (the load and its handler); they share this class's one {@link #lock}. This note is the
  * scheduler's design.
+ * Why it is one file of about 550 lines: the bookkeeping under the lock (intake, settle, distribute, cancel) keeps
+ * one invariant, stated below, and is checked by reading it whole.
  *
  * <p>Scheduling: queued jobs wait in one priority queue per series ({@link SeriesQueue}); the {@link
  * SeriesScheduler} says which goes next (series share the workers by worker time; its note gives the design and

@@ -45,12 +45,16 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Each child has a reader thread, which launches it (so that several children start in parallel without
  * blocking an event loop). Calls go down the child's standard input. Replies come back on a {@link ReplySocket}
- * (a Unix domain socket read on an event loop, the context the worker started on), so a caller on that event
- * loop hears its reply without a thread wake-up in between; the reader thread then only forwards what the JVM
- * itself prints on standard output. Where no such socket can be opened (or with the system property {@value
- * #REPLY_SOCKET} set to {@code false}), replies come on standard output and the reader thread reads them as they
+ * (a Unix domain socket read on the event loop the worker started on, in a context of its own), so a caller on
+ * that event loop hears its reply without a thread wake-up in between; the reader thread then only forwards
+ * what the JVM itself prints on standard output. Where no such socket can be opened (or with the system
+ * property {@value #REPLY_SOCKET} set to {@code false}), replies come on standard output and the reader thread reads them as they
  * arrive (a blocking read, no polling) and hands them to the worker. At the end it reaps the child and reports
  * why it ended, after its last reply.
+ *
+ * <p>Why it is one file of about 500 lines: a child's launch, its three pipes, its reply socket and its reaping
+ * share one lifetime and one set of failure cases (a child that dies at any step), which {@link Child} keeps
+ * together; the socket itself is {@link ReplySocket} and the protocol is core's channel kernel.
  */
 final class ChildTransport implements Transport {
 
