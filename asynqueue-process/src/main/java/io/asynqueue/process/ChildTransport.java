@@ -48,9 +48,9 @@ import org.slf4j.LoggerFactory;
  * (a Unix domain socket read on the event loop the worker started on, in a context of its own), so a caller on
  * that event loop hears its reply without a thread wake-up in between; the reader thread then only forwards
  * what the JVM itself prints on standard output. Where no such socket can be opened (or with the system
- * property {@value #REPLY_SOCKET} set to {@code false}), replies come on standard output and the reader thread reads them as they
- * arrive (a blocking read, no polling) and hands them to the worker. At the end it reaps the child and reports
- * why it ended, after its last reply.
+ * property {@value #REPLY_SOCKET} set to {@code false}), replies come on standard output and the reader thread
+ * reads them as they arrive (a blocking read, no polling) and hands them to the worker. At the end it reaps the
+ * child and reports why it ended, after its last reply.
  *
  * <p>Why it is one file of about 500 lines: a child's launch, its three pipes, its reply socket and its reaping
  * share one lifetime and one set of failure cases (a child that dies at any step), which {@link Child} keeps
