@@ -89,7 +89,7 @@ final class WorkerPauseTest {
   }
 
   @Test
-  void capacity_is_read_when_start_completes() throws Exception {
+  void capacity_isReadWhenStartCompletes() throws Exception {
     TaskQueue q = TaskQueue.create(vertx);
     LateWorker w = new LateWorker();
     Future<Integer> attached = q.attachWorker(w);
@@ -110,7 +110,7 @@ final class WorkerPauseTest {
   }
 
   @Test
-  void a_worker_with_capacity_zero_after_start_is_not_attached() throws Exception {
+  void aWorkerWithCapacityZeroAfterStart_isNotAttached() throws Exception {
     TaskQueue q = TaskQueue.create(vertx);
     LateWorker w = new LateWorker();
     Future<Integer> attached = q.attachWorker(w);
@@ -121,7 +121,7 @@ final class WorkerPauseTest {
   }
 
   @Test
-  void a_paused_worker_takes_nothing_and_its_calls_go_to_the_others() throws Exception {
+  void aPausedWorker_takesNothing_andItsCallsGoToTheOthers() throws Exception {
     TaskQueue q = TaskQueue.create(vertx);
     LateWorker a = new LateWorker();
     a.capacity = 2;
@@ -155,7 +155,7 @@ final class WorkerPauseTest {
   }
 
   @Test
-  void jobs_a_paused_worker_holds_stay_its_own() throws Exception {
+  void jobsAPausedWorkerHolds_stayItsOwn() throws Exception {
     TaskQueue q = TaskQueue.create(vertx);
     LateWorker a = new LateWorker();
     a.capacity = 1;
@@ -181,7 +181,7 @@ final class WorkerPauseTest {
   }
 
   @Test
-  void a_named_task_is_described_by_its_name() throws Exception {
+  void aNamedTask_isDescribedByItsName() throws Exception {
     TaskQueue q = ThreadQueue.create(vertx, 1);
     Throwable e = q.call(new Named("add"), null, 1, 2).toCompletionStage().toCompletableFuture()
         .handle((v, x) -> x).get(10, TimeUnit.SECONDS);

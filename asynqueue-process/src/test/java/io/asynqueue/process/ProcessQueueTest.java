@@ -89,7 +89,7 @@ class ProcessQueueTest {
   }
 
   @Test
-  void calls_updates_and_replay_to_a_replacement_child() throws Exception {
+  void callsUpdates_andReplayToAReplacementChild() throws Exception {
     start(new ProcessQueueOptions().setProcesses(2).setCallStats(true));
     Task1<Integer, Integer> twice = Tasks::twice;
     assertThat(await(q.call(twice, 21))).isEqualTo(42);
@@ -135,7 +135,7 @@ class ProcessQueueTest {
   }
 
   @Test
-  void kill_9_of_a_busy_child_with_1000_calls_queued_completes_every_call() throws Exception {
+  void kill9_ofABusyChild_with1000CallsQueued_completesEveryCall() throws Exception {
     start(new ProcessQueueOptions().setProcesses(2));
     Task1<Integer, Integer> work = x -> {
       Thread.sleep(1);
@@ -172,7 +172,7 @@ class ProcessQueueTest {
   }
 
   @Test
-  void shutdown_runs_the_queued_work_then_stops_every_child() throws Exception {
+  void shutdown_runsTheQueuedWork_thenStopsEveryChild() throws Exception {
     start(new ProcessQueueOptions().setProcesses(2));
     Set<Long> pids = new HashSet<>();
     q.processWorkers().forEach(w -> pids.add(w.pid()));

@@ -71,7 +71,7 @@ class ProcessWorkerTest {
   }
 
   @Test
-  void runs_method_references_lambdas_and_task_objects_in_the_child() throws Exception {
+  void runsMethodReferencesLambdasAndTaskObjects_inTheChild() throws Exception {
     Task1<Integer, Integer> twice = Tasks::twice;
     assertThat((Integer) await(call(worker, twice, 21))).isEqualTo(42);
     Task2<String, String, String> concat = Tasks::concat;
@@ -107,7 +107,7 @@ class ProcessWorkerTest {
   }
 
   @Test
-  void an_unserializable_argument_or_result_fails_only_its_call() throws Exception {
+  void anUnserializableArgumentOrResult_failsOnlyItsCall() throws Exception {
     Task1<Object, String> toString = String::valueOf;
     long pid = worker.pid();
     Future<Object> f = call(worker, toString, new Thread(() -> { }));
@@ -131,7 +131,7 @@ class ProcessWorkerTest {
   }
 
   @Test
-  void printing_user_code_does_not_corrupt_the_channel() throws Exception {
+  void printingUserCode_doesNotCorruptTheChannel() throws Exception {
     Task1<Integer, Integer> chatty = Tasks::chatty;
     List<Future<Object>> calls = new ArrayList<>();
     for (int i = 0; i < 10; i++) {
@@ -150,7 +150,7 @@ class ProcessWorkerTest {
   }
 
   @Test
-  void a_50_mb_result_arrives_whole() throws Exception {
+  void a50MbResult_arrivesWhole() throws Exception {
     Task1<Integer, byte[]> big = Tasks::big;
     int size = 50 * 1024 * 1024;
     byte[] b = await(call(worker, big, size));
@@ -164,7 +164,7 @@ class ProcessWorkerTest {
   }
 
   @Test
-  void pipelined_calls_all_complete_in_order_of_their_results() throws Exception {
+  void pipelinedCalls_allComplete_inOrderOfTheirResults() throws Exception {
     Task1<Integer, Integer> twice = Tasks::twice;
     List<Future<Object>> calls = new ArrayList<>();
     // more than capacity is fine here: the worker queues what it cannot send yet
@@ -177,7 +177,7 @@ class ProcessWorkerTest {
   }
 
   @Test
-  void replies_come_on_a_reply_socket_whose_file_is_gone_once_the_child_is_connected() throws Exception {
+  void replies_comeOnAReplySocket_whoseFileIsGoneOnceTheChildIsConnected() throws Exception {
     Task1<Integer, Integer> twice = Tasks::twice;
     assertThat((Integer) await(call(worker, twice, 4))).isEqualTo(8);
     List<String> args = List.of(ProcessHandle.of(worker.pid()).orElseThrow().info().arguments().orElseThrow());
@@ -188,7 +188,7 @@ class ProcessWorkerTest {
   }
 
   @Test
-  void with_the_reply_socket_turned_off_replies_come_on_standard_output() throws Exception {
+  void replies_comeOnStandardOutput_withTheReplySocketTurnedOff() throws Exception {
     System.setProperty(ChildTransport.REPLY_SOCKET, "false");
     ProcessWorker plain;
     try {
@@ -214,7 +214,7 @@ class ProcessWorkerTest {
   }
 
   @Test
-  void the_first_child_writes_the_class_data_archive_as_it_exits_and_later_children_start_from_it(
+  void theFirstChild_writesTheClassDataArchiveAsItExits_andLaterChildrenStartFromIt(
       @org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
     Path archive = dir.resolve("children.jsa");
     ProcessQueueOptions options = new ProcessQueueOptions().setClassDataArchive(archive.toString())
@@ -244,7 +244,7 @@ class ProcessWorkerTest {
   }
 
   @Test
-  void only_a_class_path_of_jars_can_be_archived(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+  void onlyAClassPathOfJars_canBeArchived(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
     Path jar = java.nio.file.Files.createFile(dir.resolve("a.jar"));
     Path classes = java.nio.file.Files.createDirectory(dir.resolve("classes"));
     String sep = java.io.File.pathSeparator;
@@ -254,7 +254,7 @@ class ProcessWorkerTest {
   }
 
   @Test
-  void info_and_stats() throws Exception {
+  void infoAndStats_describeTheChildAndItsCalls() throws Exception {
     Task1<Integer, Integer> twice = Tasks::twice;
     await(call(worker, twice, 1));
     ChildInfo info = await(worker.info());
@@ -269,7 +269,7 @@ class ProcessWorkerTest {
   }
 
   @Test
-  void a_child_that_fails_to_start_fails_start_with_its_output() {
+  void aChildThatFailsToStart_failsStart_withItsOutput() {
     ProcessWorker bad = new ProcessWorker(new ProcessQueueOptions().setJvmArgs(List.of("-Xbogus-option"))
         .setOutput(ChildOutput.DISCARD));
     assertThatThrownBy(() -> await(bad.start(new TestSupervisor(vertx, 9))))
@@ -279,7 +279,7 @@ class ProcessWorkerTest {
   }
 
   @Test
-  void kill_9_fails_exactly_the_held_calls_and_a_replacement_takes_over() throws Exception {
+  void kill9_failsExactlyTheHeldCalls_andAReplacementTakesOver() throws Exception {
     ProcessWorker w = new ProcessWorker(new ProcessQueueOptions().setOutput(ChildOutput.DISCARD));
     await(w.start(new TestSupervisor(vertx, 2)));
     long pid = w.pid();
@@ -322,7 +322,7 @@ class ProcessWorkerTest {
   }
 
   @Test
-  void stop_finishes_the_held_calls_then_the_child_exits() throws Exception {
+  void stop_finishesTheHeldCalls_thenTheChildExits() throws Exception {
     ProcessWorker w = new ProcessWorker(new ProcessQueueOptions().setOutput(ChildOutput.DISCARD));
     await(w.start(new TestSupervisor(vertx, 3)));
     long pid = w.pid();
@@ -343,7 +343,7 @@ class ProcessWorkerTest {
   }
 
   @Test
-  void crash_returns_the_held_jobs_unsettled_and_kills_the_child() throws Exception {
+  void crash_returnsTheHeldJobsUnsettled_andKillsTheChild() throws Exception {
     ProcessWorker w = new ProcessWorker(new ProcessQueueOptions().setOutput(ChildOutput.DISCARD));
     await(w.start(new TestSupervisor(vertx, 4)));
     long pid = w.pid();
@@ -361,7 +361,7 @@ class ProcessWorkerTest {
   }
 
   @Test
-  void options_reach_the_child_and_running_out_of_memory_replaces_it(@org.junit.jupiter.api.io.TempDir
+  void options_reachTheChild_andRunningOutOfMemoryReplacesIt(@org.junit.jupiter.api.io.TempDir
       java.nio.file.Path dir) throws Exception {
     ProcessWorker w = new ProcessWorker(new ProcessQueueOptions().setOutput(ChildOutput.DISCARD)
         .setJvmArgs(List.of("-Xmx48m", "-Dasynqueue.test=yes")).setEnvironment(Map.of("ASYNQUEUE_TEST", "env"))
@@ -386,7 +386,7 @@ class ProcessWorkerTest {
   }
 
   @Test
-  void a_worker_whose_children_keep_dying_backs_off_then_resigns() throws Exception {
+  void aWorkerWhoseChildrenKeepDying_backsOff_thenResigns() throws Exception {
     ProcessWorker w = new ProcessWorker(new ProcessQueueOptions().setOutput(ChildOutput.DISCARD)
         .setMaxRestartDelay(Duration.ofMillis(100)));
     TaskQueue q = TaskQueue.create(vertx);
@@ -407,7 +407,7 @@ class ProcessWorkerTest {
   }
 
   @Test
-  void a_child_exits_by_itself_when_its_input_closes() throws Exception {
+  void aChild_exitsByItself_whenItsInputCloses() throws Exception {
     String java = ProcessHandle.current().info().command().orElseThrow();
     Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
         io.asynqueue.process.internal.ChildMain.class.getName(), "1", "1000000").start();

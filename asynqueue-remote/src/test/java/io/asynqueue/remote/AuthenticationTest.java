@@ -53,7 +53,7 @@ final class AuthenticationTest {
   }
 
   @Test
-  void the_right_secret_runs_a_raw_call() throws Exception {
+  void theRightSecret_runsARawCall() throws Exception {
     int before = Tasks.touched.get();
     try (RawClient c = new RawClient(port).authenticate(Servers.SECRET)) {
       c.sendFrame(touchCall());
@@ -72,7 +72,7 @@ final class AuthenticationTest {
   }
 
   @Test
-  void a_wrong_secret_is_rejected_logged_and_nothing_after_it_is_decoded() throws Exception {
+  void aWrongSecret_isRejectedAndLogged_andNothingAfterItIsDecoded() throws Exception {
     int before = Tasks.touched.get();
     WorkerServer fresh = fresh(WorkerServerOptions.DEFAULT_HANDSHAKE_TIMEOUT);
     try (RawClient.Stderr err = new RawClient.Stderr(); RawClient c = new RawClient(fresh.actualPort()).hello()) {
@@ -95,7 +95,7 @@ final class AuthenticationTest {
   }
 
   @Test
-  void a_call_sent_along_with_a_wrong_proof_is_never_decoded() throws Exception {
+  void aCallSentAlongWithAWrongProof_isNeverDecoded() throws Exception {
     int before = Tasks.touched.get();
     WorkerServer fresh = fresh(WorkerServerOptions.DEFAULT_HANDSHAKE_TIMEOUT);
     try (RawClient.Stderr err = new RawClient.Stderr(); RawClient c = new RawClient(fresh.actualPort()).hello()) {
@@ -115,7 +115,7 @@ final class AuthenticationTest {
   }
 
   @Test
-  void no_secret_at_all_is_rejected_and_logged() throws Exception {
+  void noSecretAtAll_isRejected_andLogged() throws Exception {
     WorkerServer fresh = fresh(Duration.ofMillis(300));
     int freshPort = fresh.actualPort();
     try (RawClient.Stderr err = new RawClient.Stderr()) {
@@ -138,7 +138,7 @@ final class AuthenticationTest {
   }
 
   @Test
-  void a_worker_with_a_wrong_or_no_secret_fails_to_attach_at_once() throws Exception {
+  void aWorkerWithAWrongOrNoSecret_failsToAttach_atOnce() throws Exception {
     TaskQueue q = TaskQueue.create(vertx);
     assertThat(failure(q.attachWorker(RemoteWorker.create(vertx, Servers.workerOptions(port)
         .setSecret("not the secret, but long enough"))))).isInstanceOf(AuthenticationException.class)
@@ -150,7 +150,7 @@ final class AuthenticationTest {
   }
 
   @Test
-  void a_server_that_cannot_prove_the_secret_is_not_trusted() throws Exception {
+  void aServerThatCannotProveTheSecret_isNotTrusted() throws Exception {
     // an impostor: speaks the protocol, accepts anyone, cannot know the secret
     NetServer fake = vertx.createNetServer().connectHandler(s -> {
       s.write(Handshake.serverHello(Handshake.FLAG_SECRET, Handshake.nonce()));
@@ -165,7 +165,7 @@ final class AuthenticationTest {
   }
 
   @Test
-  void a_server_without_a_secret_or_client_certificates_refuses_to_exist() {
+  void aServerWithoutASecretOrClientCertificates_refusesToExist() {
     assertThatThrownBy(() -> WorkerServer.create(vertx, new Tasks(), new WorkerServerOptions()))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("anyone could use");
     assertThatThrownBy(() -> new WorkerServerOptions().setSecret("short"))

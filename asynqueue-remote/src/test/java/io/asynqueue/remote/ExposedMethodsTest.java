@@ -62,7 +62,7 @@ final class ExposedMethodsTest {
   }
 
   @Test
-  void static_and_inherited_methods_are_refused_and_declared_ones_run() throws Exception {
+  void staticAndInheritedMethods_areRefused_andDeclaredOnesRun() throws Exception {
     Vertx vertx = Vertx.vertx();
     WorkerServer server = WorkerServer.create(vertx, new Service(), Servers.serverOptions());
     await(server.listen());

@@ -53,7 +53,7 @@ final class FailoverTest {
   }
 
   @Test
-  void two_servers_one_killed_mid_run_every_future_completes_and_the_other_takes_the_work() throws Exception {
+  void twoServers_oneKilledMidRun_everyFutureCompletes_andTheOtherTakesTheWork() throws Exception {
     Path secret = Servers.secretFile(dir);
     ServerManager.LocalServer a = await(servers.spawn(Servers.serveArgs(secret)));
     ServerManager.LocalServer b = await(servers.spawn(Servers.serveArgs(secret)));
@@ -104,7 +104,7 @@ final class FailoverTest {
   }
 
   @Test
-  void a_restarted_server_gets_the_work_queued_while_it_was_down() throws Exception {
+  void aRestartedServer_getsTheWorkQueuedWhileItWasDown() throws Exception {
     Path secret = Servers.secretFile(dir);
     int port;
     try (ServerSocket s = new ServerSocket(0)) {
@@ -140,7 +140,7 @@ final class FailoverTest {
   }
 
   @Test
-  void the_command_line_prints_secrets_and_refuses_to_serve_without_authentication() {
+  void theCommandLine_printsSecrets_andRefusesToServeWithoutAuthentication() {
     java.io.PrintStream saved = System.out;
     java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
     System.setOut(new java.io.PrintStream(out, true));

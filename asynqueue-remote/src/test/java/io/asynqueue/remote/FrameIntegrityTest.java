@@ -52,7 +52,7 @@ final class FrameIntegrityTest {
   }
 
   @Test
-  void a_reply_changed_on_the_way_fails_the_call_typed_and_the_queue_carries_on_with_another_worker()
+  void aReplyChangedOnTheWay_failsTheCallTyped_andTheQueueCarriesOnWithAnotherWorker()
       throws Exception {
     // the server's frames: 0 is its HELLO, 1 the first reply; a bit of the reply's value flipped
     TamperingRelay relay = new TamperingRelay(vertx, server.actualPort(), TamperingRelay::pass,
@@ -70,7 +70,7 @@ final class FrameIntegrityTest {
   }
 
   @Test
-  void a_call_changed_on_the_way_is_never_run_and_fails_typed() throws Exception {
+  void aCallChangedOnTheWay_isNeverRun_andFailsTyped() throws Exception {
     int before = Tasks.touched.get();
     // the client's frames: 0 is its first call; the last byte of its body (before the tag) flipped
     TamperingRelay relay = new TamperingRelay(vertx, server.actualPort(),
@@ -87,7 +87,7 @@ final class FrameIntegrityTest {
   }
 
   @Test
-  void a_call_replayed_on_the_way_runs_once_and_closes_the_connection() throws Exception {
+  void aCallReplayedOnTheWay_runsOnce_andClosesTheConnection() throws Exception {
     int before = Tasks.touched.get();
     byte[][] firstCall = new byte[1][];
     // the client's second frame is replaced by its first, sent again: a replay of a call that did run
@@ -110,7 +110,7 @@ final class FrameIntegrityTest {
   }
 
   @Test
-  void frames_reordered_on_the_way_close_the_connection() throws Exception {
+  void framesReorderedOnTheWay_closeTheConnection() throws Exception {
     byte[][] held = new byte[1][];
     // the server's first two frames after its HELLO swapped: each is genuine, in the wrong place
     TamperingRelay relay = new TamperingRelay(vertx, server.actualPort(), TamperingRelay::pass, (i, f) -> {

@@ -93,7 +93,7 @@ final class FuzzTest {
   }
 
   @Test
-  void ten_thousand_bad_frames_leave_the_server_up_and_bounded() throws Exception {
+  void tenThousandBadFrames_leaveTheServerUp_andBounded() throws Exception {
     Vertx vertx = Vertx.vertx();
     WorkerServer server = Servers.start(vertx, Servers.serverOptions().setMaxFrameBytes(MAX_FRAME));
     int port = server.actualPort();

@@ -59,7 +59,7 @@ final class RemoteWorkerTest {
   /* --------------------------------------------------------------- calls */
 
   @Test
-  void named_methods_run_on_the_server_by_name_and_arity() throws Exception {
+  void namedMethods_runOnTheServer_byNameAndArity() throws Exception {
     assertThat(await(q.<Integer>call(Remote.named("add"), 1, 2))).isEqualTo(3);
     assertThat(await(q.<String>call(Remote.named("add"), "a", "b", "c"))).isEqualTo("abc");
     Object echoed = await(q.call(Remote.named("echo"), List.of(1, "two", Map.of("k", 3.0))));
@@ -69,7 +69,7 @@ final class RemoteWorkerTest {
   }
 
   @Test
-  void the_worker_takes_as_many_jobs_as_the_server_advertises() throws Exception {
+  void theWorker_takesAsManyJobsAsTheServerAdvertises() throws Exception {
     assertThat(worker.serverConcurrency()).isEqualTo(2);
     assertThat(worker.capacity()).isEqualTo(8); // four per server thread
     assertThat(worker.isConnected()).isTrue();
@@ -82,7 +82,7 @@ final class RemoteWorkerTest {
   }
 
   @Test
-  void a_method_that_throws_fails_with_the_remote_class_message_and_stack_trace() throws Exception {
+  void aMethodThatThrows_failsWithTheRemoteClassMessageAndStackTrace() throws Exception {
     Throwable e = failure(q.call(Remote.named("divide"), 1, 0));
     assertThat(e).isInstanceOf(TaskException.class).hasMessageContaining("divide(1, 0)");
     TaskException te = (TaskException) e;
@@ -94,7 +94,7 @@ final class RemoteWorkerTest {
   }
 
   @Test
-  void unknown_names_wrong_arities_and_hidden_methods_are_refused_and_the_connection_stays_usable()
+  void unknownNamesWrongAritiesAndHiddenMethods_areRefused_andTheConnectionStaysUsable()
       throws Exception {
     int touched = Tasks.touched.get();
     assertThat(failure(q.call(Remote.named("nope"), 1))).isInstanceOf(RefusedCallException.class)
@@ -114,7 +114,7 @@ final class RemoteWorkerTest {
   }
 
   @Test
-  void task_objects_run_only_from_the_allow_list_and_classes_only_from_the_registry() throws Exception {
+  void taskObjects_runOnlyFromTheAllowList_andClassesOnlyFromTheRegistry() throws Exception {
     assertThat(await(q.call(new AddTask(10), 1, 2))).isEqualTo(13);
     int touched = Tasks.touched.get();
     // registered as data, not allowed as a task: decoded, then refused
@@ -136,7 +136,7 @@ final class RemoteWorkerTest {
   }
 
   @Test
-  void a_method_that_ran_briefly_runs_on_the_event_loop_next_time_unless_turned_off() throws Exception {
+  void aMethodThatRanBriefly_runsOnTheEventLoopNextTime_unlessTurnedOff() throws Exception {
     // unknown to the server yet: on its threads
     assertThat(await(q.<String>call(Remote.named("thread")))).startsWith("asynqueue-server-");
     // on the event loop from the call after one that ran in under 50 µs of wall time: usually the first, but on a
@@ -159,7 +159,7 @@ final class RemoteWorkerTest {
   /* --------------------------------------------------------------- big results */
 
   @Test
-  void a_50_MB_result_streams_back_in_fragments_while_small_calls_go_on() throws Exception {
+  void a50MbResult_streamsBackInFragments_whileSmallCallsGoOn() throws Exception {
     int n = 50_000_000;
     Future<byte[]> big = q.call(Remote.named("bytes"), n);
     List<Future<Integer>> small = new ArrayList<>();
@@ -176,7 +176,7 @@ final class RemoteWorkerTest {
   /* --------------------------------------------------------------- iteration */
 
   @Test
-  void a_slow_consumer_holds_the_server_iterator_back() throws Exception {
+  void aSlowConsumer_holdsTheServerIteratorBack() throws Exception {
     Context ctx = vertx.getOrCreateContext();
     long before = Tasks.produced.get();
     Deferator<Integer> d = await(q.iterate(Remote.named("range"), null, 1_000_000));

@@ -71,7 +71,7 @@ final class ServerLimitsTest {
   }
 
   @Test
-  void two_hundred_idle_connections_hold_no_more_places_than_the_cap_and_a_real_client_gets_in_once_they_close()
+  void twoHundredIdleConnections_holdNoMorePlacesThanTheCap_andARealClientGetsInOnceTheyClose()
       throws Exception {
     WorkerServer server = Servers.start(vertx, Servers.serverOptions().setMaxStartups(5, 50, 20)
         .setHandshakeTimeout(Duration.ofSeconds(60)));
@@ -110,7 +110,7 @@ final class ServerLimitsTest {
   }
 
   @Test
-  void a_connection_silent_past_the_handshake_deadline_is_closed_and_gives_its_place_back() throws Exception {
+  void aConnectionSilentPastTheHandshakeDeadline_isClosed_andGivesItsPlaceBack() throws Exception {
     WorkerServer server = Servers.start(vertx, Servers.serverOptions().setMaxStartups("2")
         .setHandshakeTimeout(Duration.ofMillis(500)));
     int port = server.actualPort();
@@ -132,7 +132,7 @@ final class ServerLimitsTest {
   }
 
   @Test
-  void the_connection_cap_counts_authenticated_connections_too() throws Exception {
+  void theConnectionCap_countsAuthenticatedConnectionsToo() throws Exception {
     WorkerServer server = Servers.start(vertx, Servers.serverOptions().setMaxConnections(3));
     int port = server.actualPort();
     List<RawClient> clients = new ArrayList<>();
@@ -159,7 +159,7 @@ final class ServerLimitsTest {
   }
 
   @Test
-  void guessing_the_secret_is_throttled_per_address_and_logged_in_a_few_lines_while_the_right_secret_gets_in()
+  void guessingTheSecret_isThrottledPerAddress_andLoggedInAFewLines_whileTheRightSecretGetsIn()
       throws Exception {
     WorkerServer server = Servers.start(vertx, Servers.serverOptions().setMaxAuthFailures(3)
         .setAuthFailureBlock(Duration.ofSeconds(60)));

@@ -65,7 +65,7 @@ final class TlsTest {
   }
 
   @Test
-  void a_trusted_client_certificate_gets_in_without_a_secret() throws Exception {
+  void aTrustedClientCertificate_getsIn_withoutASecret() throws Exception {
     TaskQueue q = TaskQueue.create(vertx);
     await(q.attachWorker(RemoteWorker.create(vertx, Servers.workerOptions(server.actualPort()).setSecret(null)
         .setNetClientOptions(tlsClient(clientPem)))));
@@ -76,7 +76,7 @@ final class TlsTest {
   }
 
   @Test
-  void no_certificate_or_an_untrusted_one_is_rejected_and_logged() throws Exception {
+  void noCertificateOrAnUntrustedOne_isRejected_andLogged() throws Exception {
     TaskQueue q = TaskQueue.create(vertx);
     try (RawClient.Stderr err = new RawClient.Stderr()) {
       assertThat(failure(q.attachWorker(RemoteWorker.create(vertx, Servers.workerOptions(server.actualPort())
@@ -90,7 +90,7 @@ final class TlsTest {
   }
 
   @Test
-  void tls_and_a_secret_together() throws Exception {
+  void tlsAndASecretTogether_needBoth() throws Exception {
     WorkerServer both = Servers.start(vertx, Servers.serverOptions().setNetServerOptions(tlsServer()));
     TaskQueue q = TaskQueue.create(vertx);
     await(q.attachWorker(RemoteWorker.create(vertx, Servers.workerOptions(both.actualPort())

@@ -26,7 +26,7 @@ final class RowServiceTest {
   }
 
   @Test
-  void rows_are_callable_and_the_static_server_factory_is_not() throws Exception {
+  void rows_areCallable_andTheStaticServerFactoryIsNot() throws Exception {
     Vertx vertx = Vertx.vertx();
     try {
       WorkerServer server = RowService.server(vertx, new WorkerServerOptions().setPort(0).setSecret(SECRET)

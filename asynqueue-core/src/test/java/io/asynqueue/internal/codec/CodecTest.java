@@ -46,7 +46,7 @@ class CodecTest {
   }
 
   @Test
-  void closures_and_jdk_collections_travel_on_a_trusted_codec() throws Exception {
+  void closuresAndJdkCollections_travelOnATrustedCodec() throws Exception {
     KryoCodec codec = KryoCodec.trusted(null);
     int base = 7;
     Task1<Integer, Integer> lambda = x -> x + base;
@@ -84,7 +84,7 @@ class CodecTest {
    */
   @Test
   @SuppressWarnings("unchecked")
-  void closures_read_while_other_threads_make_kryos_all_succeed() throws Exception {
+  void closuresRead_whileOtherThreadsMakeKryos_allSucceed() throws Exception {
     KryoCodec codec = KryoCodec.trusted(null);
     Task1<Integer, Integer> task = CodecTest::twice;
     Output out = new Output(256, -1);
@@ -116,7 +116,7 @@ class CodecTest {
   }
 
   @Test
-  void what_cannot_be_written_is_named() {
+  void whatCannotBeWritten_isNamed() {
     KryoCodec codec = KryoCodec.trusted(null);
     Thread t = new Thread(() -> { });
     assertThatThrownBy(() -> roundTrip(codec, t)).isInstanceOf(CodecException.class)
@@ -130,7 +130,7 @@ class CodecTest {
   }
 
   @Test
-  void a_strict_codec_reads_only_registered_classes() {
+  void aStrictCodec_readsOnlyRegisteredClasses() {
     KryoCodec strict = KryoCodec.strict(List.of(Point.class), null);
     assertThat(roundTrip(strict, new Point(1, 2))).isEqualTo(new Point(1, 2));
     assertThat(roundTrip(strict, List.of(1, "a"))).isEqualTo(List.of(1, "a"));
@@ -164,7 +164,7 @@ class CodecTest {
   }
 
   @Test
-  void honest_data_of_every_shape_passes_the_length_checks() {
+  void honestDataOfEveryShape_passesTheLengthChecks() {
     KryoCodec strict = KryoCodec.strict(List.of(Point.class, Holder.class), null);
     StringBuilder unicode = new StringBuilder();
     for (int n : new int[] {0, 1, 2, 31, 32, 33, 63, 64, 65, 8191, 8192, 8193, 1 << 20}) {
@@ -208,7 +208,7 @@ class CodecTest {
 
   @Test
   @Timeout(30)
-  void lying_lengths_fail_without_allocating_what_they_claim() {
+  void lyingLengths_fail_withoutAllocatingWhatTheyClaim() {
     KryoCodec strict = KryoCodec.strict(List.of(Point.class, Holder.class), null);
     // each sample is written honestly, then its first length is replaced by a huge one
     long before = usedHeap();
@@ -243,7 +243,7 @@ class CodecTest {
   }
 
   @Test
-  void a_strict_codec_refuses_class_names_and_deep_nesting() {
+  void aStrictCodec_refusesClassNamesAndDeepNesting() {
     KryoCodec trusted = KryoCodec.trusted(null);
     KryoCodec strict = KryoCodec.strict(List.of(), null);
     byte[] byName = strictWrite(trusted, new Point(1, 2));
@@ -263,7 +263,7 @@ class CodecTest {
   }
 
   @Test
-  void gaps_in_the_class_list_keep_the_other_ids() {
+  void gapsInTheClassList_keepTheOtherIds() {
     KryoCodec full = KryoCodec.strict(List.of(Holder.class, Point.class), null);
     KryoCodec gap = KryoCodec.strict(java.util.Arrays.asList(null, Point.class), null);
     assertThat(strictRead(gap, strictWrite(full, new Point(3, 4)))).isEqualTo(new Point(3, 4));
@@ -279,7 +279,7 @@ class CodecTest {
 
   @Test
   @Timeout(60)
-  void frames_from_many_threads_arrive_whole_and_in_order_per_thread() throws Exception {
+  void framesFromManyThreads_arriveWhole_andInOrderPerThread() throws Exception {
     Pipe pipe = Pipe.open();
     OutputStream os = Channels.newOutputStream(pipe.sink());
     InputStream is = Channels.newInputStream(pipe.source());

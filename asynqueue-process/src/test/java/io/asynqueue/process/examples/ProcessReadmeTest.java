@@ -51,7 +51,7 @@ class ProcessReadmeTest {
   }
 
   @Test
-  void the_readme_example_runs(@TempDir Path dir) throws Exception {
+  void readmeExample_runs(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("log.txt");
     Files.write(file, List.of("10.0.0.1", "10.0.0.2", "10.0.0.3"));
     String path = file.toString();

@@ -86,7 +86,7 @@ final class CommandLineTest {
       "--cluster 127.0.0.1:5701 --cluster-host 0.0.0.0"
           + " | --cluster-host: host must name one interface, not '0.0.0.0'",
       "--tls-cert nowhere.crt --tls-key nowhere.key | --tls-cert: no such file: nowhere.crt"})
-  void bad_arguments_exit_with_2_and_one_line_naming_the_option(String args, String message) throws Exception {
+  void badArguments_exitWith2_andOneLineNamingTheOption(String args, String message) throws Exception {
     List<String> argv = new ArrayList<>(List.of("serve", "--secret-file", secret.toString()));
     if (!args.contains("--service")) {
       argv.addAll(List.of("--service", Tasks.class.getName()));
@@ -100,7 +100,7 @@ final class CommandLineTest {
   }
 
   @Test
-  void a_missing_secret_file_is_named_by_its_option() throws Exception {
+  void aMissingSecretFile_isNamedByItsOption() throws Exception {
     Path missing = dir.resolve("no-secret");
     Run run = run("serve", "--secret-file", missing.toString(), "--service", Tasks.class.getName());
     assertThat(run.code()).isEqualTo(CommandErrors.EXIT_USAGE);
@@ -109,7 +109,7 @@ final class CommandLineTest {
   }
 
   @Test
-  void a_secret_too_short_or_empty_is_named_by_its_option() throws Exception {
+  void aSecretTooShortOrEmpty_isNamedByItsOption() throws Exception {
     Path shortSecret = dir.resolve("short");
     Files.writeString(shortSecret, "hunter2\n");
     Files.setPosixFilePermissions(shortSecret, PosixFilePermissions.fromString("rw-------"));
@@ -127,14 +127,14 @@ final class CommandLineTest {
   }
 
   @Test
-  void a_server_anyone_could_use_is_refused() throws Exception {
+  void aServerAnyoneCouldUse_isRefused() throws Exception {
     Run run = run("serve", "--port", "0", "--service", Tasks.class.getName());
     assertThat(run.code()).isEqualTo(CommandErrors.EXIT_USAGE);
     assertOneLine(run, "asynqueue-remote serve: give --secret-file, or TLS client certificates");
   }
 
   @Test
-  void a_port_in_use_is_a_failed_start_on_one_line() throws Exception {
+  void aPortInUse_isAFailedStart_onOneLine() throws Exception {
     try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
       Run run = run("serve", "--port", "" + taken.getLocalPort(), "--secret-file", secret.toString(),
           "--service", Tasks.class.getName());
@@ -145,7 +145,7 @@ final class CommandLineTest {
   }
 
   @Test
-  void a_service_whose_constructor_throws_is_a_failed_start_on_one_line() throws Exception {
+  void aServiceWhoseConstructorThrows_isAFailedStart_onOneLine() throws Exception {
     Run run = run("serve", "--secret-file", secret.toString(), "--service", FailingService.class.getName());
     assertThat(run.code()).isEqualTo(CommandErrors.EXIT_FAILURE);
     assertOneLine(run, "asynqueue-remote serve: cannot make the service " + FailingService.class.getName()
@@ -153,7 +153,7 @@ final class CommandLineTest {
   }
 
   @Test
-  void version_is_the_build_s() throws Exception {
+  void version_isTheProjectVersion() throws Exception {
     String expected = "asynqueue-remote " + projectVersion() + " (AsynQueue for Vert.x)";
     Run run = run("--version");
     assertThat(run.code()).isZero();
@@ -164,7 +164,7 @@ final class CommandLineTest {
   }
 
   @Test
-  void help_labels_the_values() throws Exception {
+  void help_labelsTheValues() throws Exception {
     Run run = run("serve", "--help");
     assertThat(run.code()).isZero();
     assertThat(run.out()).contains("--port=port", "--secret-file=file", "--service=class", "--allow-task=class",
@@ -173,7 +173,7 @@ final class CommandLineTest {
   }
 
   @Test
-  void no_command_is_a_usage_error() throws Exception {
+  void noCommand_isAUsageError() throws Exception {
     Run run = run();
     assertThat(run.code()).isEqualTo(CommandErrors.EXIT_USAGE);
     assertThat(run.errLines().get(0)).isEqualTo("asynqueue-remote: name a command, such as 'asynqueue-remote serve'");

@@ -35,7 +35,7 @@ final class ServerManagerClassPathTest {
   Path dir;
 
   @Test
-  void serverManager_runs_servers_on_the_class_path_a_user_gets() throws Exception {
+  void serverManager_runsServersOnTheClassPathAUserGets() throws Exception {
     Set<String> withheld = dependenciesNotPassedOn(Path.of("pom.xml"));
     assertThat(withheld).as("what users do not get").contains("org/slf4j/slf4j-simple/", "io/vertx/vertx-hazelcast/");
     String classPath = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))

@@ -31,7 +31,7 @@ final class AsynQueueClusterTest {
   }
 
   @Test
-  void the_configuration_binds_to_one_interface_and_finds_members_only_where_told() {
+  void theConfiguration_bindsToOneInterface_andFindsMembersOnlyWhereTold() {
     Config config = AsynQueueCluster.hazelcastConfig(new ClusterOptions().setHost("localhost").setPort(6000)
         .setMembers(List.of("127.0.0.1:6000", "127.0.0.2")).setClusterName("render"));
     assertThat(config.getClusterName()).isEqualTo("render");
@@ -53,7 +53,7 @@ final class AsynQueueClusterTest {
   }
 
   @Test
-  void bad_options_are_refused_at_once() {
+  void badOptions_areRefusedAtOnce() {
     assertThatThrownBy(() -> new ClusterOptions().setHost("0.0.0.0")).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("one interface");
     assertThatThrownBy(() -> new ClusterOptions().setPort(0)).isInstanceOf(IllegalArgumentException.class);
@@ -65,7 +65,7 @@ final class AsynQueueClusterTest {
   }
 
   @Test
-  void a_vertx_that_is_not_clustered_is_refused_with_a_clear_error() throws Exception {
+  void aVertxThatIsNotClustered_isRefused_withAClearError() throws Exception {
     Vertx vertx = Vertx.vertx();
     try {
       ClusterQueueOptions options = new ClusterQueueOptions()
@@ -83,7 +83,7 @@ final class AsynQueueClusterTest {
   }
 
   @Test
-  void members_decode_java_serialized_objects_of_jdk_classes_only() {
+  void members_decodeJavaSerializedObjectsOfJdkClassesOnly() {
     ClusterOptions options = new ClusterOptions().setClusterName("filter-" + UUID.randomUUID())
         .setPort(21000 + ThreadLocalRandom.current().nextInt(20000)).setJoinWait(Duration.ZERO);
     HazelcastInstance hz = Hazelcast.newHazelcastInstance(AsynQueueCluster.hazelcastConfig(options));

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Timeout;
 final class ClusterRecoveryTest {
 
   @Test
-  void a_worker_that_gives_up_is_tried_again_while_its_server_stays_in_the_pool() throws Exception {
+  void aWorkerThatGivesUp_isTriedAgain_whileItsServerStaysInThePool() throws Exception {
     int port = 21000 + ThreadLocalRandom.current().nextInt(20000);
     ClusterOptions cluster = new ClusterOptions().setPort(port).setMembers(List.of("127.0.0.1:" + port))
         .setClusterName("recovery-" + UUID.randomUUID()).setJoinWait(Duration.ZERO);
@@ -80,7 +80,7 @@ final class ClusterRecoveryTest {
   }
 
   @Test
-  void a_server_lost_while_its_worker_is_still_connecting_does_not_hold_up_the_shutdown() throws Exception {
+  void aServerLostWhileItsWorkerIsStillConnecting_doesNotHoldUpTheShutdown() throws Exception {
     int port = 21000 + ThreadLocalRandom.current().nextInt(20000);
     ClusterOptions cluster = new ClusterOptions().setPort(port).setMembers(List.of("127.0.0.1:" + port))
         .setClusterName("pending-" + UUID.randomUUID()).setJoinWait(Duration.ZERO);
@@ -146,7 +146,7 @@ final class ClusterRecoveryTest {
   }
 
   @Test
-  void a_server_that_closes_leaves_no_entry_in_any_pool() throws Exception {
+  void aServerThatCloses_leavesNoEntryInAnyPool() throws Exception {
     int port = 21000 + ThreadLocalRandom.current().nextInt(20000);
     ClusterOptions cluster = new ClusterOptions().setPort(port).setMembers(List.of("127.0.0.1:" + port))
         .setClusterName("closing-" + UUID.randomUUID()).setJoinWait(Duration.ZERO);
@@ -177,7 +177,7 @@ final class ClusterRecoveryTest {
   }
 
   @Test
-  void a_server_that_closes_lets_the_calls_it_holds_finish_and_reply() throws Exception {
+  void aServerThatCloses_letsTheCallsItHoldsFinishAndReply() throws Exception {
     int port = 21000 + ThreadLocalRandom.current().nextInt(20000);
     ClusterOptions cluster = new ClusterOptions().setPort(port).setMembers(List.of("127.0.0.1:" + port))
         .setClusterName("draining-" + UUID.randomUUID()).setJoinWait(Duration.ZERO);

@@ -140,7 +140,7 @@ final class ClusterTest {
 
   @Test
   @Order(1)
-  void calls_spread_over_both_nodes() throws Exception {
+  void calls_spreadOverBothNodes() throws Exception {
     await(queue.awaitWorkers(2));
     assertThat(queue.workerAddresses()).containsExactlyInAnyOrder(a.address(), b.address());
     List<Future<Long>> calls = new ArrayList<>();
@@ -155,7 +155,7 @@ final class ClusterTest {
 
   @Test
   @Order(2)
-  void a_node_killed_under_load_is_resigned_at_once_and_every_call_completes() throws Exception {
+  void aNodeKilledUnderLoad_isResignedAtOnce_andEveryCallCompletes() throws Exception {
     await(queue.awaitWorkers(2));
     Future<WorkerEvent> lost = next(WorkerEvent.Kind.LOST, a);
     int n = 400;
@@ -204,7 +204,7 @@ final class ClusterTest {
 
   @Test
   @Order(3)
-  void a_node_that_joins_later_gets_work() throws Exception {
+  void aNodeThatJoinsLater_getsWork() throws Exception {
     c = await(servers.spawn(node(secret)));
     long registered = System.nanoTime(); // the child prints its ready line once its server is in the pool
     await(next(WorkerEvent.Kind.ATTACHED, c));
@@ -228,7 +228,7 @@ final class ClusterTest {
 
   @Test
   @Order(4)
-  void a_node_with_the_wrong_secret_is_refused_and_the_queue_carries_on() throws Exception {
+  void aNodeWithTheWrongSecret_isRefused_andTheQueueCarriesOn() throws Exception {
     Path wrong = dir.resolve("wrong-secret");
     Files.writeString(wrong, "not the secret of this cluster at all\n");
     Files.setPosixFilePermissions(wrong, PosixFilePermissions.fromString("rw-------"));
@@ -246,7 +246,7 @@ final class ClusterTest {
 
   @Test
   @Order(5)
-  void garbage_sent_to_the_cluster_port_changes_nothing() throws Exception {
+  void garbageSentToTheClusterPort_changesNothing() throws Exception {
     int port = Integer.parseInt(member.substring(member.lastIndexOf(':') + 1));
     byte[] junk = new byte[64 * 1024];
     ThreadLocalRandom.current().nextBytes(junk);
@@ -270,7 +270,7 @@ final class ClusterTest {
 
   @Test
   @Order(6)
-  void a_frozen_node_is_removed_by_the_cluster_its_calls_run_elsewhere_and_it_comes_back_when_resumed() throws Exception {
+  void aFrozenNode_isRemovedByTheCluster_itsCallsRunElsewhere_andItComesBackWhenResumed() throws Exception {
     await(queue.awaitWorkers(2));
     Future<WorkerEvent> lost = next(WorkerEvent.Kind.LOST, c);
     List<Future<Long>> calls = new ArrayList<>();
@@ -314,7 +314,7 @@ final class ClusterTest {
 
   @Test
   @Order(7)
-  void a_node_that_stops_gracefully_leaves_the_pool() throws Exception {
+  void aNodeThatStopsGracefully_leavesThePool() throws Exception {
     Future<WorkerEvent> left = next(WorkerEvent.Kind.LEFT, b);
     await(b.stop());
     await(left);

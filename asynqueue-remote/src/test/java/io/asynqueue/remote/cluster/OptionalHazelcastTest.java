@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Timeout;
 final class OptionalHazelcastTest {
 
   @Test
-  void without_hazelcast_remote_workers_run_and_the_cluster_says_what_is_missing() throws Exception {
+  void withoutHazelcast_remoteWorkersRun_andTheClusterSaysWhatIsMissing() throws Exception {
     String classPath = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
         .filter(entry -> !entry.contains("hazelcast"))
         .collect(Collectors.joining(File.pathSeparator));

@@ -98,7 +98,7 @@ final class SignedDirectoryTest {
   }
 
   @Test
-  void entries_not_signed_with_the_secret_are_ignored_logged_once_and_never_connected_to() throws Exception {
+  void entriesNotSignedWithTheSecret_areIgnored_loggedOnce_andNeverConnectedTo() throws Exception {
     Cluster c = cluster("intruded");
     try (ServerSocket trap = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         Stderr err = new Stderr()) {
@@ -157,7 +157,7 @@ final class SignedDirectoryTest {
   }
 
   @Test
-  void removing_an_entry_does_not_drop_a_live_worker_and_the_signed_farewell_still_does() throws Exception {
+  void removingAnEntry_doesNotDropALiveWorker_andTheSignedFarewellStillDoes() throws Exception {
     Cluster c = cluster("removed");
     try {
       WorkerServer server = Servers.start(c.node(), Servers.serverOptions());

@@ -34,7 +34,7 @@ final class ClusterReadmeTest {
   }
 
   @Test
-  void the_readme_example_runs() throws Exception {
+  void readmeExample_runs() throws Exception {
     String secret = "a secret of at least sixteen bytes, shared by every host";
     int port = 21000 + ThreadLocalRandom.current().nextInt(20000);
     ClusterOptions cluster = new ClusterOptions()

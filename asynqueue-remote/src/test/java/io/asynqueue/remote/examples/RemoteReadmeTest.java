@@ -32,7 +32,7 @@ final class RemoteReadmeTest {
   }
 
   @Test
-  void the_readme_example_runs(@TempDir Path home) throws Exception {
+  void readmeExample_runs(@TempDir Path home) throws Exception {
     // java -jar asynqueue-remote.jar secret > ~/.asynqueue/secret; chmod 600 ~/.asynqueue/secret
     Path secretFile = home.resolve("secret");
     PrintStream saved = System.out;

@@ -10,7 +10,7 @@ final class AuthThrottleTest {
   static final long SECOND = 1_000_000_000L;
 
   @Test
-  void an_address_is_blocked_after_its_failures_for_twice_as_long_each_time_up_to_a_bound() {
+  void anAddress_isBlockedAfterItsFailures_forTwiceAsLongEachTime_upToABound() {
     AuthThrottle t = new AuthThrottle(3, SECOND);
     long now = 0;
     assertThat(t.failed("10.0.0.9", now)).isZero();
@@ -30,7 +30,7 @@ final class AuthThrottleTest {
   }
 
   @Test
-  void a_success_clears_an_address_and_old_failures_are_forgotten() {
+  void aSuccess_clearsAnAddress_andOldFailuresAreForgotten() {
     AuthThrottle t = new AuthThrottle(2, SECOND);
     t.failed("10.0.0.9", 0);
     t.succeeded("10.0.0.9");
@@ -41,7 +41,7 @@ final class AuthThrottleTest {
   }
 
   @Test
-  void no_throttle_when_turned_off() {
+  void noThrottle_whenTurnedOff() {
     AuthThrottle t = new AuthThrottle(0, SECOND);
     for (int i = 0; i < 100; i++) {
       assertThat(t.failed("10.0.0.9", 0)).isZero();
@@ -50,7 +50,7 @@ final class AuthThrottleTest {
   }
 
   @Test
-  void it_remembers_a_bounded_number_of_addresses() {
+  void throttle_remembersABoundedNumberOfAddresses() {
     AuthThrottle t = new AuthThrottle(1, SECOND);
     for (int i = 0; i < AuthThrottle.MAX_ADDRESSES + 100; i++) {
       t.failed("a" + i, i);

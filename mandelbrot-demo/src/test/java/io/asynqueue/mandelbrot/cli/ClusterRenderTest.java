@@ -156,7 +156,7 @@ final class ClusterRenderTest {
 
   @Test
   @Order(1)
-  void a_render_on_the_cluster_workers_has_the_pixels_of_a_local_render() throws Exception {
+  void aRenderOnTheClusterWorkers_hasThePixelsOfALocalRender() throws Exception {
     Path local = dir.resolve("local.png");
     Path clustered = dir.resolve("cluster.png");
     Run l = mcm(List.of("render", "-N", "500", "-w", "1", "-o", local.toString()), VIEW);
@@ -171,7 +171,7 @@ final class ClusterRenderTest {
 
   @Test
   @Order(2)
-  void a_render_with_no_worker_in_its_pool_fails_after_the_worker_wait() {
+  void aRenderWithNoWorkerInItsPool_failsAfterTheWorkerWait() {
     Path png = dir.resolve("none.png");
     Run r = mcm(concat(List.of("render", "--pool", "nobody-here", "--worker-wait", "1", "-o", png.toString()),
         clusterArgs()), "20", "0", "0", "1");
@@ -183,7 +183,7 @@ final class ClusterRenderTest {
 
   @Test
   @Order(3)
-  void a_render_alone_cannot_start_a_cluster() {
+  void aRenderAlone_cannotStartACluster() {
     Path png = dir.resolve("alone.png");
     int port = clusterPort + 100; // beyond the ports this test's cluster may take
     Run r = mcm(List.of("render", "--cluster", "127.0.0.1:" + port, "--cluster-port", Integer.toString(port),
@@ -197,7 +197,7 @@ final class ClusterRenderTest {
 
   @Test
   @Order(4)
-  void cluster_is_exclusive_with_the_other_kinds_of_workers() {
+  void cluster_isExclusiveWithTheOtherKindsOfWorkers() {
     Path png = dir.resolve("x.png");
     List<String> head = List.of("render", "--cluster", "127.0.0.1:5701", "--secret-file", secret.toString(),
         "-o", png.toString());
@@ -213,7 +213,7 @@ final class ClusterRenderTest {
 
   @Test
   @Order(5)
-  void serve_on_the_cluster_workers_serves_the_pixels_of_a_local_render() throws Exception {
+  void serveOnTheClusterWorkers_servesThePixelsOfALocalRender() throws Exception {
     Path log = dir.resolve("serve.log");
     String java = ProcessHandle.current().info().command().orElse("java");
     List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:TieredStopAtLevel=1",
@@ -249,7 +249,7 @@ final class ClusterRenderTest {
 
   @Test
   @Order(6)
-  void a_worker_stopped_by_sigterm_exits_promptly_and_the_cluster_renders_on_without_it() throws Exception {
+  void aWorkerStoppedBySigterm_exitsPromptly_andTheClusterRendersOnWithoutIt() throws Exception {
     long start = System.nanoTime();
     second.process().destroy(); // SIGTERM: the shutdown hook closes the server, leaving its pool, then Vert.x
     assertThat(second.process().waitFor(15, TimeUnit.SECONDS)).as("exited").isTrue();

@@ -87,7 +87,7 @@ final class RemoteRenderTest {
   }
 
   @Test
-  void rendering_with_remote_workers_gives_the_same_png_as_local_threads() throws Exception {
+  void renderingWithRemoteWorkers_givesTheSamePngAsLocalThreads() throws Exception {
     Path secret = secret();
     Worker w = startWorker(secret);
     try {
@@ -117,7 +117,7 @@ final class RemoteRenderTest {
   }
 
   @Test
-  void bad_remote_arguments_are_usage_errors_and_an_unreachable_worker_fails_the_render() throws Exception {
+  void badRemoteArguments_areUsageErrors_andAnUnreachableWorkerFailsTheRender() throws Exception {
     Path secret = secret();
     Path png = dir.resolve("x.png");
     assertThat(render("render", "--remote", "127.0.0.1:1978", "-w", "2", "--secret-file", secret.toString(),
