@@ -7,6 +7,8 @@ import io.asynqueue.Task2;
 import io.asynqueue.TaskQueue;
 import io.asynqueue.TaskQueueOptions;
 import io.asynqueue.ThreadQueue;
+import io.asynqueue.QueueShutdownException;
+import io.asynqueue.WorkerLostException;
 import io.asynqueue.process.ProcessQueue;
 import io.asynqueue.process.ProcessQueueOptions;
 import io.asynqueue.remote.cluster.ClusterQueue;
@@ -26,6 +28,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.IntSupplier;
+import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
 /**
@@ -53,6 +56,12 @@ public final class QueueRowSource implements RowSource {
    */
   public static final int PROCESS_ROW_RETRIES = 2;
 
+  /**
+   * How many times a row of a remote render is tried again when the server computing it is lost (killed, its
+   * connection dropped): the other servers take it, or the same one once it is back.
+   */
+  public static final int REMOTE_ROW_RETRIES = 2;
+
   /** The row task. A static method reference, so it serializes to a child JVM as a name. */
   private static final Task2<ViewSpec, Integer, byte[]> ROW = MandelbrotValuer::row;
 
@@ -64,6 +73,8 @@ public final class QueueRowSource implements RowSource {
   private final IntSupplier workers;
   private final Task<byte[]> row;
   private final int retries;
+  /** Set when every worker of a remote render resigned: the rows left fail with this rather than wait. */
+  private volatile WorkerLostException allLost;
 
   /**
    * Rows on a queue whose workers are already attached.
@@ -96,7 +107,11 @@ public final class QueueRowSource implements RowSource {
 
   /**
    * Rows computed by remote {@link RowService}s ({@code mcm worker}), one {@link RemoteWorker} per server; the
-   * queue keeps each as busy as its threads.
+   * queue keeps each as busy as its threads. A row whose server is lost is computed again, up to
+   * {@value #REMOTE_ROW_RETRIES} times, on the other servers (or the same one once it reconnects): a render
+   * outlives a lost server while another remains. When every server is lost for good (each worker
+   * {@linkplain RemoteWorkerOptions#setReconnectAttempts(int) gave up reconnecting}), the rows still to come fail
+   * with {@link WorkerLostException} instead of waiting for a worker that will not come.
    *
    * @param vertx the Vert.x instance
    * @param servers the servers, as options (host, port, secret or TLS)
@@ -115,8 +130,19 @@ public final class QueueRowSource implements RowSource {
       attached.add(queue.attachWorker(w));
     }
     return Future.all(attached)
-        .map(all -> new QueueRowSource(queue, workers.stream().mapToInt(RemoteWorker::serverConcurrency).sum(),
-            REMOTE_ROW))
+        .map(all -> {
+          int concurrency = workers.stream().mapToInt(RemoteWorker::serverConcurrency).sum();
+          QueueRowSource source = new QueueRowSource(queue, ROWS_PER_WORKER * checked(concurrency), () -> concurrency,
+              REMOTE_ROW, REMOTE_ROW_RETRIES);
+          queue.loadHandler(load -> {
+            if (load.workers().isEmpty() && queue.isRunning()) { // the last one resigned
+              source.allLost = new WorkerLostException("every server was lost (" + workers.stream()
+                  .map(RemoteWorker::address).collect(Collectors.joining(", ")) + "), and none came back");
+              queue.shutdownNow();
+            }
+          });
+          return source;
+        })
         .recover(e -> queue.shutdownNow().transform(ar -> Future.failedFuture(e)));
   }
 
@@ -249,9 +275,15 @@ public final class QueueRowSource implements RowSource {
     return OrderedItemProducer.create(
         context,
         IntStream.range(0, spec.ny()).iterator(),
-        (Integer y) -> queue.call(row, options, spec, y),
+        (Integer y) -> queue.call(row, options, spec, y).recover(this::explain),
         window,
         series == null ? null : () -> queue.cancel(series));
+  }
+
+  /** A row's failure, or why every row after it fails: every server was lost. */
+  private Future<byte[]> explain(Throwable failure) {
+    WorkerLostException lost = allLost;
+    return Future.failedFuture(lost != null && failure instanceof QueueShutdownException ? lost : failure);
   }
 
   /** @return the queue the rows are computed on */
