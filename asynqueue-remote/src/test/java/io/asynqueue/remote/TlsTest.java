@@ -83,10 +83,40 @@ final class TlsTest {
           .setSecret(null).setReconnectAttempts(1).setNetClientOptions(tlsClient(null)))))).isNotNull();
       assertThat(failure(q.attachWorker(RemoteWorker.create(vertx, Servers.workerOptions(server.actualPort())
           .setSecret(null).setReconnectAttempts(1).setNetClientOptions(tlsClient(strangerPem)))))).isNotNull();
-      assertThat(err.text()).contains("rejected a connection before its handshake");
+      assertThat(err.text()).contains("TLS handshake failed");
     }
     assertThat(q.size()).isZero();
     await(q.shutdown());
+  }
+
+  /**
+   * Connections in their TLS handshake count as unauthenticated: Vert.x's TLS ran before the server saw a connection,
+   * so any number of them could sit in their TLS handshake, past every cap, until Vert.x's own 10 s deadline.
+   */
+  @Test
+  void connectionsInTheirTlsHandshake_countAgainstTheCapOfUnauthenticatedOnes() throws Exception {
+    WorkerServer capped = Servers.start(vertx, Servers.serverOptions().setSecret(null).setMaxStartups("2")
+        .setHandshakeTimeout(java.time.Duration.ofSeconds(60))
+        .setNetServerOptions(tlsServer().setSslHandshakeTimeout(60)));
+    int port = capped.actualPort();
+    try (java.net.Socket a = new java.net.Socket("127.0.0.1", port);
+        java.net.Socket b = new java.net.Socket("127.0.0.1", port);
+        java.net.Socket c = new java.net.Socket("127.0.0.1", port)) {
+      // a and b say nothing: two connections in their TLS handshake, the cap. The third is closed at once (with no
+      // cap it would wait for its ClientHello for 60 s: the read's 30 s deadline would fail this test).
+      c.setSoTimeout(30_000);
+      assertThat(c.getInputStream().read()).isEqualTo(-1);
+      a.close();
+      b.close();
+      // once they are closed, a real client gets in (it retries while the server hears of the closes)
+      TaskQueue q = TaskQueue.create(vertx);
+      await(q.attachWorker(RemoteWorker.create(vertx, Servers.workerOptions(port).setSecret(null)
+          .setNetClientOptions(tlsClient(clientPem)))));
+      assertThat(await(q.<Integer>call(Remote.named("add"), 2, 3))).isEqualTo(5);
+      await(q.shutdown());
+    } finally {
+      await(capped.close());
+    }
   }
 
   @Test

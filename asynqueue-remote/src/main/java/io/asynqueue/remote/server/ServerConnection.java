@@ -16,6 +16,7 @@ import io.vertx.core.buffer.Buffer;
 // them; no public API does that.
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.ServerSSLOptions;
 import java.lang.reflect.Method;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -95,7 +96,23 @@ final class ServerConnection extends Runner implements FrameParser.Sink {
             + " ms", -1);
       }
     });
-    socket.write(Handshake.serverHello(server.secret != null ? Handshake.FLAG_SECRET : 0, serverNonce));
+    Buffer hello = Handshake.serverHello(server.secret != null ? Handshake.FLAG_SECRET : 0, serverNonce);
+    ServerSSLOptions tls = server.tls;
+    if (tls == null) {
+      socket.write(hello);
+      return;
+    }
+    // within the handshake's deadline, and counted as unauthenticated all along
+    socket.upgradeToSsl(tls).onComplete(ar -> {
+      if (state != State.HANDSHAKE) {
+        return;
+      }
+      if (ar.succeeded()) {
+        socket.write(hello);
+      } else {
+        reject(RejectionLog.Kind.TLS, "TLS handshake failed: " + KryoCodec.rootMessage(ar.cause()), -1);
+      }
+    });
   }
 
   // ------------------------------------------------------------------ handshake (context)

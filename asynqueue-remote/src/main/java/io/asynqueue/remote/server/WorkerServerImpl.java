@@ -13,6 +13,7 @@ import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
+import io.vertx.core.net.ServerSSLOptions;
 import io.vertx.core.net.NetSocket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -38,6 +39,8 @@ final class WorkerServerImpl implements WorkerServerInternal {
   final ServiceMethods methods;
   final KryoCodec codec;
   final byte[] secret;
+  /** The TLS each connection starts once admitted, or {@code null} without TLS; set by {@link #listen()}. */
+  volatile ServerSSLOptions tls;
   final int maxInFlight;
   final List<String> classNames;
   private final Set<Class<?>> taskClasses = new HashSet<>();
@@ -129,7 +132,12 @@ final class WorkerServerImpl implements WorkerServerInternal {
   public Future<Integer> listen() {
     NetServerOptions o = new NetServerOptions(options.getNetServerOptions())
         .setHost(options.getHost()).setPort(options.getPort()).setTcpNoDelay(true);
-    NetServer s = vertx.createNetServer(o);
+    boolean ssl = o.isSsl();
+    // TLS starts after a connection is admitted (as STARTTLS, though at once and with nothing said in the clear), so a
+    // connection in its TLS handshake counts against the caps: Vert.x's own TLS runs before the connect handler, where
+    // no cap could see it.
+    tls = ssl ? o.getSslOptions().copy() : null;
+    NetServer s = vertx.createNetServer(new NetServerOptions(o).setSsl(false));
     s.connectHandler(this::accept);
     s.exceptionHandler(e -> rejections.rejected(RejectionLog.Kind.TLS, null,
         "a connection before its handshake: " + KryoCodec.rootMessage(e)));
@@ -147,7 +155,7 @@ final class WorkerServerImpl implements WorkerServerInternal {
       port = ns.actualPort();
       log.info("AsynQueue WorkerServer listening on {}:{} ({} threads, {}{}; at most {} connections, {} "
           + "unauthenticated)", options.getHost(), port, options.getConcurrency(), secret != null ? "secret" : "",
-          o.isSsl() ? (secret != null ? " + " : "") + "TLS"
+          ssl ? (secret != null ? " + " : "") + "TLS"
               + (o.getClientAuth() == ClientAuth.REQUIRED ? " client certificates" : "") : "",
           maxConnections, options.getMaxStartups());
       return port;
