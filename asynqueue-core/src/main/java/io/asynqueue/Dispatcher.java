@@ -307,7 +307,7 @@ final class Dispatcher {
     w.hold(job);
     w.free--;
     running++;
-    scheduler.started(job, System.nanoTime());
+    scheduler.started(job, scheduler.timed ? System.nanoTime() : SeriesScheduler.UNTIMED);
   }
 
   /**
@@ -319,7 +319,7 @@ final class Dispatcher {
     if (w == null || !w.release(job) || job.update) {
       return h;
     }
-    scheduler.ended(job, System.nanoTime());
+    scheduler.ended(job, job.startNanos == SeriesScheduler.UNTIMED ? SeriesScheduler.UNTIMED : System.nanoTime());
     running--;
     w.done++;
     w.free++;

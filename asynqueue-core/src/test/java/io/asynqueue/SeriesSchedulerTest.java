@@ -126,6 +126,40 @@ final class SeriesSchedulerTest {
     assertThat(order).contains(b1);
   }
 
+  /**
+   * With the default series alone there is nothing to share, so the queue reads no clock per call (the dispatcher
+   * passes {@link SeriesScheduler#UNTIMED}); once a named series is used, calls are timed, and the two share the
+   * worker by time from there on, as if the default series' earlier calls had been timed.
+   */
+  @Test
+  void callsAreTimed_onlyOnceANamedSeriesIsUsed_andThenShareByTime() {
+    for (int i = 0; i < 100; i++) {
+      call(null);
+    }
+    assertThat(scheduler.timed).isFalse();
+    for (int i = 0; i < 50; i++) { // untimed, as the dispatcher runs them while no series is named
+      JobImpl job = scheduler.take(true, Set.of());
+      scheduler.started(job, SeriesScheduler.UNTIMED);
+      scheduler.ended(job, SeriesScheduler.UNTIMED);
+    }
+    for (int i = 0; i < 2000; i++) {
+      call("named");
+    }
+    assertThat(scheduler.timed).isTrue();
+    Map<String, Long> durations = new HashMap<>();
+    durations.put(null, MS);
+    durations.put("named", MS);
+    List<String> ran = run(40, durations);
+    // the named series comes in with its bank of credit (100 ms = 100 calls), so it runs first; the default
+    // series' 50 untimed calls held nothing against it, nor for it
+    assertThat(ran).containsOnly("named");
+    ran = run(300, durations);
+    // the named series used its 100 ms of credit (100 calls of 1 ms: 60 more), then the two alternate until the
+    // default series' 50 calls are done
+    assertThat(ran.indexOf(null)).as("%s", ran).isBetween(55, 65);
+    assertThat(ran.stream().filter(s -> s == null).count()).isEqualTo(50);
+  }
+
   @Test
   void aWorkerOfSomeSeries_takesOnlyThoseAndTheDefault() {
     call("x");
