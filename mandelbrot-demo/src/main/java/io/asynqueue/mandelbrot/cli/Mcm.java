@@ -1,5 +1,6 @@
 package io.asynqueue.mandelbrot.cli;
 
+import io.asynqueue.remote.cli.VersionProvider;
 import io.asynqueue.remote.cli.ClusterArgs;
 import io.asynqueue.remote.cli.CommandErrors;
 import java.io.PrintWriter;

@@ -1,5 +1,6 @@
 package io.asynqueue.mandelbrot.cli;
 
+import io.asynqueue.remote.cli.VersionProvider;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 

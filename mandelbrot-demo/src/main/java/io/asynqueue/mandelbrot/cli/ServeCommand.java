@@ -1,5 +1,6 @@
 package io.asynqueue.mandelbrot.cli;
 
+import io.asynqueue.remote.cli.VersionProvider;
 import io.asynqueue.TaskQueueOptions;
 import io.asynqueue.mandelbrot.QueueRowSource;
 import io.asynqueue.mandelbrot.web.MandelbrotServer;

@@ -1,5 +1,6 @@
 package io.asynqueue.mandelbrot.cli;
 
+import io.asynqueue.remote.cli.VersionProvider;
 import io.asynqueue.remote.cluster.ClusterQueue;
 import io.asynqueue.mandelbrot.RowService;
 import io.asynqueue.remote.server.WorkerServer;
