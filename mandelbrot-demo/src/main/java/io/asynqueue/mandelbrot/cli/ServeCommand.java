@@ -34,7 +34,9 @@ import picocli.CommandLine.Spec;
     versionProvider = VersionProvider.class,
     sortOptions = false,
     description = {
-      "Serves the zoomable Mandelbrot page: click to zoom 5x, 'Zoom out', a permalink and an HD link.",
+      "Serves the zoomable Mandelbrot page: click to zoom 5x, the wheel to zoom about the pointer, drag to pan, "
+          + "shift-drag to zoom to a box, keys + - arrows 0; Back and Forward go through the views; an iterations "
+          + "field, a permalink and an HD link.",
       "Every image is rendered on one shared queue, one row per task, and streamed as its rows finish; "
           + "concurrent images share the workers fairly, and a closed page stops its render.",
       "With --cluster, the rows are computed by the workers of a cluster pool ('mcm worker --cluster'), found "
