@@ -280,6 +280,25 @@ public final class QueueRowSource implements RowSource {
         series == null ? null : () -> queue.cancel(series));
   }
 
+  /**
+   * The rows of a view with every row task made with a copy of these options (niceness, series, a
+   * {@link io.asynqueue.CancelToken}; the source's retries are set on the copy). {@link OrderedItemProducer#stop()}
+   * submits no further row and cancels the token, if any: the rows still queued leave the queue at once, and
+   * other calls of the same series are left alone.
+   *
+   * @param context the context the stream emits on
+   * @param spec the view
+   * @param options the row tasks' options
+   * @return the rows
+   */
+  public OrderedItemProducer<byte[]> rowsWith(Context context, ViewSpec spec, CallOptions options) {
+    CallOptions o = new CallOptions(options).setRetries(retries);
+    var token = o.getCancelToken();
+    return OrderedItemProducer.create(context, IntStream.range(0, spec.ny()).iterator(),
+        (Integer y) -> queue.call(row, o, spec, y).recover(this::explain), window,
+        token == null ? null : token::cancel);
+  }
+
   /** A row's failure, or why every row after it fails: every server was lost. */
   private Future<byte[]> explain(Throwable failure) {
     WorkerLostException lost = allLost;
