@@ -118,10 +118,24 @@ public final class QueueRowSource implements RowSource {
    * @return a Future of the source, once every server is connected; failed if one cannot be reached
    */
   public static Future<QueueRowSource> remote(Vertx vertx, List<RemoteWorkerOptions> servers) {
+    return remote(vertx, servers, new TaskQueueOptions());
+  }
+
+  /**
+   * Rows computed by remote {@link RowService}s, on a queue with these options (a meter registry, say); see
+   * {@link #remote(Vertx, List)}.
+   *
+   * @param vertx the Vert.x instance
+   * @param servers the servers, as options (host, port, secret or TLS)
+   * @param queueOptions the queue's options
+   * @return a Future of the source, once every server is connected; failed if one cannot be reached
+   */
+  public static Future<QueueRowSource> remote(Vertx vertx, List<RemoteWorkerOptions> servers,
+      TaskQueueOptions queueOptions) {
     if (servers.isEmpty()) {
       throw new IllegalArgumentException("no servers");
     }
-    TaskQueue queue = TaskQueue.create(vertx);
+    TaskQueue queue = TaskQueue.create(vertx, queueOptions);
     List<RemoteWorker> workers = new ArrayList<>();
     List<Future<Integer>> attached = new ArrayList<>();
     for (RemoteWorkerOptions o : servers) {

@@ -26,8 +26,8 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code mcm serve [--host h] [--port p] [-w N | --processes N | --remote host:port,... | --cluster host:port,...]}: the zoomable web page,
- * until killed.
+ * {@code mcm serve [--host h] [--port p] [-w N | --processes N | --remote host:port,... | --cluster host:port,...]}:
+ * the zoomable web page, until killed.
  */
 @Command(
     name = "serve",
@@ -213,7 +213,8 @@ final class ServeCommand implements Callable<Integer> {
       }
     } else if (servers != null) {
       try {
-        source = QueueRowSource.remote(vertx, servers).toCompletionStage().toCompletableFuture().get();
+        source = QueueRowSource.remote(vertx, servers, queueOptions)
+            .toCompletionStage().toCompletableFuture().get();
       } catch (ExecutionException e) {
         await(vertx.close());
         terminal.err().println("mcm serve: " + Mcm.describe(e.getCause()));

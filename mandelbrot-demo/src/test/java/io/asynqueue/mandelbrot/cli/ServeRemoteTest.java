@@ -112,6 +112,9 @@ final class ServeRemoteTest {
       assertThat(pixels(fromRemote.body())).isEqualTo(pixels(fromThreads.body()));
       HttpResponse<byte[]> stats = get(remote.out().port, "/stats");
       assertThat(new String(stats.body(), StandardCharsets.UTF_8)).contains("\"workerKind\" : \"remote\"");
+      // the remote queue records in the registry /metrics scrapes
+      assertThat(new String(get(remote.out().port, "/metrics").body(), StandardCharsets.UTF_8))
+          .contains("asynqueue_queued");
       stop.countDown();
       remote.thread().join(30_000);
       threads.thread().join(30_000);
