@@ -8,7 +8,6 @@ import io.asynqueue.mandelbrot.RowSource;
 import io.asynqueue.mandelbrot.ViewSpec;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
@@ -16,11 +15,12 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.streams.ReadStream;
 import io.vertx.ext.web.RoutingContext;
 import java.io.ByteArrayOutputStream;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.regex.Pattern;
 
 /**
  * {@code GET /tile/{z}/{x}/{y}.png?N=&p=&c=}: a {@value #SIZE}x{@value #SIZE} PNG of tile (z, x, y) of a fixed grid.
@@ -35,7 +35,9 @@ import java.util.regex.Pattern;
  * series, so clients share the workers fairly while one client's tiles go by priority. Each tile's rows carry a
  * {@link CancelToken}: a client that goes before its tile is done takes the tile's queued rows off the queue.
  *
- * <p>Finished tiles are kept in a {@link TileCache} (header {@code X-Tile-Cache: hit} or {@code miss}). Tiles do not
+ * <p>Finished tiles are kept in a {@link TileCache} (header {@code X-Tile-Cache: hit} or {@code miss}). A request
+ * for a tile being rendered waits for that render ({@code X-Tile-Cache: shared}), at the first request's
+ * priority; the render is cancelled only when every request waiting for it has gone. Tiles do not
  * count against the renders of {@link ServerLimits}; at most {@code maxPerClient} tiles per client address render at
  * once, more get a 429 with {@code Retry-After}. A bad parameter gets a 400 with a one-line reason.
  */
@@ -54,21 +56,21 @@ public final class TileHandler {
   /** Tiles rendering at once per client address, by default. */
   public static final int DEFAULT_MAX_PER_CLIENT = 64;
 
-  private static final Pattern CLIENT = Pattern.compile("[A-Za-z0-9_-]{1,64}");
-  private static final Pattern INTEGER = Pattern.compile("[0-9]{1,20}");
-
   private final Vertx vertx;
   private final QueueRowSource source;
   private final long maxWork;
   private final int maxPerClient;
   private final TileCache cache;
   private final Map<String, Integer> perClient = new ConcurrentHashMap<>();
+  /** The renders under way, by tile: a request for a tile being rendered waits for it. Its own lock. */
+  private final Map<TileCache.Key, Render> inFlight = new HashMap<>();
   private final AtomicLong started = new AtomicLong();
   private final AtomicLong served = new AtomicLong();
   private final AtomicLong cancelled = new AtomicLong();
   private final AtomicLong rowsCancelled = new AtomicLong();
   private final AtomicLong failed = new AtomicLong();
   private final AtomicLong hits = new AtomicLong();
+  private final AtomicLong shared = new AtomicLong();
   private final AtomicLong rejected = new AtomicLong();
   private final AtomicLong refused = new AtomicLong();
 
@@ -109,99 +111,115 @@ public final class TileHandler {
   public void handle(RoutingContext rc) {
     HttpServerResponse response = rc.response();
     String address = rc.request().remoteAddress() == null ? "" : rc.request().remoteAddress().hostAddress();
-    TileCache.Key key;
-    ViewSpec spec;
-    int p;
-    String client;
+    TileRequest tile;
     try {
-      MultiMap params = rc.request().params();
-      int z = (int) integer(rc.pathParam("param0"), "z", MAX_LEVEL);
-      long last = (1L << z) - 1;
-      long x = integer(rc.pathParam("param1"), "x", last);
-      long y = integer(rc.pathParam("param2"), "y", last);
-      long big = integer(params.get("N"), "N", Long.MAX_VALUE, DEFAULT_VALUES);
-      if (big < ViewSpec.MIN_VALUES || big > ViewSpec.MAX_VALUES) {
-        throw new IllegalArgumentException("N must be " + ViewSpec.MIN_VALUES + " to " + ViewSpec.MAX_VALUES
-            + ", not " + MandelbrotServer.clip(params.get("N")));
-      }
-      int n = (int) big;
-      if ((long) SIZE * SIZE * n > maxWork) {
-        throw new IllegalArgumentException("a tile at N=" + n + " is more than this server's " + maxWork
-            + " pixel-iterations (mcm serve --max-work)");
-      }
-      p = (int) integer(params.get("p"), "p", MAX_PRIORITY, 0);
-      client = params.get("c");
-      if (client == null) {
-        client = address;
-      } else if (!CLIENT.matcher(client).matches()) {
-        throw new IllegalArgumentException("c must be 1 to 64 of A-Z, a-z, 0-9, _ and -");
-      }
-      key = new TileCache.Key(z, x, y, n);
-      spec = spec(z, x, y, n);
+      tile = TileRequest.of(rc, address, maxWork);
     } catch (IllegalArgumentException e) {
       rejected.incrementAndGet();
       response.setStatusCode(400).putHeader("Content-Type", "text/plain; charset=utf-8").end(e.getMessage() + "\n");
       return;
     }
-    byte[] cached = cache.get(key);
+    byte[] cached = cache.get(tile.key());
     if (cached != null) {
       hits.incrementAndGet();
       send(response, cached, "hit");
       return;
     }
-    if (!admit(address)) {
+    Render render;
+    boolean first;
+    synchronized (inFlight) {
+      render = inFlight.get(tile.key());
+      first = render == null;
+      if (first && admit(address)) {
+        render = new Render(address, response);
+        inFlight.put(tile.key(), render);
+      }
+      if (render != null) {
+        render.waiting.add(response);
+      }
+    }
+    if (render == null) {
       refused.incrementAndGet();
       response.setStatusCode(429).putHeader("Retry-After", "1").putHeader("Content-Type", "text/plain; charset=utf-8")
           .end("too many tiles from " + address + ": at most " + maxPerClient + " at once\n");
       return;
     }
-    started.incrementAndGet();
-    CancelToken token = new CancelToken();
-    CallOptions options = new CallOptions().setSeries("tile:" + client).setNiceness(niceness(p))
-        .setCancelToken(token);
-    AtomicBoolean finished = new AtomicBoolean();
+    Render r = render;
     response.exceptionHandler(e -> {
       // a reset connection; the close handler does the rest
     });
-    response.closeHandler(v -> {
-      if (finished.compareAndSet(false, true)) {
-        release(address);
-        cancelled.incrementAndGet();
-        rowsCancelled.addAndGet(token.cancel());
-      }
-    });
-    Context context = vertx.getOrCreateContext();
+    response.closeHandler(v -> leave(tile.key(), r, response));
+    if (!first) {
+      shared.incrementAndGet();
+      return;
+    }
+    started.incrementAndGet();
+    CallOptions options = new CallOptions().setSeries("tile:" + tile.client()).setNiceness(niceness(tile.p()))
+        .setCancelToken(r.token);
     ByteArrayOutputStream png = new ByteArrayOutputStream(32 * 1024);
-    Renderer.render(context, rowsWith(options), spec, png, true, Renderer.DEFAULT_COMPRESSION, null)
-        .onComplete(ar -> {
-          if (!finished.compareAndSet(false, true)) {
-            return; // the client went: counted as cancelled
-          }
-          release(address);
-          if (ar.succeeded()) {
-            byte[] bytes = png.toByteArray();
-            cache.put(key, bytes);
-            served.incrementAndGet();
-            send(response, bytes, "miss");
-          } else {
-            failed.incrementAndGet();
-            token.cancel();
-            response.setStatusCode(500).putHeader("Content-Type", "text/plain; charset=utf-8")
-                .end("the tile failed: " + ar.cause() + "\n");
-          }
-        });
+    Renderer.render(vertx.getOrCreateContext(), rowsWith(options), tile.spec(), png, true,
+            Renderer.DEFAULT_COMPRESSION, null)
+        .onComplete(ar -> finish(tile.key(), r, ar.succeeded() ? png.toByteArray() : null, ar.cause()));
   }
 
-  /**
-   * The view of a tile: {@link ViewSpec#of} from its centre and half-span, as {@code /image.png} makes it from
-   * {@code cr}, {@code ci} and {@code crpm}. Every step is exact in doubles up to level {@value #MAX_LEVEL}.
-   */
-  static ViewSpec spec(int z, long x, long y, int n) {
-    double s = 4.0 / (1L << z);
-    double half = s / 2;
-    double cr = -2.5 + (x + 0.5) * s;
-    double ci = 2 - (y + 0.5) * s;
-    return ViewSpec.of(SIZE, cr, ci, half, half, n);
+  /** A request for a render has gone (its connection closed): the last one to go cancels the render. */
+  private void leave(TileCache.Key key, Render r, HttpServerResponse response) {
+    synchronized (inFlight) {
+      if (!r.waiting.remove(response) || !r.waiting.isEmpty() || r.over) {
+        return;
+      }
+      r.over = true;
+      inFlight.remove(key);
+    }
+    release(r.address);
+    cancelled.incrementAndGet();
+    rowsCancelled.addAndGet(r.token.cancel());
+  }
+
+  /** A render ended: its PNG (or null, and why not) goes to every request still waiting for it. */
+  private void finish(TileCache.Key key, Render r, byte[] png, Throwable failure) {
+    List<HttpServerResponse> waiting;
+    synchronized (inFlight) {
+      if (r.over) {
+        return; // every request went: counted as cancelled
+      }
+      r.over = true;
+      inFlight.remove(key);
+      waiting = new ArrayList<>(r.waiting);
+      r.waiting.clear();
+    }
+    release(r.address);
+    if (png != null) {
+      cache.put(key, png);
+      served.incrementAndGet();
+      for (HttpServerResponse w : waiting) {
+        send(w, png, w == r.first ? "miss" : "shared");
+      }
+    } else {
+      failed.incrementAndGet();
+      r.token.cancel();
+      for (HttpServerResponse w : waiting) {
+        if (!w.closed() && !w.ended()) {
+          w.setStatusCode(500).putHeader("Content-Type", "text/plain; charset=utf-8")
+              .end("the tile failed: " + failure + "\n");
+        }
+      }
+    }
+  }
+
+  /** A tile's render under way and the requests waiting for it; its fields guarded by the handler's inFlight. */
+  private static final class Render {
+    final String address;
+    final HttpServerResponse first;
+    final CancelToken token = new CancelToken();
+    final List<HttpServerResponse> waiting = new ArrayList<>(1);
+    /** Set once it is answered or cancelled. */
+    boolean over;
+
+    Render(String address, HttpServerResponse first) {
+      this.address = address;
+      this.first = first;
+    }
   }
 
   /** The source's rows, made with these options. */
@@ -248,36 +266,10 @@ public final class TileHandler {
     perClient.computeIfPresent(address, (k, v) -> v <= 1 ? null : v - 1);
   }
 
-  private static long integer(String s, String name, long max) {
-    if (s == null) {
-      throw new IllegalArgumentException(name + " is missing");
-    }
-    return integer(s, name, max, 0);
-  }
-
-  /** A whole number from 0 to max, or the fallback when absent. */
-  private static long integer(String s, String name, long max, long fallback) {
-    if (s == null || s.isEmpty()) {
-      return fallback;
-    }
-    if (!INTEGER.matcher(s).matches()) {
-      throw new IllegalArgumentException(name + " must be a whole number, not '" + MandelbrotServer.clip(s) + "'");
-    }
-    long v;
-    try {
-      v = Long.parseLong(s);
-    } catch (NumberFormatException e) {
-      v = Long.MAX_VALUE;
-    }
-    if (v > max) {
-      throw new IllegalArgumentException(name + " must be 0 to " + max + ", not " + MandelbrotServer.clip(s));
-    }
-    return v;
-  }
-
   /**
    * The tiles' counters: {@code started}, {@code served}, {@code cancelled} (client gone before the tile was
    * done), {@code rowsCancelled} (queued rows taken off the queue then), {@code failed}, {@code cacheHits},
+   * {@code shared} (requests that waited for a render of the same tile under way),
    * {@code cacheBytes}, {@code cacheTiles}, {@code evicted}, {@code rejected} (400), {@code refused} (429) and
    * {@code active}.
    *
@@ -292,6 +284,7 @@ public final class TileHandler {
         .put("failed", failed.get())
         .put("active", started.get() - served.get() - cancelled.get() - failed.get())
         .put("cacheHits", hits.get())
+        .put("shared", shared.get())
         .put("cacheBytes", cache.bytes())
         .put("cacheTiles", cache.size())
         .put("cacheMaxBytes", cache.maxBytes())

@@ -268,4 +268,40 @@ final class TileHandlerTest {
           ctx.completeNow();
         })));
   }
+
+  @Test
+  void requestsForATileUnderWay_shareItsRender_whichOneLeavingDoesNotCancel(Vertx vertx, VertxTestContext ctx) {
+    CountDownLatch gate = new CountDownLatch(1);
+    HttpClient http = vertx.createHttpClient();
+    String uri = "/tile/3/2/2.png?N=500";
+    List<HttpResponse<Buffer>> answers = new CopyOnWriteArrayList<>();
+    start(vertx, 1, 1 << 20)
+        .compose(s -> {
+          hold(gate);
+          get(uri + "&p=5&c=one").onSuccess(answers::add);
+          return eventually(vertx, () -> server.stats().getJsonObject("tiles").getLong("started") == 1);
+        })
+        .compose(v -> {
+          get(uri + "&p=0&c=two").onSuccess(answers::add);
+          return open(http, server.port(), uri + "&c=three");
+        })
+        .compose(three -> eventually(vertx, () -> server.stats().getJsonObject("tiles").getLong("shared") == 2)
+            .compose(v -> three.connection().close()))
+        .compose(v -> {
+          gate.countDown();
+          return eventually(vertx, () -> answers.size() == 2);
+        })
+        .onComplete(ctx.succeeding(v -> ctx.verify(() -> {
+          JsonObject stats = server.stats();
+          JsonObject tiles = stats.getJsonObject("tiles");
+          assertThat(tiles.getLong("started")).isEqualTo(1);
+          assertThat(tiles.getLong("served")).isEqualTo(1);
+          assertThat(tiles.getLong("cancelled")).isZero();
+          assertThat(tiles.getLong("active")).isZero();
+          assertThat(stats.getLong("rowsDone")).isEqualTo(256 + 1); // one render, and the call that held the worker
+          assertThat(answers).extracting(r -> r.getHeader("X-Tile-Cache")).containsExactlyInAnyOrder("miss", "shared");
+          assertThat(answers.get(0).body().getBytes()).isEqualTo(answers.get(1).body().getBytes());
+          ctx.completeNow();
+        })));
+  }
 }
