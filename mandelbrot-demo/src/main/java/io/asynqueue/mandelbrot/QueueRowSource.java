@@ -118,10 +118,24 @@ public final class QueueRowSource implements RowSource {
    * @return a Future of the source, once every server is connected; failed if one cannot be reached
    */
   public static Future<QueueRowSource> remote(Vertx vertx, List<RemoteWorkerOptions> servers) {
+    return remote(vertx, servers, new TaskQueueOptions());
+  }
+
+  /**
+   * Rows computed by remote {@link RowService}s, on a queue with these options (a meter registry, say); see
+   * {@link #remote(Vertx, List)}.
+   *
+   * @param vertx the Vert.x instance
+   * @param servers the servers, as options (host, port, secret or TLS)
+   * @param queueOptions the queue's options
+   * @return a Future of the source, once every server is connected; failed if one cannot be reached
+   */
+  public static Future<QueueRowSource> remote(Vertx vertx, List<RemoteWorkerOptions> servers,
+      TaskQueueOptions queueOptions) {
     if (servers.isEmpty()) {
       throw new IllegalArgumentException("no servers");
     }
-    TaskQueue queue = TaskQueue.create(vertx);
+    TaskQueue queue = TaskQueue.create(vertx, queueOptions);
     List<RemoteWorker> workers = new ArrayList<>();
     List<Future<Integer>> attached = new ArrayList<>();
     for (RemoteWorkerOptions o : servers) {
@@ -278,6 +292,25 @@ public final class QueueRowSource implements RowSource {
         (Integer y) -> queue.call(row, options, spec, y).recover(this::explain),
         window,
         series == null ? null : () -> queue.cancel(series));
+  }
+
+  /**
+   * The rows of a view with every row task made with a copy of these options (niceness, series, a
+   * {@link io.asynqueue.CancelToken}; the source's retries are set on the copy). {@link OrderedItemProducer#stop()}
+   * submits no further row and cancels the token, if any: the rows still queued leave the queue at once, and
+   * other calls of the same series are left alone.
+   *
+   * @param context the context the stream emits on
+   * @param spec the view
+   * @param options the row tasks' options
+   * @return the rows
+   */
+  public OrderedItemProducer<byte[]> rowsWith(Context context, ViewSpec spec, CallOptions options) {
+    CallOptions o = new CallOptions(options).setRetries(retries);
+    var token = o.getCancelToken();
+    return OrderedItemProducer.create(context, IntStream.range(0, spec.ny()).iterator(),
+        (Integer y) -> queue.call(row, o, spec, y).recover(this::explain), window,
+        token == null ? null : token::cancel);
   }
 
   /** A row's failure, or why every row after it fails: every server was lost. */

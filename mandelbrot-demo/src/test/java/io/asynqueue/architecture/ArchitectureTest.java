@@ -88,6 +88,8 @@ final class ArchitectureTest {
   static final Map<String, String> MUTABLE_STATICS = Map.of(
       "io.asynqueue.mandelbrot.cli.WorkerCommand.running",
       "the stop latch of the mcm worker running in this JVM, set per run, released by its shutdown hook or a test",
+      "io.asynqueue.mandelbrot.cli.ServeCommand.running",
+      "the stop latch of the mcm serve running in this JVM, released by its shutdown hook or a test",
       "io.asynqueue.remote.internal.FrameMac.enabled",
       "the frames' tags, turned off only by RemoteBenchmark (by reflection) to measure what they cost");
 

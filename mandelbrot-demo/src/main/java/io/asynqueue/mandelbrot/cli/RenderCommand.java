@@ -234,7 +234,20 @@ final class RenderCommand implements Callable<Integer> {
 
   /** The --remote addresses, with the secret. */
   private List<RemoteWorkerOptions> servers() {
-    String secret = secret();
+    try {
+      return servers(remote, secret());
+    } catch (IllegalArgumentException e) {
+      throw usage("%s", e.getMessage());
+    }
+  }
+
+  /**
+   * The servers of {@code --remote host:port,...} ({@code [::1]:1978} for IPv6), with the secret; shared by
+   * {@code mcm render} and {@code mcm serve}.
+   *
+   * @throws IllegalArgumentException naming the address that is not host:port
+   */
+  static List<RemoteWorkerOptions> servers(List<String> remote, String secret) {
     List<RemoteWorkerOptions> list = new ArrayList<>();
     for (String address : remote) {
       String a = address.strip();
@@ -249,7 +262,7 @@ final class RenderCommand implements Callable<Integer> {
         list.add(new RemoteWorkerOptions().setHost(host).setPort(port).setSecret(secret)
             .setReconnectAttempts(3));
       } catch (IllegalArgumentException e) {
-        throw usage("--remote takes host:port, not '%s'", address);
+        throw new IllegalArgumentException("--remote takes host:port, not '" + address + "'");
       }
     }
     return list;

@@ -5,6 +5,7 @@ import io.asynqueue.TaskQueueOptions;
 import io.asynqueue.mandelbrot.QueueRowSource;
 import io.asynqueue.mandelbrot.web.MandelbrotServer;
 import io.asynqueue.mandelbrot.web.ServerLimits;
+import io.asynqueue.mandelbrot.web.TileHandler;
 import io.asynqueue.remote.RemoteWorkerOptions;
 import io.asynqueue.remote.cli.ClusterArgs;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -13,6 +14,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -25,8 +27,8 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code mcm serve [--host h] [--port p] [-w N | --processes N | --cluster host:port,...]}: the zoomable web page,
- * until killed.
+ * {@code mcm serve [--host h] [--port p] [-w N | --processes N | --remote host:port,... | --cluster host:port,...]}:
+ * the zoomable web page, until killed.
  */
 @Command(
     name = "serve",
@@ -39,10 +41,13 @@ import picocli.CommandLine.Spec;
           + "field, a permalink and an HD link.",
       "Every image is rendered on one shared queue, one row per task, and streamed as its rows finish; "
           + "concurrent images share the workers fairly, and a closed page stops its render.",
+      "With --remote, the rows are computed by 'mcm worker' servers at those addresses (as 'mcm render --remote').",
       "With --cluster, the rows are computed by the workers of a cluster pool ('mcm worker --cluster'), found "
           + "through the cluster as they come and go.",
       "GET /image.png?N=&cr=&ci=&crpm=[&cipm=][&values=] is the PNG (N: width, 240 to 10000; "
-          + "values: iterations, default 3000); GET /stats is the queue's load as JSON; GET /metrics its meters "
+          + "values: iterations, default 3000); GET /tile/{z}/{x}/{y}.png?N=&p=&c= a 256x256 tile by priority "
+          + "(p: 0 first to 20, c: the client), cached; GET /events the queue's load every 250 ms (server-sent "
+          + "events); GET /stats is the queue's load as JSON; GET /metrics its meters "
           + "for Prometheus.",
       "Limits: a render above --max-work gets a 400; beyond --max-renders-per-client renders at once from one "
           + "address a 429, beyond --max-renders overall a 503 (both with Retry-After); connections beyond "
@@ -53,12 +58,16 @@ import picocli.CommandLine.Spec;
       "Examples:",
       "  mcm serve                      # http://127.0.0.1:8080/",
       "  mcm serve --port 9000 --processes 4",
+      "  mcm serve --remote 10.0.0.7:1978,10.0.0.8:1978   (hosts running 'mcm worker')",
       "  mcm serve --cluster 127.0.0.1:5701,127.0.0.1:5702   (see 'mcm worker --help')",
       "",
       "Stops on Ctrl-C (SIGINT) or SIGTERM. Exit codes: 1 cannot listen (or, with --cluster, cannot join the "
           + "cluster or no worker came), 2 bad arguments."
     })
 final class ServeCommand implements Callable<Integer> {
+
+  /** Released to stop the server that runs in this JVM (by its shutdown hook, or by a test). */
+  static volatile CountDownLatch running = new CountDownLatch(1);
 
   private final Terminal terminal;
 
@@ -81,6 +90,10 @@ final class ServeCommand implements Callable<Integer> {
       description = "Compute the rows in N child JVMs (a ProcessQueue) instead of thread workers.")
   Integer processes;
 
+  @Option(names = "--remote", paramLabel = "host:port", split = ",",
+      description = "Compute the rows on 'mcm worker' servers at these addresses instead of local threads.")
+  List<String> remote;
+
   @Mixin
   ClusterArgs cluster = new ClusterArgs();
 
@@ -89,7 +102,7 @@ final class ServeCommand implements Callable<Integer> {
   long workerWaitSeconds;
 
   @Option(names = "--secret-file", paramLabel = "file",
-      description = "The workers' shared secret, for --cluster (default: ~/.asynqueue/secret).")
+      description = "The workers' shared secret, for --remote and --cluster (default: ~/.asynqueue/secret).")
   Path secretFile;
 
   private static final ServerLimits DEFAULTS = ServerLimits.defaults();
@@ -115,6 +128,11 @@ final class ServeCommand implements Callable<Integer> {
       description = "Close a connection with no request under way (a request head not all there included) after "
           + "this long (default: ${DEFAULT-VALUE}).")
   long idleTimeoutSeconds = DEFAULTS.idleTimeout().toSeconds();
+
+  @Option(names = "--tile-cache-mb", paramLabel = "MiB",
+      description = "The most MiB of finished tiles (GET /tile/{z}/{x}/{y}.png) kept for re-visits, least recently "
+          + "used out first (default: ${DEFAULT-VALUE}; 0 keeps none).")
+  long tileCacheMb = TileHandler.DEFAULT_CACHE_BYTES >> 20;
 
   @Option(names = "--h2c", description = "Accept HTTP/2 over cleartext too (default: HTTP/1.1 only).")
   boolean h2c;
@@ -142,7 +160,27 @@ final class ServeCommand implements Callable<Integer> {
       throw usage("--max-renders, --max-renders-per-client, --max-work, --max-connections and --idle-timeout "
           + "must be at least 1");
     }
+    if (tileCacheMb < 0 || tileCacheMb > 1L << 20) {
+      throw usage("--tile-cache-mb must be 0 to " + (1L << 20) + ", not " + tileCacheMb);
+    }
     String secret = null;
+    List<RemoteWorkerOptions> servers = null;
+    if (remote != null) {
+      if (cluster.enabled()) {
+        throw usage("give --remote or --cluster, not both");
+      }
+      if (spec.commandLine().getParseResult().hasMatchedOption("--workers")) {
+        throw usage("give --workers or --remote, not both");
+      }
+      if (processes != null) {
+        throw usage("give --processes or --remote, not both");
+      }
+      try {
+        servers = RenderCommand.servers(remote, Secrets.read(secretFile));
+      } catch (IllegalArgumentException e) {
+        throw usage(e.getMessage());
+      }
+    }
     if (cluster.enabled()) {
       if (spec.commandLine().getParseResult().hasMatchedOption("--workers")) {
         throw usage("give --workers or --cluster, not both");
@@ -176,15 +214,25 @@ final class ServeCommand implements Callable<Integer> {
         terminal.err().println("mcm serve: " + Mcm.describe(e.getCause()));
         return Mcm.EXIT_FAILURE;
       }
+    } else if (servers != null) {
+      try {
+        source = QueueRowSource.remote(vertx, servers, queueOptions)
+            .toCompletionStage().toCompletableFuture().get();
+      } catch (ExecutionException e) {
+        await(vertx.close());
+        terminal.err().println("mcm serve: " + Mcm.describe(e.getCause()));
+        return Mcm.EXIT_FAILURE;
+      }
     } else {
       source = processes != null
           ? QueueRowSource.processes(vertx, processes, queueOptions)
           : QueueRowSource.threads(vertx, workers, queueOptions);
     }
-    String kind = cluster.enabled() ? "cluster" : processes != null ? "processes" : "threads";
+    String kind = cluster.enabled() ? "cluster" : servers != null ? "remote" : processes != null ? "processes"
+        : "threads";
     MandelbrotServer server;
     try {
-      server = MandelbrotServer.start(vertx, source, kind, host, port, limits, metrics)
+      server = MandelbrotServer.start(vertx, source, kind, host, port, limits, metrics, tileCacheMb << 20)
           .toCompletionStage().toCompletableFuture().get();
     } catch (ExecutionException e) {
       stop(vertx, source);
@@ -192,17 +240,35 @@ final class ServeCommand implements Callable<Integer> {
           + Mcm.describe(e.getCause()));
       return Mcm.EXIT_FAILURE;
     }
+    CountDownLatch stop = running;
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      stop(vertx, source);
-      stopped.countDown();
-    }, "mcm-serve-shutdown"));
+    Thread hook = new Thread(() -> {
+      stop.countDown();
+      try {
+        stopped.await(30, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "mcm-serve-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
     terminal.out().println("mcm serve: http://" + host + ":" + server.port() + "/ (" + (cluster.enabled()
         ? "the workers of pool '" + cluster.pool() + "' of cluster '" + cluster.options(true).getClusterName()
             + "', " + source.workers() + " so far"
-        : source.workers() + " " + (processes != null ? "process" : "thread") + " workers") + ")");
+        : source.workers() + " " + (servers != null ? "remote" : processes != null ? "process" : "thread")
+            + " workers") + ")");
     terminal.out().flush();
-    stopped.await();
+    try {
+      stop.await();
+      server.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    } finally {
+      stop(vertx, source);
+      stopped.countDown();
+    }
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook);
+    } catch (IllegalStateException shuttingDown) {
+      // stopped by the hook itself
+    }
     return 0;
   }
 

@@ -28,7 +28,8 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The web server of {@code mcm serve}: the page ({@code /}, with {@code mcm.js} and {@code mcm.css} from the
- * jar), {@code /image.png}, {@code /stats} and, given a registry, {@code /metrics} (the queue's meters in the
+ * jar), {@code /image.png}, {@code /tile/{z}/{x}/{y}.png} ({@link TileHandler}), {@code /events} (the stats as
+ * server-sent events, every 250 ms), {@code /stats} and, given a registry, {@code /metrics} (the queue's meters in the
  * Prometheus text format).
  *
  * <p><b>{@code GET /image.png?N=&cr=&ci=&crpm=[&cipm=][&values=]}</b> streams a PNG as its rows finish,
@@ -87,11 +88,15 @@ public final class MandelbrotServer {
   private final Map<String, Integer> activePerClient = new ConcurrentHashMap<>();
   /** The queue's load when the last client went away mid-render: what is left to run for nobody. */
   private volatile JsonObject lastDisconnect = new JsonObject();
+  private final TileHandler tiles;
+  private final EventFeed events;
   private HttpServer server;
 
   private MandelbrotServer(Vertx vertx, QueueRowSource source, String workerKind, ServerLimits limits,
-      PrometheusMeterRegistry metrics) {
+      PrometheusMeterRegistry metrics, long tileCacheBytes) {
     this.vertx = vertx;
+    this.tiles = new TileHandler(vertx, source, limits.maxWork(), tileCacheBytes, TileHandler.DEFAULT_MAX_PER_CLIENT);
+    this.events = new EventFeed(vertx, this::stats);
     this.source = source;
     this.workerKind = workerKind;
     this.limits = limits;
@@ -131,7 +136,26 @@ public final class MandelbrotServer {
    */
   public static Future<MandelbrotServer> start(Vertx vertx, QueueRowSource source, String workerKind,
       String host, int port, ServerLimits limits, PrometheusMeterRegistry metrics) {
-    MandelbrotServer s = new MandelbrotServer(vertx, source, workerKind, limits, metrics);
+    return start(vertx, source, workerKind, host, port, limits, metrics, TileHandler.DEFAULT_CACHE_BYTES);
+  }
+
+  /**
+   * Starts a server with these limits, a registry for {@code /metrics} (or null) and a tile cache of this many
+   * bytes at most (see {@link TileHandler}).
+   *
+   * @param vertx the Vert.x instance
+   * @param source where the rows are computed; left open by {@link #close()}
+   * @param workerKind what the workers are, for {@code /stats}
+   * @param host the interface to listen on
+   * @param port the port, 0 for any free one
+   * @param limits renders, work, connections and timeouts at most
+   * @param metrics the registry the source's queue records in, or null for no {@code /metrics}
+   * @param tileCacheBytes the most bytes of finished tiles kept
+   * @return a Future of the listening server
+   */
+  public static Future<MandelbrotServer> start(Vertx vertx, QueueRowSource source, String workerKind,
+      String host, int port, ServerLimits limits, PrometheusMeterRegistry metrics, long tileCacheBytes) {
+    MandelbrotServer s = new MandelbrotServer(vertx, source, workerKind, limits, metrics, tileCacheBytes);
     return vertx.createHttpServer(new HttpServerOptions().setHttp2ClearTextEnabled(limits.h2c()))
         .connectionHandler(s.connections::opened)
         .requestHandler(s.router())
@@ -149,6 +173,7 @@ public final class MandelbrotServer {
 
   /** @return a Future completed when the server has stopped listening */
   public Future<Void> close() {
+    events.close();
     return server.close();
   }
 
@@ -161,6 +186,8 @@ public final class MandelbrotServer {
       rc.next();
     });
     router.get("/image.png").handler(this::image);
+    router.getWithRegex("/tile/([^/]*)/([^/]*)/([^/]*)\\.png").handler(tiles::handle);
+    router.get("/events").handler(events::handle);
     router.get("/stats").handler(rc -> rc.response()
         .putHeader("Content-Type", "application/json")
         .putHeader("Cache-Control", "no-store")
@@ -179,7 +206,8 @@ public final class MandelbrotServer {
    * @return {@code queued} (rows waiting for a worker), {@code running} (rows being computed),
    *     {@code workers} (per worker ID: {@code running} and {@code done}), {@code rowsDone}, and the renders
    *     {@code started}, {@code served} (sent whole), {@code cancelled} (client gone), {@code failed},
-   *     {@code active}, {@code rejected} (400) and {@code refused} (429, 503); {@code connections} open;
+   *     {@code active}, {@code rejected} (400) and {@code refused} (429, 503); {@code tiles} (see
+   *     {@link TileHandler#stats()}); {@code listeners} of {@code /events}; {@code connections} open;
    *     {@code lastDisconnect}: the queue's {@code rowsDone} and
    *     {@code rowsInFlight} when the last client went away mid-render (its rows in flight still run, but
    *     no more are submitted)
@@ -209,6 +237,8 @@ public final class MandelbrotServer {
             .put("active", started.get() - finished)
             .put("rejected", rejected.get())
             .put("refused", refused.get()))
+        .put("tiles", tiles.stats())
+        .put("listeners", events.listeners())
         .put("connections", connections.open())
         .put("lastDisconnect", lastDisconnect);
   }
@@ -376,7 +406,7 @@ public final class MandelbrotServer {
     throw new IllegalArgumentException(name + " must be a finite number, not '" + clip(s) + "'");
   }
 
-  private static String clip(String s) {
+  static String clip(String s) {
     String one = s.replaceAll("[\\p{Cntrl}]", "?");
     return one.length() <= 40 ? one : one.substring(0, 40) + "...";
   }
