@@ -23,13 +23,13 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * {@code GET /tile/{z}/{x}/{y}.png?N=&p=&c=}: a {@value #SIZE}x{@value #SIZE} PNG of tile (z, x, y) of a fixed grid.
+ * {@code GET /tile/{z}/{x}/{y}.png?values=&p=&c=}: a {@value #SIZE}x{@value #SIZE} PNG of tile (z, x, y) of a fixed grid.
  * At level z (0 to {@value #MAX_LEVEL}) a tile spans {@code S = 4 / 2^z} on both axes; tile (x, y) covers real
  * {@code [-2.5 + x S, -2.5 + (x + 1) S]} and imaginary {@code [2 - (y + 1) S, 2 - y S]}, x and y from 0 to
  * {@code 2^z - 1}. Its pixels are those of {@code /image.png} of the same bounds at {@value #SIZE}x{@value #SIZE}:
  * the same {@link ViewSpec} (made from the tile's centre and half-span, which are exact in doubles) and row task.
  *
- * <p>{@code N} is the iteration budget (default {@value #DEFAULT_VALUES}, within {@link ViewSpec}'s limits and the
+ * <p>{@code values} is the iteration budget (default {@value #DEFAULT_VALUES}, within {@link ViewSpec}'s limits and the
  * server's {@code maxWork}); {@code p}, 0 to 20 (default 0), is the tile's priority, 0 the most wanted; {@code c}
  * names the client (1 to 64 of {@code [A-Za-z0-9_-]}; default: its address). A tile's rows go in the client's
  * series, so clients share the workers fairly while one client's tiles go by priority. Each tile's rows carry a

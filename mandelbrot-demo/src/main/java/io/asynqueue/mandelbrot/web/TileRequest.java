@@ -6,7 +6,7 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.regex.Pattern;
 
 /**
- * What a {@code GET /tile/{z}/{x}/{y}.png?N=&p=&c=} asks for, checked (see {@link TileHandler}).
+ * What a {@code GET /tile/{z}/{x}/{y}.png?values=&p=&c=} asks for, checked (see {@link TileHandler}).
  *
  * @param key the tile and its iteration budget
  * @param spec its view: {@link TileHandler#SIZE} pixels square
@@ -29,14 +29,14 @@ record TileRequest(TileCache.Key key, ViewSpec spec, int p, String client) {
     long last = (1L << z) - 1;
     long x = integer(rc.pathParam("param1"), "x", last, -1);
     long y = integer(rc.pathParam("param2"), "y", last, -1);
-    long big = integer(params.get("N"), "N", Long.MAX_VALUE, TileHandler.DEFAULT_VALUES);
+    long big = integer(params.get("values"), "values", Long.MAX_VALUE, TileHandler.DEFAULT_VALUES);
     if (big < ViewSpec.MIN_VALUES || big > ViewSpec.MAX_VALUES) {
-      throw new IllegalArgumentException("N must be " + ViewSpec.MIN_VALUES + " to " + ViewSpec.MAX_VALUES
-          + ", not " + MandelbrotServer.clip(params.get("N")));
+      throw new IllegalArgumentException("values must be " + ViewSpec.MIN_VALUES + " to " + ViewSpec.MAX_VALUES
+          + ", not " + MandelbrotServer.clip(params.get("values")));
     }
     int n = (int) big;
     if ((long) TileHandler.SIZE * TileHandler.SIZE * n > maxWork) {
-      throw new IllegalArgumentException("a tile at N=" + n + " is more than this server's " + maxWork
+      throw new IllegalArgumentException("a tile at values=" + n + " is more than this server's " + maxWork
           + " pixel-iterations (mcm serve --max-work)");
     }
     int p = (int) integer(params.get("p"), "p", TileHandler.MAX_PRIORITY, 0);

@@ -104,7 +104,7 @@ final class ServeRemoteTest {
       Serve remote = serve("--remote", "127.0.0.1:" + worker.out().port, "--secret-file", secret.toString());
       Serve threads = serve("-w", "1");
       assertThat(remote.out().bytes.toString(StandardCharsets.UTF_8)).contains("remote workers");
-      String tile = "/tile/5/9/13.png?N=700&p=3&c=remote-test";
+      String tile = "/tile/5/9/13.png?values=700&p=3&c=remote-test";
       HttpResponse<byte[]> fromRemote = get(remote.out().port, tile);
       HttpResponse<byte[]> fromThreads = get(threads.out().port, tile);
       assertThat(fromRemote.statusCode()).isEqualTo(200);

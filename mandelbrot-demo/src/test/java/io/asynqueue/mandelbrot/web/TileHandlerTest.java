@@ -98,7 +98,7 @@ final class TileHandlerTest {
   void tile_isTheImageOfTheSameBounds_pixelForPixel(int z, long x, long y, int n, Vertx vertx,
       VertxTestContext ctx) {
     start(vertx, 2, 1 << 20)
-        .compose(s -> Future.all(get("/tile/" + z + "/" + x + "/" + y + ".png?N=" + n),
+        .compose(s -> Future.all(get("/tile/" + z + "/" + x + "/" + y + ".png?values=" + n),
             get("/image.png?" + imageQueryOf(z, x, y, n))))
         .onComplete(ctx.succeeding(all -> ctx.verify(() -> {
           HttpResponse<Buffer> tile = all.resultAt(0);
@@ -124,9 +124,9 @@ final class TileHandlerTest {
       "/tile/2/4/0.png           | x must be 0 to 3",
       "/tile/2/0/4.png           | y must be 0 to 3",
       "/tile/2/0/99999999999999999999999.png | y must be a whole number",
-      "/tile/2/0/0.png?N=1       | N must be 2 to",
-      "/tile/2/0/0.png?N=100000001 | N must be 2 to",
-      "/tile/2/0/0.png?N=x       | N must be a whole number",
+      "/tile/2/0/0.png?values=1       | values must be 2 to",
+      "/tile/2/0/0.png?values=100000001 | values must be 2 to",
+      "/tile/2/0/0.png?values=x       | values must be a whole number",
       "/tile/2/0/0.png?p=21      | p must be 0 to 20",
       "/tile/2/0/0.png?p=-1      | p must be a whole number",
       "/tile/2/0/0.png?c=a%20b   | c must be 1 to 64 of",
@@ -143,7 +143,7 @@ final class TileHandlerTest {
 
   @Test
   void secondRequest_isACacheHit_andComputesNoRow(Vertx vertx, VertxTestContext ctx) {
-    String uri = "/tile/3/2/2.png?N=500";
+    String uri = "/tile/3/2/2.png?values=500";
     long[] doneAfterFirst = {0};
     start(vertx, 2, 1 << 20)
         .compose(s -> get(uri))
@@ -170,7 +170,7 @@ final class TileHandlerTest {
     long bound = 40_000; // a few of these tiles (each some kB)
     List<String> uris = new CopyOnWriteArrayList<>();
     for (int x = 0; x < 16; x++) {
-      uris.add("/tile/4/" + x + "/7.png?N=300");
+      uris.add("/tile/4/" + x + "/7.png?values=300");
     }
     Future<Void> chain = start(vertx, 2, bound).mapEmpty();
     for (String uri : uris) {
@@ -223,11 +223,11 @@ final class TileHandlerTest {
           return eventually(vertx, () -> server.stats().getInteger("running") == 1);
         })
         .compose(v -> {
-          get("/tile/3/0/0.png?N=100&p=20&c=me").onSuccess(r -> completed.add("p20 " + r.statusCode()));
+          get("/tile/3/0/0.png?values=100&p=20&c=me").onSuccess(r -> completed.add("p20 " + r.statusCode()));
           return eventually(vertx, () -> server.stats().getInteger("queued") == window);
         })
         .compose(v -> {
-          get("/tile/3/1/0.png?N=100&p=0&c=me").onSuccess(r -> completed.add("p0 " + r.statusCode()));
+          get("/tile/3/1/0.png?values=100&p=0&c=me").onSuccess(r -> completed.add("p0 " + r.statusCode()));
           return eventually(vertx, () -> server.stats().getInteger("queued") == 2 * window);
         })
         .compose(v -> {
@@ -249,7 +249,7 @@ final class TileHandlerTest {
     start(vertx, 1, 1 << 20)
         .compose(s -> {
           hold(gate);
-          return open(http, s.port(), "/tile/3/2/2.png?N=500&c=gone");
+          return open(http, s.port(), "/tile/3/2/2.png?values=500&c=gone");
         })
         .compose(req -> eventually(vertx, () -> server.stats().getInteger("queued") == window)
             .compose(v -> req.connection().close()))
@@ -273,7 +273,7 @@ final class TileHandlerTest {
   void requestsForATileUnderWay_shareItsRender_whichOneLeavingDoesNotCancel(Vertx vertx, VertxTestContext ctx) {
     CountDownLatch gate = new CountDownLatch(1);
     HttpClient http = vertx.createHttpClient();
-    String uri = "/tile/3/2/2.png?N=500";
+    String uri = "/tile/3/2/2.png?values=500";
     List<HttpResponse<Buffer>> answers = new CopyOnWriteArrayList<>();
     start(vertx, 1, 1 << 20)
         .compose(s -> {
