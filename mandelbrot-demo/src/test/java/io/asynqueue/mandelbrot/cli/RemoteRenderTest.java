@@ -32,11 +32,21 @@ final class RemoteRenderTest {
   @TempDir
   Path dir;
 
-  /** Standard output that tells when the worker is listening, and on which port. */
+  /** Standard output that tells when a command is listening, and on which port (the first group of a pattern). */
   static final class Watch extends OutputStream {
     final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     final CountDownLatch listening = new CountDownLatch(1);
+    final Pattern pattern;
     volatile int port;
+
+    /** For {@code mcm worker}'s "listening on" line. */
+    Watch() {
+      this(LISTENING);
+    }
+
+    Watch(Pattern pattern) {
+      this.pattern = pattern;
+    }
 
     @Override
     public synchronized void write(int b) {
@@ -51,7 +61,7 @@ final class RemoteRenderTest {
     }
 
     private void check() {
-      Matcher m = LISTENING.matcher(bytes.toString(StandardCharsets.UTF_8));
+      Matcher m = pattern.matcher(bytes.toString(StandardCharsets.UTF_8));
       if (port == 0 && m.find()) {
         port = Integer.parseInt(m.group(1));
         listening.countDown();

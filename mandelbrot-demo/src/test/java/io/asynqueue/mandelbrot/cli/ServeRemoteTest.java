@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.OutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -14,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
@@ -34,38 +32,11 @@ final class ServeRemoteTest {
   @TempDir
   Path dir;
 
-  /** Standard output that tells when the server is listening, and on which port. */
-  static final class Watch extends OutputStream {
-    final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    final CountDownLatch listening = new CountDownLatch(1);
-    volatile int port;
-
-    @Override
-    public synchronized void write(int b) {
-      bytes.write(b);
-      check();
-    }
-
-    @Override
-    public synchronized void write(byte[] b, int off, int len) {
-      bytes.write(b, off, len);
-      check();
-    }
-
-    private void check() {
-      Matcher m = SERVING.matcher(bytes.toString(StandardCharsets.UTF_8));
-      if (port == 0 && m.find()) {
-        port = Integer.parseInt(m.group(1));
-        listening.countDown();
-      }
-    }
-  }
-
-  record Serve(Thread thread, Watch out, ByteArrayOutputStream err, int[] code) {
+  record Serve(Thread thread, RemoteRenderTest.Watch out, ByteArrayOutputStream err, int[] code) {
   }
 
   static Serve serve(String... args) throws Exception {
-    Watch out = new Watch();
+    RemoteRenderTest.Watch out = new RemoteRenderTest.Watch(SERVING);
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     int[] code = {-1};
     String[] argv = new String[args.length + 3];
