@@ -281,6 +281,15 @@ final class ClusterTest {
     long frozen = System.nanoTime();
     Process stop = new ProcessBuilder("kill", "-STOP", Long.toString(c.pid())).inheritIO().start();
     assertThat(stop.waitFor()).isZero();
+    try {
+      frozenThenResumed(lost, calls, frozen);
+    } finally {
+      c.kill(); // resumed or not: a node left frozen would hold up the cases after this one
+    }
+  }
+
+  private static void frozenThenResumed(Future<WorkerEvent> lost, List<Future<Long>> calls, long frozen)
+      throws Exception {
     WorkerEvent event = await(lost);
     long lostAfterMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - frozen);
     assertThat(event.workerId()).isPositive();
@@ -309,7 +318,6 @@ final class ClusterTest {
     }
     await(Future.all(more));
     assertThat(more).extracting(Future::result).contains(c.pid());
-    c.kill();
   }
 
   @Test
