@@ -430,6 +430,39 @@
     status.hd.href = imageUrl(g, HD_WIDTH);
   }
 
+  // ---- The queue on screen ----
+
+  // The server's queue, live: GET /events sends its /stats every 250 ms. The browser reconnects by itself after an
+  // error (the server takes 16 listeners at once); until the first event the panel's line stays empty.
+  var queuePanel = document.getElementById('queue');
+
+  function plural(n, one, many) { return n + ' ' + (n === 1 ? one : many); }
+
+  function showQueue(s) {
+    var workers = Object.keys(s.workers || {}).length;
+    queuePanel.dataset.queued = String(s.queued);
+    queuePanel.dataset.running = String(s.running);
+    queuePanel.dataset.rowsDone = String(s.rowsDone);
+    document.getElementById('q-workers').textContent =
+        'queue: ' + plural(workers, 'worker', 'workers') + ' (' + s.workerKind + ')';
+    document.getElementById('q-rows').textContent = 'rows ' + s.queued + ' waiting, ' + s.running + ' running, '
+        + s.rowsDone + ' done';
+    var r = s.renders || {};
+    document.getElementById('q-renders').textContent = 'images ' + (r.active || 0) + ' rendering, '
+        + (r.served || 0) + ' served, ' + (r.cancelled || 0) + ' cancelled';
+    var t = s.tiles || {};
+    document.getElementById('q-tiles').textContent = t.started ? 'tiles ' + (t.served || 0) + ' served, '
+        + (t.cacheHits || 0) + ' from the cache, ' + (t.cancelled || 0) + ' cancelled' : '';
+    queuePanel.classList.remove('off');
+  }
+
+  if (window.EventSource) {
+    var events = new EventSource('events');
+    events.onmessage = function (e) { showQueue(JSON.parse(e.data)); };
+    // a page left (or kept in the back-forward cache) gives its listener's place back at once
+    window.addEventListener('pagehide', function () { events.close(); });
+  }
+
   // ---- Start ----
 
   frame.addEventListener('wheel', onWheel, { passive: false });

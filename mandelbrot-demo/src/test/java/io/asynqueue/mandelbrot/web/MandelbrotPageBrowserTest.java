@@ -280,6 +280,26 @@ final class MandelbrotPageBrowserTest {
     assertThat(driver.findElement(By.id("loading")).isDisplayed()).isFalse();
   }
 
+  /** The queue on screen: the panel shows the server's queue from {@code /events}, and follows it as it works. */
+  @Test
+  void theQueuePanelShowsTheServersQueueLive() {
+    View before = open();
+    WebElement panel = driver.findElement(By.id("queue"));
+    until(d -> panel.isDisplayed() && rowsDone(panel) > 0);
+    assertThat(panel.getText()).contains("queue: 2 workers (threads)").contains("done");
+    long done = rowsDone(panel);
+    driver.findElement(By.id("zoom-out")).click();
+    waitForImageOtherThan(before.src());
+    // a new image's rows, done on the queue, reach the panel by the event stream: no reload of the page
+    until(d -> rowsDone(panel) >= done + before.h());
+    assertThat(panel.getText()).contains("served");
+  }
+
+  private static long rowsDone(WebElement panel) {
+    String done = panel.getAttribute("data-rows-done");
+    return done == null ? -1 : Long.parseLong(done);
+  }
+
   @Test
   void a1200x900WindowShowsTheDefaultSetWhole() {
     Dimension size = driver.manage().window().getSize();
