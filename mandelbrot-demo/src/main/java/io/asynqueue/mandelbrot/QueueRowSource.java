@@ -286,12 +286,7 @@ public final class QueueRowSource implements RowSource {
     if (series != null) {
       options.setSeries(series);
     }
-    return OrderedItemProducer.create(
-        context,
-        IntStream.range(0, spec.ny()).iterator(),
-        (Integer y) -> queue.call(row, options, spec, y).recover(this::explain),
-        window,
-        series == null ? null : () -> queue.cancel(series));
+    return produce(context, spec, options, series == null ? null : () -> queue.cancel(series));
   }
 
   /**
@@ -308,9 +303,13 @@ public final class QueueRowSource implements RowSource {
   public OrderedItemProducer<byte[]> rowsWith(Context context, ViewSpec spec, CallOptions options) {
     CallOptions o = new CallOptions(options).setRetries(retries);
     var token = o.getCancelToken();
+    return produce(context, spec, o, token == null ? null : token::cancel);
+  }
+
+  /** One row task per row of the view, at most {@link #window} in flight; {@code cancel} runs on stop. */
+  private OrderedItemProducer<byte[]> produce(Context context, ViewSpec spec, CallOptions options, Runnable cancel) {
     return OrderedItemProducer.create(context, IntStream.range(0, spec.ny()).iterator(),
-        (Integer y) -> queue.call(row, o, spec, y).recover(this::explain), window,
-        token == null ? null : token::cancel);
+        (Integer y) -> queue.call(row, options, spec, y).recover(this::explain), window, cancel);
   }
 
   /** A row's failure, or why every row after it fails: every server was lost. */

@@ -92,7 +92,7 @@ final class EventFeedTest {
             }
           });
           resp.request().connection().close();
-          TileHandlerTest.eventually(vertx, () -> server.stats().getInteger("listeners") == 0)
+          MandelbrotServerTest.eventually(vertx, () -> server.stats().getInteger("listeners") == 0)
               .onComplete(ctx.succeedingThenComplete());
         }
       });
@@ -125,7 +125,7 @@ final class EventFeedTest {
         .compose(v -> {
           // one goes; there is room for another
           sixteen.get(0).result().request().connection().close();
-          return TileHandlerTest.eventually(vertx, () -> server.stats().getInteger("listeners") == 15);
+          return MandelbrotServerTest.eventually(vertx, () -> server.stats().getInteger("listeners") == 15);
         })
         .compose(v -> listen())
         .onComplete(ctx.succeeding(again -> ctx.verify(() -> {

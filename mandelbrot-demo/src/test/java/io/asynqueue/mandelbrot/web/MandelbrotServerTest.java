@@ -178,8 +178,8 @@ final class MandelbrotServerTest {
         })));
   }
 
-  /** Polls (on timers, not by sleeping) until the condition holds. */
-  private static Future<Void> eventually(Vertx vertx, java.util.function.Supplier<Boolean> condition) {
+  /** Polls (on timers, not by sleeping) until the condition holds; the test class's timeout bounds it. */
+  static Future<Void> eventually(Vertx vertx, java.util.function.Supplier<Boolean> condition) {
     Promise<Void> p = Promise.promise();
     vertx.setPeriodic(20, id -> {
       if (condition.get()) {

@@ -6,7 +6,6 @@ import io.asynqueue.CallOptions;
 import io.asynqueue.Task0;
 import io.asynqueue.mandelbrot.QueueRowSource;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
@@ -26,7 +25,6 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -72,18 +70,6 @@ final class TileHandlerTest {
 
   static int[] pixels(BufferedImage image) {
     return image.getRGB(0, 0, image.getWidth(), image.getHeight(), null, 0, image.getWidth());
-  }
-
-  /** Polls (on timers, not by sleeping) until the condition holds; the class's timeout bounds it. */
-  static Future<Void> eventually(Vertx vertx, Supplier<Boolean> condition) {
-    Promise<Void> p = Promise.promise();
-    vertx.setPeriodic(20, id -> {
-      if (condition.get()) {
-        vertx.cancelTimer(id);
-        p.tryComplete();
-      }
-    });
-    return p.future();
   }
 
   /** The query of /image.png for the same bounds as tile (z, x, y), at 256x256. */
@@ -220,19 +206,19 @@ final class TileHandlerTest {
     start(vertx, 1, 1 << 20)
         .compose(s -> {
           hold(gate);
-          return eventually(vertx, () -> server.stats().getInteger("running") == 1);
+          return MandelbrotServerTest.eventually(vertx, () -> server.stats().getInteger("running") == 1);
         })
         .compose(v -> {
           get("/tile/3/0/0.png?values=100&p=20&c=me").onSuccess(r -> completed.add("p20 " + r.statusCode()));
-          return eventually(vertx, () -> server.stats().getInteger("queued") == window);
+          return MandelbrotServerTest.eventually(vertx, () -> server.stats().getInteger("queued") == window);
         })
         .compose(v -> {
           get("/tile/3/1/0.png?values=100&p=0&c=me").onSuccess(r -> completed.add("p0 " + r.statusCode()));
-          return eventually(vertx, () -> server.stats().getInteger("queued") == 2 * window);
+          return MandelbrotServerTest.eventually(vertx, () -> server.stats().getInteger("queued") == 2 * window);
         })
         .compose(v -> {
           gate.countDown();
-          return eventually(vertx, () -> completed.size() == 2);
+          return MandelbrotServerTest.eventually(vertx, () -> completed.size() == 2);
         })
         .onComplete(ctx.succeeding(v -> ctx.verify(() -> {
           gate.countDown();
@@ -251,9 +237,9 @@ final class TileHandlerTest {
           hold(gate);
           return open(http, s.port(), "/tile/3/2/2.png?values=500&c=gone");
         })
-        .compose(req -> eventually(vertx, () -> server.stats().getInteger("queued") == window)
+        .compose(req -> MandelbrotServerTest.eventually(vertx, () -> server.stats().getInteger("queued") == window)
             .compose(v -> req.connection().close()))
-        .compose(v -> eventually(vertx, () -> {
+        .compose(v -> MandelbrotServerTest.eventually(vertx, () -> {
           JsonObject s = server.stats();
           return s.getJsonObject("tiles").getLong("cancelled") == 1 && s.getInteger("queued") == 0;
         }))
@@ -279,17 +265,17 @@ final class TileHandlerTest {
         .compose(s -> {
           hold(gate);
           get(uri + "&p=5&c=one").onSuccess(answers::add);
-          return eventually(vertx, () -> server.stats().getJsonObject("tiles").getLong("started") == 1);
+          return MandelbrotServerTest.eventually(vertx, () -> server.stats().getJsonObject("tiles").getLong("started") == 1);
         })
         .compose(v -> {
           get(uri + "&p=0&c=two").onSuccess(answers::add);
           return open(http, server.port(), uri + "&c=three");
         })
-        .compose(three -> eventually(vertx, () -> server.stats().getJsonObject("tiles").getLong("shared") == 2)
+        .compose(three -> MandelbrotServerTest.eventually(vertx, () -> server.stats().getJsonObject("tiles").getLong("shared") == 2)
             .compose(v -> three.connection().close()))
         .compose(v -> {
           gate.countDown();
-          return eventually(vertx, () -> answers.size() == 2);
+          return MandelbrotServerTest.eventually(vertx, () -> answers.size() == 2);
         })
         .onComplete(ctx.succeeding(v -> ctx.verify(() -> {
           JsonObject stats = server.stats();
