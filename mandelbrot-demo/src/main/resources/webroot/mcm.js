@@ -1,10 +1,10 @@
-// The mcm page: an explorer of the Mandelbrot set. Three parts, kept apart so that the drawing can change (to tiles)
-// without touching the rest:
+// The mcm page: an explorer of the Mandelbrot set. Three parts, kept apart:
 // - the view model: a view is {cr, ci, crpm, values} (the centre, the real half-width asked for, the iteration
 //   budget); its URL form (the permalink's query) and where it lies in an image of a given size are here only;
 // - navigation: the history (pushState, popstate) and the input handlers (click, wheel, drag, shift-drag, keys, the
 //   form and its buttons), which make a new view from the current one;
-// - drawing: the images as layers (img elements placed by a CSS transform), the zoom box and the status line.
+// - drawing: the view as the server's tiles (img elements placed by a CSS transform), fetched by priority, the
+//   zoom box and the status line.
 (function () {
   'use strict';
 
@@ -293,19 +293,43 @@
     }, 200);
   }
 
-  // ---- Drawing ----
+  // ---- Drawing: the view as tiles ----
+  //
+  // The server's tiles (GET /tile/{z}/{x}/{y}.png, TileHandler) are a fixed grid. At level z a tile spans
+  // S = 4 / 2^z; its 256 pixel centres are S / 255 apart, from -2.5 + x S to -2.5 + (x + 1) S, so that tile x's
+  // last column is tile x + 1's first. Laid side by side 255 pixels apart, the tiles of a level are one image whose
+  // pixel u is centred at -2.5 + u S / 255 (and row v at 2 - v S / 255); each tile is placed on screen by a CSS
+  // transform from there to the view shown, overlapping its neighbour by the pixel they share, so no seam shows.
+  //
+  // A view wants the tiles of the level whose pixels are nearest its own (drawn at 0.71x to 1.41x) that it covers,
+  // at priority p = 1 + their distance from its centre in tiles (the server makes p the rows' niceness), and a ring
+  // around them as prefetch at p = 18. Until they are all there, a coarse preview, the tiles two levels up (a
+  // sixteenth of the pixels) at p = 0, shows under them, with the tiles of the view before that still overlap it.
+  // At most MAX_IN_FLIGHT tiles are fetched at once, the most wanted first; a tile no longer wanted is dropped, and
+  // its fetch, if under way, aborted: the server then takes its queued rows off the queue. Tiles that leave the
+  // screen are kept (KEEP_TILES, least recently used out), so Back and a return to a view draw at once.
 
-  var DRAW_SETTLE_MS = 120;        // an image is asked for once its view has been still this long
-  var img0 = document.getElementById('view');
+  var DRAW_SETTLE_MS = 120;        // tiles are asked for once a view has been still this long
+  var TILE = 256, STRIDE = TILE - 1, MAX_LEVEL = 44;
+  var COARSE_LEVELS = 2;
+  var P_COARSE = 0, P_VIEW_MAX = 15, P_PREFETCH = 18;
+  // a browser opens 6 connections to a host over HTTP/1.1, and the queue's event stream holds one
+  var MAX_IN_FLIGHT = 5;
+  var KEEP_TILES = 256;
+  var MAX_RETRIES = 5;             // a tile refused (429) is asked for again after Retry-After, this many times
+  // this page's series on the server's queue: two pages share the workers fairly, whatever their address
+  var CLIENT = 'page-' + Math.random().toString(36).slice(2, 12);
   var boxEl = document.getElementById('box');
   var status = { scale: document.getElementById('scale'), centre: document.getElementById('centre'),
     permalink: document.getElementById('permalink'), hd: document.getElementById('hd'),
     loading: document.getElementById('loading'), error: document.getElementById('error') };
-  // The images shown, oldest first: at most one that has loaded, under the one being loaded. Each is placed by a
-  // CSS transform from the view it shows to the view on screen, so an old image stands in while a new one streams.
-  var layers = [{ img: img0, g: null, loaded: false, dropped: false }];
-  var onScreen = null;             // the placed view the layers are drawn for
-  var drawTimer = 0, tickTimer = 0, loadStarted = 0;
+  var tiles = new Map();           // key: the tiles on screen or wanted
+  var kept = new Map();            // key: loaded tiles off screen, least recently used first
+  var plan = null;                 // the view drawn: {g, z, fine: [tile], wanted: Set of keys}
+  var onScreen = null;             // the placed view the tiles are drawn for (a gesture's, while one is under way)
+  var settling = false;            // a view is waiting to settle: the state is its own
+  var inFlight = 0, serial = 0;
+  var drawTimer = 0, retryTimer = 0, tickTimer = 0, loadStarted = 0;
 
   /** The image's size in pixels: the frame's, within the server's limits. */
   function imageSize() {
@@ -313,76 +337,261 @@
       h: clamp(Math.floor(frame.clientHeight), MIN_HEIGHT, MAX_HEIGHT) };
   }
 
-  /** Shows the placed view g: the images there are moved and scaled to it at once, its own image shortly. */
-  function drawView(g) {
-    var front = layers[layers.length - 1];
-    if (!front.loaded) { dropLayer(front); }
-    while (layers.length > 1) { dropLayer(layers[0]); }
-    previewView(g);
-    clearTimeout(drawTimer);
-    setState('waiting');
-    drawTimer = setTimeout(function () { loadLayer(g); }, layers.length ? DRAW_SETTLE_MS : 0);
+  function span(z) { return 4 / Math.pow(2, z); }
+
+  /** The level whose pixels are nearest (in scale) the placed view's. */
+  function levelFor(g) {
+    return clamp(Math.round(Math.log2(4 / (STRIDE * Math.min(g.px, g.py)))), 0, MAX_LEVEL);
   }
 
-  /** Shows the images there are, moved and scaled to the placed view g, and asks for none. */
+  /**
+   * Calls f(x, y, d) for the tiles of level z that cover the placed view g, widened by ring tiles on every side
+   * (clipped to the grid); d is the distance from g's centre to the tile's, in tiles.
+   */
+  function eachTile(g, z, ring, f) {
+    var s = span(z), last = Math.pow(2, z) - 1;
+    var halfW = g.w / 2 * g.px, halfH = g.h / 2 * g.py;
+    var x0 = Math.max(0, Math.floor((g.cr - halfW + 2.5) / s) - ring);
+    var x1 = Math.min(last, Math.floor((g.cr + halfW + 2.5) / s) + ring);
+    var y0 = Math.max(0, Math.floor((2 - g.ci - halfH) / s) - ring);
+    var y1 = Math.min(last, Math.floor((2 - g.ci + halfH) / s) + ring);
+    for (var y = y0; y <= y1; y++) {
+      for (var x = x0; x <= x1; x++) {
+        f(x, y, Math.hypot((-2.5 + (x + 0.5) * s - g.cr) / s, (2 - (y + 0.5) * s - g.ci) / s));
+      }
+    }
+  }
+
+  function keyOf(z, x, y, values) { return z + '/' + x + '/' + y + '@' + values; }
+
+  /** The tile of this key, wanted at priority p: the one there is, one kept, or a new one to fetch. */
+  function want(z, x, y, values, p) {
+    var key = keyOf(z, x, y, values);
+    var t = tiles.get(key);
+    if (!t && kept.has(key)) {
+      t = kept.get(key);
+      kept.delete(key);
+      t.from = 'page';
+      t.el.dataset.from = 'page';
+      tiles.set(key, t);
+      frame.insertBefore(t.el, boxEl);
+    }
+    if (!t) {
+      t = { key: key, z: z, x: x, y: y, values: values, p: p, state: 'queued', el: null, url: null, abort: null,
+        from: '', error: '', retries: 0, notBefore: 0, serial: serial++ };
+      tiles.set(key, t);
+    }
+    if (t.state === 'failed') { // asked for again: another try
+      t.state = 'queued';
+      t.retries = 0;
+      t.notBefore = 0;
+    }
+    if (t.state === 'loaded' && t.from !== 'page') { // on screen already: this view has it from the page
+      t.from = 'page';
+      t.el.dataset.from = 'page';
+    }
+    t.p = p;
+    plan.wanted.add(key);
+    return t;
+  }
+
+  /** Shows the placed view g: the tiles there are moved and scaled to it at once, its own tiles shortly. */
+  function drawView(g) {
+    previewView(g);
+    ['cr', 'ci', 'crpm', 'cipm', 'values', 'w', 'h'].forEach(function (k) { frame.dataset[k] = String(g[k]); });
+    frame.dataset.view = [g.cr, g.ci, g.crpm, g.cipm, g.values, g.w, g.h].join(' ');
+    clearTimeout(drawTimer);
+    loadStarted = Date.now();
+    settling = true;
+    setState('waiting');
+    drawTimer = setTimeout(function () { drawTiles(g); }, plan ? DRAW_SETTLE_MS : 0);
+  }
+
+  /** Wants the tiles of the placed view g and drops the rest. */
+  function drawTiles(g) {
+    var z = levelFor(g);
+    settling = false;
+    plan = { g: g, z: z, fine: [], wanted: new Set() };
+    frame.dataset.z = String(z);
+    eachTile(g, z, 0, function (x, y, d) {
+      plan.fine.push(want(z, x, y, g.values, Math.min(P_VIEW_MAX, 1 + Math.floor(d))));
+    });
+    eachTile(g, z, 1, function (x, y) {
+      if (!plan.wanted.has(keyOf(z, x, y, g.values))) { want(z, x, y, g.values, P_PREFETCH); }
+    });
+    if (!complete() && z >= COARSE_LEVELS) {
+      eachTile(g, z - COARSE_LEVELS, 0, function (x, y) { want(z - COARSE_LEVELS, x, y, g.values, P_COARSE); });
+    }
+    setState('loading');
+    progress();
+  }
+
+  /** Whether every tile the view shows is there. */
+  function complete() {
+    return plan.fine.every(function (t) { return t.state === 'loaded'; });
+  }
+
+  /**
+   * Drops the tiles not wanted. Those loaded stay on screen, under the wanted ones, while they overlap the view
+   * and it is not complete; then they are kept off screen.
+   */
+  function tidy() {
+    var done = complete();
+    tiles.forEach(function (t) {
+      if (plan.wanted.has(t.key) && (t.z === plan.z || !done)) {
+        return; // the coarse preview goes once the view is complete
+      }
+      if (t.state === 'loaded' && !done && overlaps(t, plan.g)) {
+        return; // a stand-in
+      }
+      drop(t);
+    });
+    tiles.forEach(function (t) { if (t.el) { placeTile(t, onScreen); } });
+  }
+
+  /** Takes a tile off screen: a loaded one is kept, one being fetched is aborted. */
+  function drop(t) {
+    tiles.delete(t.key);
+    if (t.state === 'loading') {
+      t.abort.abort();
+      inFlight--;
+    }
+    if (t.state === 'loaded') {
+      t.el.remove();
+      kept.delete(t.key);
+      kept.set(t.key, t);
+      while (kept.size > KEEP_TILES) {
+        var oldest = kept.values().next().value;
+        kept.delete(oldest.key);
+        URL.revokeObjectURL(oldest.url);
+      }
+    } else {
+      t.state = 'dropped';
+    }
+  }
+
+  function overlaps(t, g) {
+    var s = span(t.z), x = -2.5 + t.x * s, y = 2 - t.y * s;
+    return x < g.cr + g.w / 2 * g.px && x + s > g.cr - g.w / 2 * g.px
+        && y > g.ci - g.h / 2 * g.py && y - s < g.ci + g.h / 2 * g.py;
+  }
+
+  /** Fetches the most wanted tiles waiting, MAX_IN_FLIGHT at most. */
+  function pump() {
+    clearTimeout(retryTimer);
+    var now = Date.now(), waiting = [], soonest = Infinity;
+    tiles.forEach(function (t) {
+      if (t.state !== 'queued') { return; }
+      if (t.notBefore > now) { soonest = Math.min(soonest, t.notBefore); } else { waiting.push(t); }
+    });
+    waiting.sort(function (a, b) { return a.p - b.p || a.serial - b.serial; });
+    for (var i = 0; i < waiting.length && inFlight < MAX_IN_FLIGHT; i++) { fetchTile(waiting[i]); }
+    if (soonest < Infinity) { retryTimer = setTimeout(pump, soonest - now); }
+  }
+
+  function tileUrl(t) {
+    return 'tile/' + t.z + '/' + t.x + '/' + t.y + '.png?values=' + t.values + '&p=' + t.p + '&c=' + CLIENT;
+  }
+
+  function fetchTile(t) {
+    var abort = new AbortController();
+    t.state = 'loading';
+    t.abort = abort;
+    inFlight++;
+    var mine = function () { return t.state === 'loading' && t.abort === abort; };
+    fetch(tileUrl(t), { signal: abort.signal }).then(function (r) {
+      if (!r.ok) {
+        return r.text().then(function (text) {
+          throw { status: r.status, retryAfter: Number(r.headers.get('Retry-After')) || 1, text: text.trim() };
+        });
+      }
+      t.from = r.headers.get('X-Tile-Cache') || 'browser';
+      return r.blob();
+    }).then(function (blob) {
+      var img = new Image(TILE, TILE);
+      img.src = URL.createObjectURL(blob);
+      return img.decode().then(function () { return img; }, function (e) {
+        URL.revokeObjectURL(img.src);
+        throw e;
+      });
+    }).then(function (img) {
+      if (!mine()) {
+        URL.revokeObjectURL(img.src);
+        return;
+      }
+      inFlight--;
+      onTileLoaded(t, img);
+    }, function (e) {
+      if (!mine()) { return; }
+      inFlight--;
+      onTileFailed(t, e);
+    });
+  }
+
+  function onTileLoaded(t, img) {
+    t.state = 'loaded';
+    t.url = img.src;
+    t.el = img;
+    img.className = 'tile';
+    img.alt = '';
+    img.draggable = false;
+    img.dataset.z = String(t.z);
+    img.dataset.x = String(t.x);
+    img.dataset.y = String(t.y);
+    img.dataset.values = String(t.values);
+    img.dataset.from = t.from;
+    placeTile(t, onScreen);
+    frame.insertBefore(img, boxEl);
+    progress();
+  }
+
+  function onTileFailed(t, e) {
+    if (e && e.status === 429 && t.retries < MAX_RETRIES) {
+      t.retries++;
+      t.state = 'queued';
+      t.notBefore = Date.now() + 1000 * e.retryAfter;
+    } else {
+      t.state = 'failed';
+      t.error = e && e.text ? e.text : 'the server could not be reached';
+    }
+    progress();
+  }
+
+  /** After a tile's end: the state, the stand-ins once the view is complete, and the next fetches. */
+  function progress() {
+    if (settling) { // the state is the next view's: it has not asked for its tiles yet
+      tidy();
+      pump();
+      return;
+    }
+    var failed = plan.fine.filter(function (t) { return t.state === 'failed'; });
+    if (failed.length) {
+      setState('failed', failed[0].error);
+    } else if (complete()) {
+      setState('loaded');
+    }
+    showProgress();
+    tidy();
+    pump();
+  }
+
+  /** Shows the tiles there are, moved and scaled to the placed view g, and asks for none. */
   function previewView(g) {
     onScreen = g;
-    layers.forEach(function (layer) { placeLayer(layer, g); });
+    tiles.forEach(function (t) { if (t.el) { placeTile(t, g); } });
   }
 
-  function placeLayer(layer, g) {
-    var l = layer.g;
-    if (!l) { return; }
-    var kx = l.px / g.px, ky = l.py / g.py;
-    var tx = g.w / 2 - kx * l.w / 2 + (l.cr - g.cr) / g.px;
-    var ty = g.h / 2 - ky * l.h / 2 - (l.ci - g.ci) / g.py;
-    // far out of scale it is nothing but a speck or a blur
-    layer.img.style.display = kx > 1e3 || kx < 1e-3 ? 'none' : '';
-    layer.img.style.transform = 'matrix(' + [kx, 0, 0, ky, tx, ty].join(', ') + ')';
-  }
-
-  function loadLayer(g) {
-    var img = document.createElement('img');
-    var layer = { img: img, g: g, loaded: false, dropped: false };
-    img.className = 'layer';
-    img.alt = 'The Mandelbrot set';
-    img.draggable = false;
-    img.style.width = g.w + 'px';
-    img.style.height = g.h + 'px';
-    ['cr', 'ci', 'crpm', 'cipm', 'values'].forEach(function (k) { img.dataset[k] = String(g[k]); });
-    img.dataset.loaded = 'false';
-    img.addEventListener('load', function () { onLayerLoaded(layer); });
-    img.addEventListener('error', function () { onLayerFailed(layer); });
-    layers.forEach(function (other) { other.img.removeAttribute('id'); });
-    img.id = 'view';
-    layers.push(layer);
-    placeLayer(layer, onScreen);
-    frame.insertBefore(img, boxEl);
-    setState('loading');
-    img.src = imageUrl(g, g.w);
-  }
-
-  function onLayerLoaded(layer) {
-    if (layer.dropped) { return; }
-    layer.loaded = true;
-    layer.img.dataset.loaded = 'true';
-    while (layers[0] !== layer) { dropLayer(layers[0]); }
-    setState('loaded');
-  }
-
-  function onLayerFailed(layer) {
-    if (layer.dropped) { return; }
-    layer.img.classList.add('failed');
-    layer.img.dataset.loaded = 'failed';
-    setState('failed');
-  }
-
-  /** Takes an image away; one still loading is cancelled. */
-  function dropLayer(layer) {
-    layer.dropped = true;
-    layer.img.removeAttribute('src');
-    layer.img.remove();
-    layers.splice(layers.indexOf(layer), 1);
+  /** Places a tile by a CSS transform from its level's pixels to the view's: its pixel (0, 0) where it falls. */
+  function placeTile(t, g) {
+    var s = span(t.z), step = s / STRIDE;
+    var kx = step / g.px, ky = step / g.py;
+    var left = g.w / 2 + ((-2.5 + t.x * s) - g.cr) / g.px - kx / 2;
+    var top = g.h / 2 + (g.ci - (2 - t.y * s)) / g.py - ky / 2;
+    // far off screen or far out of scale it is nothing but a speck or a blur
+    var shown = Math.abs(left) < 1e5 && Math.abs(top) < 1e5 && kx < 1e3 && kx > 1e-3;
+    t.el.style.display = shown ? '' : 'none';
+    t.el.style.zIndex = String(plan && t.z === plan.z ? MAX_LEVEL + 1 : t.z);
+    if (shown) { t.el.style.transform = 'matrix(' + [kx, 0, 0, ky, left, top].join(', ') + ')'; }
   }
 
   function drawBox(x0, y0, x1, y1) {
@@ -396,22 +605,28 @@
   function hideBox() { boxEl.hidden = true; }
 
   /** waiting (for the view to settle), loading, loaded or failed: on the frame, and in the status line. */
-  function setState(state) {
+  function setState(state, error) {
     frame.dataset.state = state;
     var busy = state === 'waiting' || state === 'loading';
-    clearInterval(tickTimer);
     status.loading.hidden = !busy;
-    status.loading.textContent = 'rendering\u2026';
-    if (state === 'loading') {
-      loadStarted = Date.now();
-      tickTimer = setInterval(showElapsed, 1000);
-    }
+    clearInterval(tickTimer);
+    if (busy) { tickTimer = setInterval(showProgress, 1000); }
+    if (state === 'waiting') { status.loading.textContent = 'rendering\u2026'; }
+    if (state === 'loading') { showProgress(); }
     status.error.hidden = state !== 'failed';
-    status.error.textContent = state === 'failed' ? 'the image failed' : '';
+    status.error.textContent = state === 'failed' ? 'a tile failed: ' + error : '';
   }
 
-  function showElapsed() {
-    status.loading.textContent = 'rendering\u2026 ' + Math.round((Date.now() - loadStarted) / 1000) + ' s';
+  /** Progress: the view's tiles there, and the time since it was asked for. */
+  function showProgress() {
+    if (!plan || settling) { return; }
+    var done = plan.fine.filter(function (t) { return t.state === 'loaded'; }).length;
+    frame.dataset.tilesLoaded = String(done);
+    frame.dataset.tiles = String(plan.fine.length);
+    if (frame.dataset.state !== 'loading') { return; }
+    var seconds = Math.round((Date.now() - loadStarted) / 1000);
+    status.loading.textContent = 'rendering\u2026 ' + done + ' of ' + plan.fine.length + ' tiles'
+        + (seconds ? ', ' + seconds + ' s' : '');
   }
 
   function scaleText(v) {
@@ -448,11 +663,12 @@
     document.getElementById('q-rows').textContent = 'rows ' + s.queued + ' waiting, ' + s.running + ' running, '
         + s.rowsDone + ' done';
     var r = s.renders || {};
-    document.getElementById('q-renders').textContent = 'images ' + (r.active || 0) + ' rendering, '
-        + (r.served || 0) + ' served, ' + (r.cancelled || 0) + ' cancelled';
+    document.getElementById('q-renders').textContent = r.started ? 'images ' + (r.active || 0) + ' rendering, '
+        + (r.served || 0) + ' served, ' + (r.cancelled || 0) + ' cancelled' : '';
     var t = s.tiles || {};
-    document.getElementById('q-tiles').textContent = t.started ? 'tiles ' + (t.served || 0) + ' served, '
-        + (t.cacheHits || 0) + ' from the cache, ' + (t.cancelled || 0) + ' cancelled' : '';
+    document.getElementById('q-tiles').textContent = t.started ? 'tiles ' + (t.active || 0) + ' rendering, '
+        + (t.served || 0) + ' served, ' + (t.cacheHits || 0) + ' from the cache, ' + (t.cancelled || 0)
+        + ' cancelled' : '';
     queuePanel.classList.remove('off');
   }
 

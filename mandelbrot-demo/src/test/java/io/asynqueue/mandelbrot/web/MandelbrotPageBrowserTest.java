@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.withinPercentage;
 import io.asynqueue.mandelbrot.QueueRowSource;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,11 +36,13 @@ import org.openqa.selenium.interactions.WheelInput;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
- * The page in a real headless Chromium: it loads and shows the image; a click zooms in 5x on the click, the wheel
- * zooms about the pointer, a drag pans, a shift-drag zooms to its box, keys zoom, pan and reset; Back and Forward go
- * through the views; the iterations field changes the image; a failed image's error goes with the next good one; a
- * 1200x900 window shows the default set whole. The view is read from the page (the image's {@code data-}
- * attributes, the fields, the URL), waiting on conditions.
+ * The page in a real headless Chromium: it loads and shows the view as tiles; a click zooms in 5x on the click, the
+ * wheel zooms about the pointer, a drag pans, a shift-drag zooms to its box, keys zoom, pan and reset; Back and
+ * Forward go through the views, Back's tiles from the cache; a pan that leaves the view cancels its tiles on the
+ * server's queue; the iterations field changes the view; a failed tile's error goes with the next good view; a
+ * 1200x900 window shows the default set whole, each tile where its region is; two browsers at once share the
+ * workers. The view is read from the page (the frame's {@code data-} attributes, the tiles', the fields, the URL),
+ * waiting on conditions.
  *
  * <p>Uses the system's {@code /usr/bin/chromium} and {@code /usr/bin/chromedriver} (Debian's
  * {@code chromium} and {@code chromium-driver}); nothing is downloaded. Skipped when they are missing: a condition
@@ -53,8 +56,15 @@ final class MandelbrotPageBrowserTest {
   private static final Path CHROMIUM = Paths.get("/usr/bin/chromium");
   private static final Path CHROMEDRIVER = Paths.get("/usr/bin/chromedriver");
 
-  /** A smaller iteration budget than the default's, for quicker images where the budget does not matter. */
+  /** A smaller iteration budget than the default's, for quicker views where the budget does not matter. */
   private static final String QUICK = "?values=250";
+  /** The most work of an image or tile on this test's server: a tile at 50,000 iterations, not one at 100,000. */
+  private static final long MAX_WORK = 256L * 256 * 50_000;
+  /**
+   * A view all of whose tiles are slow (near the boundary in the seahorse valley, at a high budget): about 20 tiles
+   * of 0.1 to 0.4 s each on two workers.
+   */
+  private static final String SLOW = "?cr=-0.745&ci=0.11&crpm=0.02&values=40000";
 
   private static Vertx vertx;
   private static QueueRowSource source;
@@ -72,7 +82,15 @@ final class MandelbrotPageBrowserTest {
     SELENIUM.setLevel(java.util.logging.Level.SEVERE);
     vertx = Vertx.vertx();
     source = QueueRowSource.threads(vertx, 2);
-    server = await(MandelbrotServer.start(vertx, source, "threads", "127.0.0.1", 0));
+    ServerLimits d = ServerLimits.defaults();
+    ServerLimits limits = new ServerLimits(d.maxRenders(), d.maxRendersPerClient(), MAX_WORK, d.maxConnections(),
+        d.idleTimeout(), d.h2c());
+    server = await(MandelbrotServer.start(vertx, source, "threads", "127.0.0.1", 0, limits, null));
+    driver = browser(profile);
+  }
+
+  /** A headless Chromium of its own profile, its window 1000x800. */
+  private static ChromeDriver browser(Path profile) {
     // The system's driver, named explicitly: Selenium Manager is never asked to find or fetch one.
     System.setProperty("webdriver.chrome.driver", CHROMEDRIVER.toString());
     ChromeDriverService service = new ChromeDriverService.Builder()
@@ -85,7 +103,7 @@ final class MandelbrotPageBrowserTest {
     options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
         "--no-first-run", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--user-data-dir=" + profile.toAbsolutePath(), "--window-size=1000,800");
-    driver = new ChromeDriver(service, options);
+    return new ChromeDriver(service, options);
   }
 
   @AfterAll
@@ -116,7 +134,7 @@ final class MandelbrotPageBrowserTest {
     int dy = -before.h() / 4;
     double[] at = framePoint(dx, dy);
     new Actions(driver).moveToElement(frame(), dx, dy).click().perform();
-    View after = waitForImageOtherThan(before.src());
+    View after = waitForViewOtherThan(before.key());
 
     assertThat(value("crpm")).isCloseTo(1.4 / 5, within(1e-12));
     assertThat(after.crpm()).isCloseTo(before.crpm() / 5, within(before.crpm() * 1e-5));
@@ -127,8 +145,9 @@ final class MandelbrotPageBrowserTest {
     assertThat(driver.findElement(By.id("hd")).getAttribute("href")).contains("N=2048");
     screenshot("mcm-serve-zoomed.png");
 
-    // The server rendered both images, whole, on the queue.
-    assertThat(server.stats().getJsonObject("renders").getLong("served")).isGreaterThanOrEqualTo(2);
+    // The server rendered the tiles on the queue, each tile at the budget of the view.
+    assertThat(server.stats().getJsonObject("tiles").getLong("served")).isGreaterThanOrEqualTo(after.tiles());
+    assertThat(tiles(true)).allSatisfy(t -> assertThat(t.values()).isEqualTo(2000));
   }
 
   @Test
@@ -138,7 +157,7 @@ final class MandelbrotPageBrowserTest {
     int dy = before.h() / 6;
     double[] at = framePoint(dx, dy);
     new Actions(driver).scrollFromOrigin(WheelInput.ScrollOrigin.fromElement(frame(), dx, dy), 0, -300).perform();
-    View after = waitForImageOtherThan(before.src());
+    View after = waitForViewOtherThan(before.key());
 
     assertThat(after.crpm()).isLessThan(before.crpm() * 0.9);
     // the complex point under the pointer is where it was, within a pixel
@@ -151,7 +170,7 @@ final class MandelbrotPageBrowserTest {
   void dragPans() {
     View before = open(QUICK);
     new Actions(driver).moveToElement(frame(), -100, -50).clickAndHold().moveByOffset(150, 80).release().perform();
-    View after = waitForImageOtherThan(before.src());
+    View after = waitForViewOtherThan(before.key());
 
     // the view moved with the pointer: the centre by the drag's distance, in complex units
     assertThat(after.crpm()).isEqualTo(before.crpm());
@@ -168,7 +187,7 @@ final class MandelbrotPageBrowserTest {
     double[] to = framePoint(80, 40);
     new Actions(driver).moveToElement(frame(), -120, -60).keyDown(Keys.SHIFT).clickAndHold().moveByOffset(200, 100)
         .release().keyUp(Keys.SHIFT).perform();
-    View after = waitForImageOtherThan(before.src());
+    View after = waitForViewOtherThan(before.key());
 
     double halfWidth = 100 * before.pitchX();
     double halfHeight = 50 * before.pitchY();
@@ -211,45 +230,84 @@ final class MandelbrotPageBrowserTest {
   }
 
   @Test
-  void backAndForwardGoThroughTheViews() {
+  void backAndForwardGoThroughTheViewsBackFromTheCache() {
     View start = open(QUICK);
     String startUrl = driver.getCurrentUrl();
     new Actions(driver).moveToElement(frame(), 60, -40).click().perform();
-    View zoomed = waitForImageOtherThan(start.src());
+    View zoomed = waitForViewOtherThan(start.key());
     String zoomedUrl = driver.getCurrentUrl();
     View panned = press(Keys.ARROW_LEFT, zoomed);
     assertThat(driver.getCurrentUrl()).isNotEqualTo(zoomedUrl);
 
     driver.navigate().back();
-    View back = waitForImageOtherThan(panned.src());
+    View back = waitForViewOtherThan(panned.key());
     assertThat(driver.getCurrentUrl()).isEqualTo(zoomedUrl);
-    assertThat(back.src()).isEqualTo(zoomed.src());
+    assertThat(back.key()).isEqualTo(zoomed.key());
     assertThat(value("cr")).isEqualTo(zoomed.cr());
     assertThat(value("crpm")).isCloseTo(0.28, within(1e-12));
+    // Back draws from the cache: every tile on screen was kept by the page (or, had it been let go, the server's
+    // cache had it), none rendered again
+    assertThat(tiles(true)).isNotEmpty().allSatisfy(t -> assertThat(t.from()).isIn("page", "hit"));
 
     driver.navigate().back();
-    View first = waitForImageOtherThan(zoomed.src());
+    View first = waitForViewOtherThan(zoomed.key());
     assertThat(driver.getCurrentUrl()).isEqualTo(startUrl);
-    assertThat(first.src()).isEqualTo(start.src());
+    assertThat(first.key()).isEqualTo(start.key());
     assertThat(value("crpm")).isCloseTo(1.4, within(1e-12));
+    assertThat(tiles(true)).isNotEmpty().allSatisfy(t -> assertThat(t.from()).isIn("page", "hit"));
 
     driver.navigate().forward();
-    View again = waitForImageOtherThan(start.src());
+    View again = waitForViewOtherThan(start.key());
     assertThat(driver.getCurrentUrl()).isEqualTo(zoomedUrl);
-    assertThat(again.src()).isEqualTo(zoomed.src());
+    assertThat(again.key()).isEqualTo(zoomed.key());
     assertThat(value("ci")).isEqualTo(zoomed.ci());
   }
 
+  /** A page opened afresh has no tiles of its own: those the server has rendered come from its cache. */
   @Test
-  void theIterationsFieldChangesTheImage() {
+  void aFreshPageGetsTheServersCachedTiles() {
+    View first = open("?cr=-0.1&ci=0.8&crpm=0.3&values=300");
+    long started = tileStats().getLong("started");
+    View again = open("?cr=-0.1&ci=0.8&crpm=0.3&values=300");
+    assertThat(again.key()).isEqualTo(first.key());
+    assertThat(tiles(true)).isNotEmpty().allSatisfy(t -> assertThat(t.from()).isIn("hit", "browser"));
+    // only prefetch (or the first page's aborted prefetch) may have been rendered since: no tile on screen
+    assertThat(tileStats().getLong("started") - started).isLessThanOrEqualTo(tiles(false).size() - tiles(true).size());
+  }
+
+  /** A pan that leaves the view cancels its tiles: their fetches are aborted and their rows leave the queue. */
+  @Test
+  void aPanThatLeavesTheViewCancelsItsTilesOnTheQueue() {
+    JsonObject before = tileStats();
+    driver.get("http://127.0.0.1:" + server.port() + "/" + SLOW);
+    // the slow view's tiles are on the server's queue, their rows waiting
+    until(d -> tileStats().getLong("active") >= 2 && server.stats().getLong("queued") > 0);
+    String slowKey = attribute("view");
+    // a drag across the frame: nearly all of the slow view has left it
+    int w = frame().getRect().getWidth();
+    new Actions(driver).moveToElement(frame(), w / 2 - 20, 0).clickAndHold().moveByOffset(-(w - 40), 0).release()
+        .perform();
+    until(d -> !slowKey.equals(attribute("view")));
+    until(d -> tileStats().getLong("cancelled") > before.getLong("cancelled")
+        && tileStats().getLong("rowsCancelled") > before.getLong("rowsCancelled"));
+    waitForViewOtherThan(slowKey);
+    // once the new view and its prefetch are done, nothing of the old one is left on the queue
+    until(d -> tileStats().getLong("active") == 0 && server.stats().getLong("queued") == 0);
+    JsonObject after = tileStats();
+    assertThat(after.getLong("started")).isEqualTo(after.getLong("served") + after.getLong("cancelled")
+        + after.getLong("failed"));
+  }
+
+  @Test
+  void theIterationsFieldChangesTheView() {
     View start = open(QUICK);
-    assertThat(start.src()).contains("values=250");
+    assertThat(start.values()).isEqualTo(250);
     setField("values", "500");
     driver.findElement(By.id("reload")).click();
-    View after = waitForImageOtherThan(start.src());
+    View after = waitForViewOtherThan(start.key());
 
     assertThat(after.values()).isEqualTo(500);
-    assertThat(after.src()).contains("values=500");
+    assertThat(tiles(true)).isNotEmpty().allSatisfy(t -> assertThat(t.values()).isEqualTo(500));
     assertThat(driver.getCurrentUrl()).contains("values=500");
     assertThat(driver.findElement(By.id("permalink")).getAttribute("href")).contains("values=500");
     assertThat(after.cr()).isEqualTo(start.cr());
@@ -257,11 +315,10 @@ final class MandelbrotPageBrowserTest {
   }
 
   @Test
-  void anErrorIsClearedByTheNextGoodImage() {
+  void anErrorIsClearedByTheNextGoodView() {
     View start = open(QUICK);
-    // Above the server's limit (100000) the field is clamped to it; at this size that is more work than the
-    // server takes, so it answers 400 and the image fails.
-    assertThat((long) start.w() * start.h() * 100_000).isGreaterThan(ServerLimits.DEFAULT_MAX_WORK);
+    // Above the page's limit (100000) the field is clamped to it; a tile at that budget is more work than this
+    // test's server takes, so it answers 400 and the tiles fail.
     setField("values", "1000000");
     driver.findElement(By.id("reload")).click();
     WebElement error = driver.findElement(By.id("error"));
@@ -269,11 +326,11 @@ final class MandelbrotPageBrowserTest {
     assertThat(value("values")).isEqualTo(100_000);
     assertThat(driver.getCurrentUrl()).contains("values=100000");
     assertThat(error.isDisplayed()).isTrue();
-    assertThat(error.getText()).isEqualTo("the image failed");
+    assertThat(error.getText()).startsWith("a tile failed: a tile at values=100000 is more than this server's");
 
     setField("values", "300");
     driver.findElement(By.id("reload")).click();
-    View after = waitForImageOtherThan(start.src());
+    View after = waitForViewOtherThan(start.key());
     assertThat(after.values()).isEqualTo(300);
     assertThat(error.isDisplayed()).isFalse();
     assertThat(error.getText()).isEmpty();
@@ -289,10 +346,10 @@ final class MandelbrotPageBrowserTest {
     assertThat(panel.getText()).contains("queue: 2 workers (threads)").contains("done");
     long done = rowsDone(panel);
     driver.findElement(By.id("zoom-out")).click();
-    waitForImageOtherThan(before.src());
-    // a new image's rows, done on the queue, reach the panel by the event stream: no reload of the page
-    until(d -> rowsDone(panel) >= done + before.h());
-    assertThat(panel.getText()).contains("served");
+    waitForViewOtherThan(before.key());
+    // a new view's tiles, their rows done on the queue, reach the panel by the event stream: no reload of the page
+    until(d -> rowsDone(panel) >= done + 256);
+    assertThat(panel.getText()).contains("tiles").contains("served");
   }
 
   private static long rowsDone(WebElement panel) {
@@ -301,35 +358,122 @@ final class MandelbrotPageBrowserTest {
   }
 
   @Test
-  void a1200x900WindowShowsTheDefaultSetWhole() {
+  void a1200x900WindowShowsTheDefaultSetWholeEachTileWhereItsRegionIs() {
     Dimension size = driver.manage().window().getSize();
     driver.manage().window().setSize(new Dimension(1200, 900));
     try {
       View view = open();
-      // what the image shows covers the default view's half-spans, 1.4 by 1.2 (to a millionth of a pixel)
-      assertThat(param(view.src(), "crpm")).isGreaterThanOrEqualTo(1.4 - 1e-6 * view.pitchX());
-      assertThat(param(view.src(), "cipm")).isGreaterThanOrEqualTo(1.2 - 1e-6 * view.pitchY());
-      assertThat(param(view.src(), "cr")).isEqualTo(-0.63);
-      assertThat(param(view.src(), "ci")).isEqualTo(0.0);
-      // and all of the image is in the window, at one image pixel per CSS pixel
+      // the view covers the default view's half-spans, 1.4 by 1.2 (to a millionth of a pixel), at one pixel per
+      // CSS pixel of a frame that is in the window
+      assertThat(view.crpm()).isGreaterThanOrEqualTo(1.4 - 1e-6 * view.pitchX());
+      assertThat(view.cipm()).isGreaterThanOrEqualTo(1.2 - 1e-6 * view.pitchY());
+      assertThat(view.cr()).isEqualTo(-0.63);
+      assertThat(view.ci()).isEqualTo(0.0);
+      assertThat(view.w()).isGreaterThanOrEqualTo(1000);
       @SuppressWarnings("unchecked")
-      List<Number> box = (List<Number>) js().executeScript("var r = document.getElementById('view')"
+      List<Number> box = (List<Number>) js().executeScript("var r = document.getElementById('frame')"
           + ".getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom, window.innerWidth,"
           + " window.innerHeight];");
       assertThat(box.get(0).doubleValue()).isGreaterThanOrEqualTo(0);
       assertThat(box.get(1).doubleValue()).isGreaterThanOrEqualTo(0);
       assertThat(box.get(2).doubleValue()).isLessThanOrEqualTo(box.get(4).doubleValue());
       assertThat(box.get(3).doubleValue()).isLessThanOrEqualTo(box.get(5).doubleValue());
-      assertThat(box.get(2).doubleValue() - box.get(0).doubleValue()).isCloseTo(view.w(), within(0.01));
-      assertThat(box.get(3).doubleValue() - box.get(1).doubleValue()).isCloseTo(view.h(), within(0.01));
-      assertThat(view.w()).isGreaterThanOrEqualTo(1000);
+      assertThat(box.get(2).doubleValue() - box.get(0).doubleValue()).isCloseTo(view.w(), within(1.0));
+      assertThat(box.get(3).doubleValue() - box.get(1).doubleValue()).isCloseTo(view.h(), within(1.0));
+
+      // Every tile is where its region is: its first pixel's centre (-2.5 + x S, 2 - y S) where the view puts
+      // that point, its pixels S / 255 apart at the view's scale.
+      List<Tile> shown = tiles(true);
+      int z = view.z();
+      double s = 4.0 / (1L << z);
+      double k = s / 255 / view.pitchX();
+      assertThat(k).isBetween(0.7, 1.42); // the level nearest the view's scale
+      for (Tile t : shown) {
+        assertThat(t.z()).isEqualTo(z);
+        double x = (-2.5 + t.x() * s - view.cr()) / view.pitchX() + view.w() / 2.0;
+        double y = (view.ci() - (2 - t.y() * s)) / view.pitchY() + view.h() / 2.0;
+        assertThat(t.left()).as("tile %s left", t).isCloseTo(x - k / 2, within(0.5));
+        assertThat(t.top()).as("tile %s top", t).isCloseTo(y - k / 2, within(0.5));
+        assertThat(t.width()).as("tile %s width", t).isCloseTo(256 * k, within(0.5));
+      }
+      // and together they cover the frame where the grid is (-2.5..1.5 by -2..2), the default set whole inside it
+      double gridLeft = (-2.5 - view.cr()) / view.pitchX() + view.w() / 2.0 - k / 2;
+      double gridRight = (1.5 - view.cr()) / view.pitchX() + view.w() / 2.0 + k / 2;
+      double gridTop = (view.ci() - 2) / view.pitchY() + view.h() / 2.0 - k / 2;
+      double gridBottom = (view.ci() + 2) / view.pitchY() + view.h() / 2.0 + k / 2;
+      assertThat(shown.stream().mapToDouble(Tile::left).min().orElseThrow()).as("%s in %s", shown, view)
+          .isLessThanOrEqualTo(Math.max(0, gridLeft) + 0.5);
+      assertThat(shown.stream().mapToDouble(Tile::top).min().orElseThrow())
+          .isLessThanOrEqualTo(Math.max(0, gridTop) + 0.5);
+      assertThat(shown.stream().mapToDouble(t -> t.left() + t.width()).max().orElseThrow())
+          .isGreaterThanOrEqualTo(Math.min(view.w(), gridRight) - 0.5);
+      assertThat(shown.stream().mapToDouble(t -> t.top() + t.width()).max().orElseThrow())
+          .isGreaterThanOrEqualTo(Math.min(view.h(), gridBottom) - 0.5);
+      long across = shown.stream().mapToLong(Tile::x).distinct().count();
+      long down = shown.stream().mapToLong(Tile::y).distinct().count();
+      assertThat(shown).hasSize((int) (across * down)).hasSize(view.tiles());
     } finally {
       driver.manage().window().setSize(size);
     }
   }
 
-  /** The view an image shows: what the page asked the server for, and the image's size. */
-  private record View(double cr, double ci, double crpm, double cipm, int values, int w, int h, String src) {
+  /**
+   * Two browsers at once share the workers: each page's tiles are its own series on the server's queue, so
+   * while both render views of the same work, when the first is done the second is well on its way.
+   */
+  @Test
+  void twoBrowsersAtOnceShareTheWorkers(@TempDir Path profile) throws Exception {
+    ChromeDriver other = browser(profile);
+    try {
+      open(QUICK);
+      other.get("http://127.0.0.1:" + server.port() + "/" + QUICK);
+      new WebDriverWait(other, Duration.ofSeconds(60)).until(d -> "loaded".equals(other.executeScript(
+          "return document.getElementById('frame').dataset.state;")));
+      // Both go to the same region at once, one iteration apart: the same work, and no tile shared between them.
+      String go = "var f = document.getElementById('controls'); var v = new URLSearchParams(arguments[0]);"
+          + " ['cr', 'ci', 'crpm', 'values'].forEach(function (k) { f.elements[k].value = v.get(k); });"
+          + " f.requestSubmit();";
+      js().executeScript(go, SLOW);
+      other.executeScript(go, SLOW.replace("values=40000", "values=40001"));
+      double[] firstDone = new double[2];
+      StringBuilder seen = new StringBuilder();
+      new WebDriverWait(driver, Duration.ofSeconds(120)).until(d -> {
+        double a = progress(driver);
+        double b = progress(other);
+        firstDone[0] = a;
+        firstDone[1] = b;
+        seen.append(String.format(" %.2f/%.2f", a, b));
+        return a >= 1 || b >= 1;
+      });
+      assertThat(Math.min(firstDone[0], firstDone[1])).as("the other's share of its view when one was done;"
+          + " seen:%s", seen).isGreaterThanOrEqualTo(0.5);
+      new WebDriverWait(driver, Duration.ofSeconds(120)).until(d -> progress(driver) >= 1 && progress(other) >= 1);
+    } finally {
+      other.quit();
+    }
+  }
+
+  /** The share of its view's tiles a page has, 1 once its view is loaded. */
+  private static double progress(ChromeDriver browser) {
+    @SuppressWarnings("unchecked")
+    List<Object> p = (List<Object>) browser.executeScript("var f = document.getElementById('frame');"
+        + " return [f.dataset.state, f.dataset.tilesLoaded, f.dataset.tiles, location.search];");
+    if (!String.valueOf(p.get(3)).contains("values=4000")) {
+      return 0; // not yet the slow view
+    }
+    if ("loaded".equals(p.get(0))) {
+      return 1;
+    }
+    return p.get(1) == null || p.get(2) == null ? 0
+        : Double.parseDouble((String) p.get(1)) / Double.parseDouble((String) p.get(2));
+  }
+
+  /**
+   * The view the page shows: what it asked the server for, the level of its tiles, how many tiles it is, and its
+   * key ({@code data-view}).
+   */
+  private record View(double cr, double ci, double crpm, double cipm, int values, int w, int h, int z, int tiles,
+      String key) {
 
     /** The distance between two columns' centres. */
     double pitchX() {
@@ -352,37 +496,76 @@ final class MandelbrotPageBrowserTest {
     }
   }
 
-  /** Opens the page afresh at the default view and waits for its image. */
+  /** A tile on the page: its place in the grid, budget, where it came from, and its box in the frame. */
+  private record Tile(int z, long x, long y, int values, String from, double left, double top, double width) {
+  }
+
+  /** Opens the page afresh at the default view and waits for its tiles. */
   private View open() {
     return open("");
   }
 
-  /** Opens the page afresh at a permalink's query and waits for its image. */
+  /** Opens the page afresh at a permalink's query and waits for its tiles. */
   private View open(String query) {
     driver.get("http://127.0.0.1:" + server.port() + "/" + query);
-    return waitForImageOtherThan(null);
+    return waitForViewOtherThan(null);
   }
 
-  /** Presses a key on the page (not in a field) and waits for the image of the view it leads to. */
+  /** Presses a key on the page (not in a field) and waits for the tiles of the view it leads to. */
   private View press(CharSequence key, View before) {
     new Actions(driver).sendKeys(key).perform();
-    return waitForImageOtherThan(before.src());
+    return waitForViewOtherThan(before.key());
   }
 
-  /** Waits until the page shows an image other than the one of this source, loaded whole and decoded. */
-  private View waitForImageOtherThan(String src) {
-    until(d -> (Boolean) js().executeScript("var i = document.getElementById('view');"
-        + " return !!i && document.getElementById('frame').dataset.state === 'loaded'"
-        + " && i.dataset.loaded === 'true' && i.complete && i.naturalWidth > 0"
-        + " && i.getAttribute('src') !== arguments[0];", src));
+  /** Waits until the page shows a view other than the one of this key, all its tiles there and decoded. */
+  private View waitForViewOtherThan(String key) {
+    until(d -> (Boolean) js().executeScript("var f = document.getElementById('frame');"
+        + " return f.dataset.state === 'loaded' && !!f.dataset.view && f.dataset.view !== arguments[0];", key));
     @SuppressWarnings("unchecked")
-    Map<String, Object> v = (Map<String, Object>) js().executeScript("var i = document.getElementById('view');"
-        + " return {cr: i.dataset.cr, ci: i.dataset.ci, crpm: i.dataset.crpm, cipm: i.dataset.cipm,"
-        + " values: i.dataset.values, w: i.naturalWidth, h: i.naturalHeight, src: i.getAttribute('src')};");
+    Map<String, Object> v = (Map<String, Object>) js().executeScript("var f = document.getElementById('frame');"
+        + " return Object.assign({}, f.dataset);");
     return new View(Double.parseDouble((String) v.get("cr")), Double.parseDouble((String) v.get("ci")),
         Double.parseDouble((String) v.get("crpm")), Double.parseDouble((String) v.get("cipm")),
-        Integer.parseInt((String) v.get("values")), ((Number) v.get("w")).intValue(),
-        ((Number) v.get("h")).intValue(), (String) v.get("src"));
+        Integer.parseInt((String) v.get("values")), Integer.parseInt((String) v.get("w")),
+        Integer.parseInt((String) v.get("h")), Integer.parseInt((String) v.get("z")),
+        Integer.parseInt((String) v.get("tiles")), (String) v.get("view"));
+  }
+
+  /** The tiles on the page; onScreen: only those of the view's level that overlap the frame. */
+  private List<Tile> tiles(boolean onScreen) {
+    @SuppressWarnings("unchecked")
+    List<Map<String, Object>> list = (List<Map<String, Object>>) js().executeScript(
+        "var f = document.getElementById('frame'), fr = f.getBoundingClientRect();"
+        + " return Array.from(f.querySelectorAll('img.tile')).map(function (i) {"
+        + "   var r = i.getBoundingClientRect();"
+        + "   return {z: i.dataset.z, x: i.dataset.x, y: i.dataset.y, values: i.dataset.values,"
+        + "     from: i.dataset.from, left: r.left - fr.left, top: r.top - fr.top, width: r.width,"
+        + "     height: r.height, shown: getComputedStyle(i).display !== 'none'};"
+        + " });");
+    String z = attribute("z");
+    List<Tile> tiles = new java.util.ArrayList<>();
+    for (Map<String, Object> m : list) {
+      Tile t = new Tile(Integer.parseInt((String) m.get("z")), Long.parseLong((String) m.get("x")),
+          Long.parseLong((String) m.get("y")), Integer.parseInt((String) m.get("values")), (String) m.get("from"),
+          ((Number) m.get("left")).doubleValue(), ((Number) m.get("top")).doubleValue(),
+          ((Number) m.get("width")).doubleValue());
+      double w = frame().getRect().getWidth();
+      double h = frame().getRect().getHeight();
+      boolean inFrame = Boolean.TRUE.equals(m.get("shown")) && t.left() < w && t.top() < h
+          && t.left() + t.width() > 0 && t.top() + ((Number) m.get("height")).doubleValue() > 0;
+      if (!onScreen || (inFrame && String.valueOf(t.z()).equals(z))) {
+        tiles.add(t);
+      }
+    }
+    return tiles;
+  }
+
+  private String attribute(String name) {
+    return (String) js().executeScript("return document.getElementById('frame').dataset[arguments[0]];", name);
+  }
+
+  private JsonObject tileStats() {
+    return server.stats().getJsonObject("tiles");
   }
 
   private void until(java.util.function.Function<org.openqa.selenium.WebDriver, Boolean> condition) {
@@ -422,16 +605,6 @@ final class MandelbrotPageBrowserTest {
     WebElement input = driver.findElement(By.id(field));
     input.clear();
     input.sendKeys(text);
-  }
-
-  /** A number in a URL's query. */
-  private static double param(String url, String name) {
-    for (String pair : url.substring(url.indexOf('?') + 1).split("&")) {
-      if (pair.startsWith(name + "=")) {
-        return Double.parseDouble(pair.substring(name.length() + 1));
-      }
-    }
-    throw new AssertionError("no " + name + " in " + url);
   }
 
   private void screenshot(String name) throws Exception {

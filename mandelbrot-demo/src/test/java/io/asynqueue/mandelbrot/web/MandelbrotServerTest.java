@@ -77,7 +77,7 @@ final class MandelbrotServerTest {
       HttpResponse<Buffer> page = all.resultAt(0);
       assertThat(page.statusCode()).isEqualTo(200);
       assertThat(page.getHeader("Content-Type")).startsWith("text/html");
-      assertThat(page.bodyAsString()).contains("<img id=\"view\"", "mcm.js", "Zoom out", "Reload");
+      assertThat(page.bodyAsString()).contains("<main id=\"frame\"", "mcm.js", "Zoom out", "Reload");
       HttpResponse<Buffer> js = all.resultAt(1);
       assertThat(js.statusCode()).isEqualTo(200);
       assertThat(js.getHeader("Content-Type")).contains("javascript");
