@@ -275,14 +275,29 @@ final class MandelbrotPageBrowserTest {
     assertThat(tileStats().getLong("started") - started).isLessThanOrEqualTo(tiles(false).size() - tiles(true).size());
   }
 
-  /** A pan that leaves the view cancels its tiles: their fetches are aborted and their rows leave the queue. */
+  /**
+   * A slow view shows a coarse preview first, and counts its tiles as they come; a pan that leaves it cancels its
+   * tiles: their fetches are aborted and their rows leave the server's queue.
+   */
   @Test
-  void aPanThatLeavesTheViewCancelsItsTilesOnTheQueue() {
+  void aCoarsePreviewFirstAndAPanThatLeavesTheViewCancelsItsTilesOnTheQueue() {
     JsonObject before = tileStats();
     driver.get("http://127.0.0.1:" + server.port() + "/" + SLOW);
     // the slow view's tiles are on the server's queue, their rows waiting
-    until(d -> tileStats().getLong("active") >= 2 && server.stats().getLong("queued") > 0);
+    until(d -> "loading".equals(attribute("state")) && tileStats().getLong("active") >= 2
+        && server.stats().getLong("queued") > 0);
     String slowKey = attribute("view");
+    int z = Integer.parseInt(attribute("z"));
+    // Its coarse preview, the tiles two levels up (fetched first), shows under the tiles to come, and the status
+    // line counts them as they come (the page read at one moment).
+    String[] seen = new String[1];
+    until(d -> {
+      seen[0] = (String) js().executeScript("var f = document.getElementById('frame');"
+          + " var coarse = f.querySelectorAll('img.tile[data-z=\"' + (Number(f.dataset.z) - 2) + '\"]').length;"
+          + " return f.dataset.state + '|' + coarse + '|' + document.getElementById('loading').textContent;");
+      return seen[0].startsWith("loaded") || !seen[0].contains("|0|");
+    });
+    assertThat(seen[0]).matches("loading\\|[1-9][0-9]*\\|rendering\u2026 \\d+ of \\d+ tiles.*");
     // a drag across the frame: nearly all of the slow view has left it
     int w = frame().getRect().getWidth();
     new Actions(driver).moveToElement(frame(), w / 2 - 20, 0).clickAndHold().moveByOffset(-(w - 40), 0).release()
