@@ -9,8 +9,10 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
@@ -223,6 +225,45 @@ final class TileHandlerTest {
         .onComplete(ctx.succeeding(v -> ctx.verify(() -> {
           gate.countDown();
           assertThat(completed).containsExactly("p0 200", "p20 200");
+          ctx.completeNow();
+        })));
+  }
+
+  /**
+   * Clients share the workers: a visitor's one tile, asked for while a greedy client has 32 tiles rendering, is
+   * done long before the greedy client's tiles, each client's rows being a series of its own. Were the rows served
+   * first come first served, the visitor's rows would wait behind the greedy client's (each tile keeps a window of
+   * rows queued), and its tile would end with theirs, some 32 tiles' rows later.
+   */
+  @Test
+  void aVisitorsTile_isNotHeldUpByAGreedyClientsTiles(Vertx vertx, VertxTestContext ctx) {
+    HttpClient http = vertx.createHttpClient(new HttpClientOptions(), new PoolOptions().setHttp1MaxSize(40));
+    List<String> greedyDone = new CopyOnWriteArrayList<>();
+    long[] rowsBefore = new long[1];
+    start(vertx, 2, 1 << 20)
+        .compose(s -> {
+          for (int x = 4; x < 12; x++) {
+            for (int y = 5; y < 9; y++) {
+              String uri = "/tile/4/" + x + "/" + y + ".png?values=3000&c=greedy";
+              http.request(HttpMethod.GET, s.port(), "127.0.0.1", uri)
+                  .compose(req -> req.send().compose(r -> r.body()))
+                  .onSuccess(b -> greedyDone.add(uri));
+            }
+          }
+          return MandelbrotServerTest.eventually(vertx,
+              () -> server.stats().getJsonObject("tiles").getLong("started") == 32);
+        })
+        .compose(v -> {
+          rowsBefore[0] = server.stats().getLong("rowsDone");
+          return get("/tile/4/6/7.png?values=3001&c=visitor");
+        })
+        .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
+          long greedyRows = server.stats().getLong("rowsDone") - rowsBefore[0] - TileHandler.SIZE;
+          assertThat(r.statusCode()).isEqualTo(200);
+          // the rows done meanwhile: about as many of the greedy client's as of the visitor's, not 32 tiles' worth
+          assertThat(greedyRows).isLessThan(8L * TileHandler.SIZE);
+          assertThat(greedyDone).hasSizeLessThan(8);
+          http.close();
           ctx.completeNow();
         })));
   }
