@@ -1,13 +1,11 @@
 package io.asynqueue.mandelbrot.cli;
 
 import io.asynqueue.remote.cli.VersionProvider;
-import io.asynqueue.mandelbrot.QueueRowSource;
+import io.asynqueue.TaskQueueOptions;
 import io.asynqueue.mandelbrot.RenderStats;
 import io.asynqueue.mandelbrot.Renderer;
 import io.asynqueue.mandelbrot.RowSource;
 import io.asynqueue.mandelbrot.ViewSpec;
-import io.asynqueue.remote.RemoteWorkerOptions;
-import io.asynqueue.remote.cli.ClusterArgs;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -15,9 +13,6 @@ import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import picocli.CommandLine.Command;
@@ -65,10 +60,6 @@ import picocli.CommandLine.Spec;
     })
 final class RenderCommand implements Callable<Integer> {
 
-  private static final int MAX_WORKERS = 1024;
-  /** The most child JVMs: each is a whole JVM. */
-  static final int MAX_PROCESSES = 64;
-
   private final Terminal terminal;
 
   @Spec
@@ -85,28 +76,8 @@ final class RenderCommand implements Callable<Integer> {
           + "Without -o (or with -o -) the PNG goes to stdout and the statistics to stderr.")
   Path output;
 
-  @Option(names = {"-w", "--workers"}, paramLabel = "N",
-      description = "Thread workers computing rows (default: one per core, ${DEFAULT-VALUE} here).")
-  int workers = Runtime.getRuntime().availableProcessors();
-
-  @Option(names = "--processes", paramLabel = "N",
-      description = "Compute the rows in N child JVMs (a ProcessQueue) instead of thread workers.")
-  Integer processes;
-
-  @Option(names = "--remote", paramLabel = "host:port", split = ",",
-      description = "Compute the rows on 'mcm worker' servers at these addresses instead of local threads.")
-  List<String> remote;
-
   @Mixin
-  ClusterArgs cluster = new ClusterArgs();
-
-  @Option(names = "--worker-wait", paramLabel = "seconds", defaultValue = "30",
-      description = "With --cluster: how long to wait for a first worker in the pool (default: ${DEFAULT-VALUE}).")
-  long workerWaitSeconds;
-
-  @Option(names = "--secret-file", paramLabel = "file",
-      description = "The workers' shared secret, for --remote and --cluster (default: ~/.asynqueue/secret).")
-  Path secretFile;
+  WorkerArgs workerArgs = new WorkerArgs();
 
   @Option(names = "--compression", paramLabel = "0-9", defaultValue = "" + Renderer.DEFAULT_COMPRESSION,
       description = "zlib compression level of the PNG (default: ${DEFAULT-VALUE}).")
@@ -143,43 +114,7 @@ final class RenderCommand implements Callable<Integer> {
       output = null; // -o - is stdout
     }
     ViewSpec view = view();
-    if (workers < 1 || workers > MAX_WORKERS) {
-      throw usage("--workers must be 1 to %d, not %d", MAX_WORKERS, workers);
-    }
-    if (processes != null && (processes < 1 || processes > MAX_PROCESSES)) {
-      throw usage("--processes must be 1 to %d, not %d", MAX_PROCESSES, processes);
-    }
-    String secret = null;
-    if (cluster.enabled()) {
-      if (spec.commandLine().getParseResult().hasMatchedOption("--workers")) {
-        throw usage("give --workers or --cluster, not both");
-      }
-      if (processes != null) {
-        throw usage("give --processes or --cluster, not both");
-      }
-      if (remote != null) {
-        throw usage("give --remote or --cluster, not both");
-      }
-      if (workerWaitSeconds < 1) {
-        throw usage("--worker-wait must be at least 1, not %d", workerWaitSeconds);
-      }
-      try {
-        cluster.options(true);
-      } catch (IllegalArgumentException e) {
-        throw usage("%s", e.getMessage());
-      }
-      secret = secret();
-    }
-    List<RemoteWorkerOptions> servers = null;
-    if (remote != null) {
-      if (spec.commandLine().getParseResult().hasMatchedOption("--workers")) {
-        throw usage("give --workers or --remote, not both");
-      }
-      if (processes != null) {
-        throw usage("give --processes or --remote, not both");
-      }
-      servers = servers();
-    }
+    workerArgs.check();
     if (compression < 0 || compression > 9) {
       throw usage("--compression must be 0 to 9, not %d", compression);
     }
@@ -189,13 +124,13 @@ final class RenderCommand implements Callable<Integer> {
     boolean showProgress = progress != null ? progress : terminal.stderrIsTerminal();
     RenderStats stats;
     if (output == null) {
-      stats = render(view, terminal.stdout(), false, showProgress, servers, secret);
+      stats = render(view, terminal.stdout(), false, showProgress);
       terminal.err().println(stats);
       return 0;
     }
     // a temporary file beside the output, renamed onto it on success; removed on failure or a signal
     try (OutputFile file = OutputFile.open(output)) {
-      stats = render(view, file.stream(), true, showProgress, servers, secret);
+      stats = render(view, file.stream(), true, showProgress);
       file.commit();
     }
     terminal.out().println(stats);
@@ -223,64 +158,13 @@ final class RenderCommand implements Callable<Integer> {
     }
   }
 
-  /** The shared secret of the workers, for --remote and --cluster. */
-  private String secret() {
-    try {
-      return Secrets.read(secretFile);
-    } catch (IllegalArgumentException e) {
-      throw usage("%s", e.getMessage());
-    }
-  }
-
-  /** The --remote addresses, with the secret. */
-  private List<RemoteWorkerOptions> servers() {
-    try {
-      return servers(remote, secret());
-    } catch (IllegalArgumentException e) {
-      throw usage("%s", e.getMessage());
-    }
-  }
-
-  /**
-   * The servers of {@code --remote host:port,...} ({@code [::1]:1978} for IPv6), with the secret; shared by
-   * {@code mcm render} and {@code mcm serve}.
-   *
-   * @throws IllegalArgumentException naming the address that is not host:port
-   */
-  static List<RemoteWorkerOptions> servers(List<String> remote, String secret) {
-    List<RemoteWorkerOptions> list = new ArrayList<>();
-    for (String address : remote) {
-      String a = address.strip();
-      int colon = a.lastIndexOf(':');
-      String host = colon > 0 ? a.substring(0, colon) : "127.0.0.1";
-      if (host.startsWith("[") && host.endsWith("]")) {
-        host = host.substring(1, host.length() - 1); // [::1]:1978
-      }
-      int port;
-      try {
-        port = Integer.parseInt(a.substring(colon + 1));
-        list.add(new RemoteWorkerOptions().setHost(host).setPort(port).setSecret(secret)
-            .setReconnectAttempts(3));
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("--remote takes host:port, not '" + address + "'");
-      }
-    }
-    return list;
-  }
-
-  private RenderStats render(ViewSpec view, OutputStream out, boolean closeOut, boolean showProgress,
-      List<RemoteWorkerOptions> servers, String clusterSecret) throws Exception {
-    // a lite member: it comes and goes, holding none of the cluster's data
-    Vertx vertx = cluster.enabled() ? ClusterNode.start(cluster, true) : Vertx.vertx();
+  private RenderStats render(ViewSpec view, OutputStream out, boolean closeOut, boolean showProgress)
+      throws Exception {
+    Vertx vertx = workerArgs.vertx();
     RowSource source = null;
     ProgressBar bar = null;
     try {
-      source = processes != null ? QueueRowSource.processes(vertx, processes)
-          : servers != null ? await(QueueRowSource.remote(vertx, servers))
-          : cluster.enabled() ? await(QueueRowSource.cluster(vertx, cluster.pool(),
-              new RemoteWorkerOptions().setSecret(clusterSecret).setReconnectAttempts(3),
-              Duration.ofSeconds(workerWaitSeconds)))
-          : QueueRowSource.threads(vertx, workers);
+      source = await(workerArgs.source(vertx, new TaskQueueOptions()));
       bar = showProgress ? new ProgressBar(terminal.err(), view.ny(), "rows") : null;
       Context context = vertx.getOrCreateContext();
       Handler<Integer> onRow = bar == null ? null : bar::update;

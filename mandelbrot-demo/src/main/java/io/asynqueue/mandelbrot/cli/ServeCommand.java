@@ -6,15 +6,12 @@ import io.asynqueue.mandelbrot.QueueRowSource;
 import io.asynqueue.mandelbrot.web.MandelbrotServer;
 import io.asynqueue.mandelbrot.web.ServerLimits;
 import io.asynqueue.mandelbrot.web.TileHandler;
-import io.asynqueue.remote.RemoteWorkerOptions;
 import io.asynqueue.remote.cli.ClusterArgs;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -82,28 +79,8 @@ final class ServeCommand implements Callable<Integer> {
       description = "The port (default: ${DEFAULT-VALUE}; 0 for any free one).")
   int port;
 
-  @Option(names = {"-w", "--workers"}, paramLabel = "N",
-      description = "Thread workers computing rows (default: one per core, ${DEFAULT-VALUE} here).")
-  int workers = Runtime.getRuntime().availableProcessors();
-
-  @Option(names = "--processes", paramLabel = "N",
-      description = "Compute the rows in N child JVMs (a ProcessQueue) instead of thread workers.")
-  Integer processes;
-
-  @Option(names = "--remote", paramLabel = "host:port", split = ",",
-      description = "Compute the rows on 'mcm worker' servers at these addresses instead of local threads.")
-  List<String> remote;
-
   @Mixin
-  ClusterArgs cluster = new ClusterArgs();
-
-  @Option(names = "--worker-wait", paramLabel = "seconds", defaultValue = "30",
-      description = "With --cluster: how long to wait for a first worker in the pool (default: ${DEFAULT-VALUE}).")
-  long workerWaitSeconds;
-
-  @Option(names = "--secret-file", paramLabel = "file",
-      description = "The workers' shared secret, for --remote and --cluster (default: ~/.asynqueue/secret).")
-  Path secretFile;
+  WorkerArgs workerArgs = new WorkerArgs();
 
   private static final ServerLimits DEFAULTS = ServerLimits.defaults();
 
@@ -146,12 +123,6 @@ final class ServeCommand implements Callable<Integer> {
     if (port < 0 || port > 65535) {
       throw usage("--port must be 0 to 65535, not " + port);
     }
-    if (workers < 1 || workers > 1024) {
-      throw usage("--workers must be 1 to 1024, not " + workers);
-    }
-    if (processes != null && (processes < 1 || processes > RenderCommand.MAX_PROCESSES)) {
-      throw usage("--processes must be 1 to " + RenderCommand.MAX_PROCESSES + ", not " + processes);
-    }
     ServerLimits limits;
     try {
       limits = new ServerLimits(maxRenders, maxRendersPerClient, maxWork, maxConnections,
@@ -163,73 +134,19 @@ final class ServeCommand implements Callable<Integer> {
     if (tileCacheMb < 0 || tileCacheMb > 1L << 20) {
       throw usage("--tile-cache-mb must be 0 to " + (1L << 20) + ", not " + tileCacheMb);
     }
-    String secret = null;
-    List<RemoteWorkerOptions> servers = null;
-    if (remote != null) {
-      if (cluster.enabled()) {
-        throw usage("give --remote or --cluster, not both");
-      }
-      if (spec.commandLine().getParseResult().hasMatchedOption("--workers")) {
-        throw usage("give --workers or --remote, not both");
-      }
-      if (processes != null) {
-        throw usage("give --processes or --remote, not both");
-      }
-      try {
-        servers = RenderCommand.servers(remote, Secrets.read(secretFile));
-      } catch (IllegalArgumentException e) {
-        throw usage(e.getMessage());
-      }
-    }
-    if (cluster.enabled()) {
-      if (spec.commandLine().getParseResult().hasMatchedOption("--workers")) {
-        throw usage("give --workers or --cluster, not both");
-      }
-      if (processes != null) {
-        throw usage("give --processes or --cluster, not both");
-      }
-      if (workerWaitSeconds < 1) {
-        throw usage("--worker-wait must be at least 1, not " + workerWaitSeconds);
-      }
-      try {
-        cluster.options(true);
-        secret = Secrets.read(secretFile);
-      } catch (IllegalArgumentException e) {
-        throw usage(e.getMessage());
-      }
-    }
-    // with --cluster, a lite member: it comes and goes, holding none of the cluster's data
-    Vertx vertx = cluster.enabled() ? ClusterNode.start(cluster, true) : Vertx.vertx();
+    workerArgs.check();
+    Vertx vertx = workerArgs.vertx();
     PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     TaskQueueOptions queueOptions = new TaskQueueOptions().setMeterRegistry(metrics);
     QueueRowSource source;
-    if (cluster.enabled()) {
-      try {
-        source = QueueRowSource.cluster(vertx, cluster.pool(),
-                new RemoteWorkerOptions().setSecret(secret).setReconnectAttempts(3),
-                Duration.ofSeconds(workerWaitSeconds), queueOptions)
-            .toCompletionStage().toCompletableFuture().get();
-      } catch (ExecutionException e) {
-        await(vertx.close());
-        terminal.err().println("mcm serve: " + Mcm.describe(e.getCause()));
-        return Mcm.EXIT_FAILURE;
-      }
-    } else if (servers != null) {
-      try {
-        source = QueueRowSource.remote(vertx, servers, queueOptions)
-            .toCompletionStage().toCompletableFuture().get();
-      } catch (ExecutionException e) {
-        await(vertx.close());
-        terminal.err().println("mcm serve: " + Mcm.describe(e.getCause()));
-        return Mcm.EXIT_FAILURE;
-      }
-    } else {
-      source = processes != null
-          ? QueueRowSource.processes(vertx, processes, queueOptions)
-          : QueueRowSource.threads(vertx, workers, queueOptions);
+    try {
+      source = workerArgs.source(vertx, queueOptions).toCompletionStage().toCompletableFuture().get();
+    } catch (ExecutionException e) {
+      await(vertx.close());
+      terminal.err().println("mcm serve: " + Mcm.describe(e.getCause()));
+      return Mcm.EXIT_FAILURE;
     }
-    String kind = cluster.enabled() ? "cluster" : servers != null ? "remote" : processes != null ? "processes"
-        : "threads";
+    String kind = workerArgs.kind();
     MandelbrotServer server;
     try {
       server = MandelbrotServer.start(vertx, source, kind, host, port, limits, metrics, tileCacheMb << 20)
@@ -251,11 +168,15 @@ final class ServeCommand implements Callable<Integer> {
       }
     }, "mcm-serve-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
+    ClusterArgs cluster = workerArgs.cluster;
     terminal.out().println("mcm serve: http://" + host + ":" + server.port() + "/ (" + (cluster.enabled()
         ? "the workers of pool '" + cluster.pool() + "' of cluster '" + cluster.options(true).getClusterName()
             + "', " + source.workers() + " so far"
-        : source.workers() + " " + (servers != null ? "remote" : processes != null ? "process" : "thread")
-            + " workers") + ")");
+        : source.workers() + " " + switch (kind) {
+          case "processes" -> "process";
+          case "threads" -> "thread";
+          default -> kind;
+        } + " workers") + ")");
     terminal.out().flush();
     try {
       stop.await();
