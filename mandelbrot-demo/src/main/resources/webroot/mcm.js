@@ -316,7 +316,10 @@
   // a browser opens 6 connections to a host over HTTP/1.1, and the queue's event stream holds one
   var MAX_IN_FLIGHT = 5;
   var KEEP_TILES = 256;
-  var MAX_RETRIES = 5;             // a tile refused (429) is asked for again after Retry-After, this many times
+  // A tile refused (429: the server's tiles per address are taken, by other pages too) is asked for again after
+  // Retry-After, doubled on each refusal up to MAX_BACKOFF_MS, and this page fetches one fewer at a time until one
+  // succeeds. It fails only if the server says it cannot be done.
+  var MAX_BACKOFF_MS = 8000;
   // this page's series on the server's queue: two pages share the workers fairly, whatever their address
   var CLIENT = 'page-' + Math.random().toString(36).slice(2, 12);
   var boxEl = document.getElementById('box');
@@ -329,6 +332,7 @@
   var onScreen = null;             // the placed view the tiles are drawn for (a gesture's, while one is under way)
   var settling = false;            // a view is waiting to settle: the state is its own
   var inFlight = 0, serial = 0;
+  var limit = MAX_IN_FLIGHT;       // fetches at once: lowered by a 429, raised again by each tile that comes
   var drawTimer = 0, retryTimer = 0, tickTimer = 0, loadStarted = 0;
 
   /** The image's size in pixels: the frame's, within the server's limits. */
@@ -485,9 +489,16 @@
       if (t.notBefore > now) { soonest = Math.min(soonest, t.notBefore); } else { waiting.push(t); }
     });
     waiting.sort(function (a, b) { return a.p - b.p || a.serial - b.serial; });
-    for (var i = 0; i < waiting.length && inFlight < MAX_IN_FLIGHT; i++) { fetchTile(waiting[i]); }
+    for (var i = 0; i < waiting.length && inFlight < limit; i++) { fetchTile(waiting[i]); }
     if (soonest < Infinity) { retryTimer = setTimeout(pump, soonest - now); }
+    // for a reader (the browser test): the tiles this page is fetching or will fetch
+    var fetching = 0;
+    tiles.forEach(function (t) { if (t.state === 'queued' || t.state === 'loading') { fetching++; } });
+    frame.dataset.fetching = String(fetching);
   }
+
+  // the Resource Timing buffer (250 entries) would fill after a few views: fromBrowserCache reads only the newest
+  performance.addEventListener('resourcetimingbufferfull', function () { performance.clearResourceTimings(); });
 
   function tileUrl(t) {
     return 'tile/' + t.z + '/' + t.x + '/' + t.y + '.png?values=' + t.values + '&p=' + t.p + '&c=' + CLIENT;
@@ -505,7 +516,7 @@
           throw { status: r.status, retryAfter: Number(r.headers.get('Retry-After')) || 1, text: text.trim() };
         });
       }
-      t.from = r.headers.get('X-Tile-Cache') || 'browser';
+      t.from = r.headers.get('X-Tile-Cache') || '';
       return r.blob();
     }).then(function (blob) {
       var img = new Image(TILE, TILE);
@@ -520,12 +531,24 @@
         return;
       }
       inFlight--;
+      limit = Math.min(MAX_IN_FLIGHT, limit + 1);
+      if (fromBrowserCache(tileUrl(t))) { t.from = 'browser'; }
       onTileLoaded(t, img);
     }, function (e) {
       if (!mine()) { return; }
       inFlight--;
       onTileFailed(t, e);
     });
+  }
+
+  /**
+   * Whether the browser's HTTP cache answered this URL: the response then keeps the headers it was stored with, so
+   * only its Resource Timing (nothing transferred) tells.
+   */
+  function fromBrowserCache(url) {
+    var entries = performance.getEntriesByName(new URL(url, window.location.href).href);
+    var e = entries[entries.length - 1];
+    return !!e && e.transferSize === 0 && e.decodedBodySize > 0;
   }
 
   function onTileLoaded(t, img) {
@@ -546,10 +569,11 @@
   }
 
   function onTileFailed(t, e) {
-    if (e && e.status === 429 && t.retries < MAX_RETRIES) {
+    if (e && e.status === 429) {
       t.retries++;
       t.state = 'queued';
-      t.notBefore = Date.now() + 1000 * e.retryAfter;
+      t.notBefore = Date.now() + Math.min(MAX_BACKOFF_MS, 1000 * e.retryAfter * Math.pow(2, t.retries - 1));
+      limit = Math.max(1, inFlight);
     } else {
       t.state = 'failed';
       t.error = e && e.text ? e.text : 'the server could not be reached';
@@ -587,10 +611,14 @@
     var kx = step / g.px, ky = step / g.py;
     var left = g.w / 2 + ((-2.5 + t.x * s) - g.cr) / g.px - kx / 2;
     var top = g.h / 2 + (g.ci - (2 - t.y * s)) / g.py - ky / 2;
-    // far off screen or far out of scale it is nothing but a speck or a blur
-    var shown = Math.abs(left) < 1e5 && Math.abs(top) < 1e5 && kx < 1e3 && kx > 1e-3;
+    // hidden when it misses the frame by far, or when it is far out of scale (a speck, or the blur of a level
+    // other than the view's: at level MAX_LEVEL the view's own tiles are drawn at any scale)
+    var margin = 1e4, mine = !!plan && t.z === plan.z;
+    var shown = left < g.w + margin && left + TILE * kx > -margin && top < g.h + margin && top + TILE * ky > -margin
+        && kx > 1e-3 && (kx < 1e3 || mine);
     t.el.style.display = shown ? '' : 'none';
-    t.el.style.zIndex = String(plan && t.z === plan.z ? MAX_LEVEL + 1 : t.z);
+    // the view's own tiles on top (those of its budget above those of another), then the finer levels
+    t.el.style.zIndex = String(mine ? (t.values === plan.g.values ? MAX_LEVEL + 2 : MAX_LEVEL + 1) : t.z);
     if (shown) { t.el.style.transform = 'matrix(' + [kx, 0, 0, ky, left, top].join(', ') + ')'; }
   }
 
