@@ -106,6 +106,11 @@ final class ServeCommand implements Callable<Integer> {
           + "this long (default: ${DEFAULT-VALUE}).")
   long idleTimeoutSeconds = DEFAULTS.idleTimeout().toSeconds();
 
+  @Option(names = "--max-tiles-per-client", paramLabel = "N",
+      description = "Tiles (GET /tile/{z}/{x}/{y}.png) rendering at once for one client address; more get a 429 "
+          + "(default: ${DEFAULT-VALUE}).")
+  int maxTilesPerClient = DEFAULTS.maxTilesPerClient();
+
   @Option(names = "--tile-cache-mb", paramLabel = "MiB",
       description = "The most MiB of finished tiles (GET /tile/{z}/{x}/{y}.png) kept for re-visits, least recently "
           + "used out first (default: ${DEFAULT-VALUE}; 0 keeps none).")
@@ -126,10 +131,10 @@ final class ServeCommand implements Callable<Integer> {
     ServerLimits limits;
     try {
       limits = new ServerLimits(maxRenders, maxRendersPerClient, maxWork, maxConnections,
-          Duration.ofSeconds(idleTimeoutSeconds), h2c);
+          Duration.ofSeconds(idleTimeoutSeconds), h2c, maxTilesPerClient);
     } catch (IllegalArgumentException e) {
-      throw usage("--max-renders, --max-renders-per-client, --max-work, --max-connections and --idle-timeout "
-          + "must be at least 1");
+      throw usage("--max-renders, --max-renders-per-client, --max-work, --max-connections, --idle-timeout and "
+          + "--max-tiles-per-client must be at least 1");
     }
     if (tileCacheMb < 0 || tileCacheMb > 1L << 20) {
       throw usage("--tile-cache-mb must be 0 to " + (1L << 20) + ", not " + tileCacheMb);

@@ -95,7 +95,7 @@ public final class MandelbrotServer {
   private MandelbrotServer(Vertx vertx, QueueRowSource source, String workerKind, ServerLimits limits,
       PrometheusMeterRegistry metrics, long tileCacheBytes) {
     this.vertx = vertx;
-    this.tiles = new TileHandler(vertx, source, limits.maxWork(), tileCacheBytes, TileHandler.DEFAULT_MAX_PER_CLIENT);
+    this.tiles = new TileHandler(vertx, source, limits.maxWork(), tileCacheBytes, limits.maxTilesPerClient());
     this.events = new EventFeed(vertx, this::stats);
     this.source = source;
     this.workerKind = workerKind;

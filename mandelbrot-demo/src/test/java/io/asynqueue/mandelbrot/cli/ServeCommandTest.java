@@ -20,12 +20,13 @@ final class ServeCommandTest {
       "--cluster 127.0.0.1:5701 --processes 2   | give --processes or --cluster, not both",
       "--cluster 127.0.0.1:5701 --worker-wait 0 | --worker-wait must be at least 1",
       "--max-renders 0  | --max-renders, --max-renders-per-client, --max-work",
-      "--idle-timeout 0 | --idle-timeout must be at least 1",
+      "--idle-timeout 0 | --idle-timeout and --max-tiles-per-client must be at least 1",
       "--remote 127.0.0.1:1978 --processes 2   | give --processes or --remote, not both",
       "--remote 127.0.0.1:1978 --workers 2     | give --workers or --remote, not both",
       "--remote 127.0.0.1:1978 --cluster 127.0.0.1:5701 | give --remote or --cluster, not both",
       "--remote 127.0.0.1:nope --secret-file pom.xml | --remote takes host:port, not '127.0.0.1:nope'",
-      "--tile-cache-mb -1 | --tile-cache-mb must be 0 to"})
+      "--tile-cache-mb -1 | --tile-cache-mb must be 0 to",
+      "--max-tiles-per-client 0 | --idle-timeout and --max-tiles-per-client must be at least 1"})
   void badArguments_areUsageErrors(String args, String message) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
@@ -42,6 +43,6 @@ final class ServeCommandTest {
     assertThat(out.toString(StandardCharsets.UTF_8))
         .contains("--port", "--processes", "--workers", "--host", "/image.png", "/stats", "--max-renders",
             "--max-renders-per-client", "--max-work", "--max-connections", "--idle-timeout", "--h2c", "--remote",
-            "--tile-cache-mb", "/tile/", "/events");
+            "--tile-cache-mb", "--max-tiles-per-client", "/tile/", "/events");
   }
 }

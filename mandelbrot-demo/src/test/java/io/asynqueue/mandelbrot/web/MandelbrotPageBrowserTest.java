@@ -317,6 +317,29 @@ final class MandelbrotPageBrowserTest {
   }
 
   /**
+   * A page refused tiles (429: the server's tiles per address are taken) waits and asks again, fetching fewer at a
+   * time, and its view loads whole: a server that takes 2 tiles at once from an address, and a page that asks for 5.
+   */
+  @Test
+  void refusedTilesAreAskedForAgainAndTheViewLoads() throws Exception {
+    ServerLimits d = ServerLimits.defaults();
+    MandelbrotServer strict = await(MandelbrotServer.start(vertx, source, "threads", "127.0.0.1", 0,
+        new ServerLimits(d.maxRenders(), d.maxRendersPerClient(), MAX_WORK, d.maxConnections(), d.idleTimeout(),
+            d.h2c()).withMaxTilesPerClient(2), null));
+    try {
+      driver.get("http://127.0.0.1:" + strict.port() + "/" + SLOW.replace("values=40000", "values=3000"));
+      waitForViewOtherThan(null);
+      assertThat(strict.stats().getJsonObject("tiles").getLong("refused")).isPositive();
+      assertThat(strict.stats().getJsonObject("tiles").getLong("failed")).isZero();
+      assertThat(driver.findElement(By.id("error")).isDisplayed()).isFalse();
+      assertThat(tiles(true)).hasSize(Integer.parseInt(attribute("tiles")));
+    } finally {
+      driver.get("about:blank"); // the page's fetches and event stream go before the server does
+      await(strict.close());
+    }
+  }
+
+  /**
    * At the deepest level the view's own tiles are drawn at any scale: a view far below a tile pixel (half-width
    * 1e-15: one tile pixel is hundreds of screen pixels) in a tall window still shows its tile across the frame.
    */
