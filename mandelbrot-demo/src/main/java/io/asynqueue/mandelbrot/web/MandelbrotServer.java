@@ -19,8 +19,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.StaticHandler;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -85,7 +83,7 @@ public final class MandelbrotServer {
   private final ConnectionGuard connections;
   private final AtomicInteger active = new AtomicInteger();
   /** Renders under way per client address; an address leaves the map when its last render ends. */
-  private final Map<String, Integer> activePerClient = new ConcurrentHashMap<>();
+  private final ClientSlots activePerClient;
   /** The queue's load when the last client went away mid-render: what is left to run for nobody. */
   private volatile JsonObject lastDisconnect = new JsonObject();
   private final TileHandler tiles;
@@ -100,6 +98,7 @@ public final class MandelbrotServer {
     this.source = source;
     this.workerKind = workerKind;
     this.limits = limits;
+    this.activePerClient = new ClientSlots(limits.maxRendersPerClient());
     this.connections = new ConnectionGuard(vertx, limits);
     this.metrics = metrics;
   }
@@ -338,12 +337,7 @@ public final class MandelbrotServer {
       active.decrementAndGet();
       return "the server is busy: " + limits.maxRenders() + " renders under way; try again shortly";
     }
-    int[] mine = {0};
-    activePerClient.compute(client, (k, n) -> {
-      mine[0] = n == null ? 1 : n + 1;
-      return mine[0] > limits.maxRendersPerClient() ? n : Integer.valueOf(mine[0]);
-    });
-    if (mine[0] > limits.maxRendersPerClient()) {
+    if (!activePerClient.take(client)) {
       active.decrementAndGet();
       return "too many renders from " + client + ": at most " + limits.maxRendersPerClient() + " at once";
     }
@@ -353,7 +347,7 @@ public final class MandelbrotServer {
   /** Gives a client's render slot back. */
   private void release(String client) {
     active.decrementAndGet();
-    activePerClient.computeIfPresent(client, (k, n) -> n <= 1 ? null : n - 1);
+    activePerClient.give(client);
   }
 
   /**

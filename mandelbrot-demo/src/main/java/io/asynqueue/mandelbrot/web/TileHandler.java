@@ -19,7 +19,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -59,9 +58,8 @@ public final class TileHandler {
   private final Vertx vertx;
   private final QueueRowSource source;
   private final long maxWork;
-  private final int maxPerClient;
   private final TileCache cache;
-  private final Map<String, Integer> perClient = new ConcurrentHashMap<>();
+  private final ClientSlots perClient;
   /** The renders under way, by tile: a request for a tile being rendered waits for it. Its own lock. */
   private final Map<TileCache.Key, Render> inFlight = new HashMap<>();
   private final AtomicLong started = new AtomicLong();
@@ -88,7 +86,7 @@ public final class TileHandler {
     this.source = source;
     this.maxWork = maxWork;
     this.cache = new TileCache(cacheBytes);
-    this.maxPerClient = maxPerClient;
+    this.perClient = new ClientSlots(maxPerClient);
   }
 
   /**
@@ -130,7 +128,7 @@ public final class TileHandler {
     synchronized (inFlight) {
       render = inFlight.get(tile.key());
       first = render == null;
-      if (first && admit(address)) {
+      if (first && perClient.take(address)) {
         render = new Render(address, response);
         inFlight.put(tile.key(), render);
       }
@@ -141,7 +139,7 @@ public final class TileHandler {
     if (render == null) {
       refused.incrementAndGet();
       response.setStatusCode(429).putHeader("Retry-After", "1").putHeader("Content-Type", "text/plain; charset=utf-8")
-          .end("too many tiles from " + address + ": at most " + maxPerClient + " at once\n");
+          .end("too many tiles from " + address + ": at most " + perClient.max() + " at once\n");
       return;
     }
     Render r = render;
@@ -171,7 +169,7 @@ public final class TileHandler {
       r.over = true;
       inFlight.remove(key);
     }
-    release(r.address);
+    perClient.give(r.address);
     cancelled.incrementAndGet();
     rowsCancelled.addAndGet(r.token.cancel());
   }
@@ -188,7 +186,7 @@ public final class TileHandler {
       waiting = new ArrayList<>(r.waiting);
       r.waiting.clear();
     }
-    release(r.address);
+    perClient.give(r.address);
     if (png != null) {
       cache.put(key, png);
       served.incrementAndGet();
@@ -250,20 +248,6 @@ public final class TileHandler {
         .putHeader("X-Tile-Cache", cache)
         .putHeader("Cache-Control", "public, max-age=86400")
         .end(Buffer.buffer(png));
-  }
-
-  private boolean admit(String address) {
-    boolean[] ok = {false};
-    perClient.compute(address, (k, v) -> {
-      int now = v == null ? 0 : v;
-      ok[0] = now < maxPerClient;
-      return ok[0] ? Integer.valueOf(now + 1) : v;
-    });
-    return ok[0];
-  }
-
-  private void release(String address) {
-    perClient.computeIfPresent(address, (k, v) -> v <= 1 ? null : v - 1);
   }
 
   /**
